@@ -1,0 +1,79 @@
+import pytest
+from wagtail.models import Page, Site
+
+import wagtail_spinecare
+from wagtail_spinecare.factories import (
+    ClinicianFactory,
+    ClinicSettingsFactory,
+    ConditionIndexPageFactory,
+    ConditionPageFactory,
+)
+
+
+def pytest_report_header(config):
+    return f"wagtail_spinecare imported from {wagtail_spinecare.__file__}"
+
+
+@pytest.fixture
+def root_page(db):
+    return Page.get_first_root_node()
+
+
+def make_clinic(root_page, hostname, **settings):
+    index = ConditionIndexPageFactory(parent=root_page, slug=hostname.split(".")[0])
+    site = Site.objects.create(hostname=hostname, port=80, root_page=index, site_name=hostname)
+    clinic = ClinicSettingsFactory(site=site, **settings)
+    return index, site, clinic
+
+
+@pytest.fixture
+def uk_clinic(root_page):
+    """A UK clinic: (index page, site, settings)."""
+    return make_clinic(
+        root_page,
+        "uk.example",
+        clinic_name="Harbour Physio",
+        region="uk",
+        phone="0117 496 0123",
+        booking_url="https://book.example/uk",
+    )
+
+
+@pytest.fixture
+def us_clinic(root_page):
+    return make_clinic(
+        root_page,
+        "us.example",
+        clinic_name="Lake PT",
+        region="us",
+        phone="(319) 555-0142",
+        booking_url="https://book.example/us?clinic=7",
+    )
+
+
+@pytest.fixture
+def clinician(db):
+    return ClinicianFactory(
+        name="Amara Okafor", profession="Clinical lead physiotherapist", post_nominals="MSc MCSP"
+    )
+
+
+@pytest.fixture
+def condition_page(uk_clinic, clinician):
+    index, _site, _clinic = uk_clinic
+    return ConditionPageFactory(
+        parent=index,
+        title="Facet joint back pain",
+        slug="facet-joint-back-pain",
+        reviewed_by=clinician,
+    )
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: ids are reused after rollbacks, cached objects not."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,262 @@
+import datetime
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+from django.core.exceptions import ValidationError
+from wagtail.models import Page, Site
+from wagtail.test.utils import WagtailPageTestCase
+from wagtail_factories import ImageFactory
+
+from wagtail_spinecare.factories import (
+    ConditionIndexPageFactory,
+    ConditionPageFactory,
+    cta_data,
+    faq_data,
+    figure_data,
+    full_condition_body,
+    section_data,
+    stream_item,
+)
+from wagtail_spinecare.models import QUICK_ANSWER_MAX_LENGTH, ConditionIndexPage, ConditionPage
+
+from .forms import condition_page_form
+
+
+def soup_of(response):
+    return BeautifulSoup(response.content, "html.parser")
+
+
+class TestPageRules(WagtailPageTestCase):
+    def test_condition_pages_live_under_a_condition_index(self):
+        self.assertCanCreateAt(ConditionIndexPage, ConditionPage)
+        self.assertCanNotCreateAt(Page, ConditionPage)
+        self.assertAllowedParentPageTypes(ConditionPage, {ConditionIndexPage})
+        self.assertAllowedSubpageTypes(ConditionPage, {})
+        self.assertAllowedSubpageTypes(ConditionIndexPage, {ConditionPage})
+
+    def test_index_can_sit_anywhere(self):
+        self.assertCanCreateAt(Page, ConditionIndexPage)
+
+    def test_renderable_and_previewable(self):
+        home = Site.objects.get(is_default_site=True).root_page
+        index = ConditionIndexPageFactory(parent=home)
+        page = ConditionPageFactory(parent=index)
+        self.assertPageIsRenderable(index)
+        self.assertPageIsRenderable(page)
+        self.assertPageIsPreviewable(page, post_data=condition_page_form(slug=page.slug))
+
+
+@pytest.mark.django_db
+class TestRendering:
+    def test_page_structure(self, client, condition_page):
+        image = ImageFactory()
+        condition_page.alternative_names = "facet joint syndrome, facet arthropathy"
+        condition_page.body = [
+            stream_item(
+                "section",
+                section_data(
+                    "What are facet joints?",
+                    "overview",
+                    [
+                        stream_item("paragraph", "<p>Small joints.</p>"),
+                        stream_item("figure", figure_data(image.pk, "A diagram of the spine")),
+                    ],
+                ),
+            ),
+            stream_item("section", section_data("Left empty", "causes", [])),
+            stream_item("faq", faq_data(2)),
+            stream_item("booking_cta", cta_data()),
+        ]
+        condition_page.save_revision().publish()
+        response = client.get("/facet-joint-back-pain/", HTTP_HOST="uk.example")
+        assert response.status_code == 200
+        soup = soup_of(response)
+        assert [h.get_text(strip=True) for h in soup.find_all("h1")] == ["Facet joint back pain"]
+        assert soup.html["lang"] == "en-GB"
+        assert "facet joint syndrome, facet arthropathy" in soup.get_text()
+        # the quick answer comes before every section
+        quick = soup.select_one(".sc-quick-answer")
+        assert quick.find_next("section", class_="sc-section") is not None
+        assert (
+            soup.find("meta", attrs={"name": "description"})["content"]
+            == condition_page.quick_answer
+        )
+        # an empty section is not rendered
+        assert "Left empty" not in response.content.decode()
+        img = soup.select_one(".sc-figure img")
+        assert img["alt"] == "A diagram of the spine"
+        assert img["srcset"] and img["width"] and img["height"]
+        summaries = [s.get_text(strip=True) for s in soup.select("details > summary")]
+        assert summaries == ["Question 1?", "Question 2?"]
+        assert soup.select_one(".sc-cta a.sc-button")["href"].startswith("https://book.example/uk?")
+
+    def test_review_footer(self, client, condition_page, clinician):
+        condition_page.last_reviewed = datetime.date(2026, 3, 4)
+        condition_page.next_review_due = datetime.date(2027, 3, 4)
+        condition_page.save_revision().publish()
+        soup = soup_of(client.get("/facet-joint-back-pain/", HTTP_HOST="uk.example"))
+        times = soup.select(".sc-review time")
+        assert [(t["datetime"], t.get_text()) for t in times] == [
+            ("2026-03-04", "4 March 2026"),
+            ("2027-03-04", "4 March 2027"),
+        ]
+        reviewer = soup.select_one(".sc-review__reviewer").get_text(" ", strip=True)
+        assert "Amara Okafor MSc MCSP" in reviewer
+        assert "Clinical lead physiotherapist" in reviewer
+
+    def test_us_clinic_formats_dates_and_words_its_own_way(self, client, us_clinic, clinician):
+        index, _site, _clinic = us_clinic
+        page = ConditionPageFactory(
+            parent=index,
+            slug="facet",
+            last_reviewed=datetime.date(2026, 3, 4),
+            next_review_due=datetime.date(2027, 3, 4),
+            body=[
+                stream_item(
+                    "section",
+                    section_data(
+                        "When to get help",
+                        "when_to_get_help",
+                        [
+                            stream_item(
+                                "care_card",
+                                {
+                                    "level": "emergency",
+                                    "heading": "",
+                                    "body": "<ul><li>x</li></ul>",
+                                    "more_page": None,
+                                },
+                            )
+                        ],
+                    ),
+                )
+            ],
+        )
+        page.save_revision().publish()
+        soup = soup_of(client.get("/facet/", HTTP_HOST="us.example"))
+        assert soup.html["lang"] == "en-US"
+        assert soup.select(".sc-review time")[0].get_text() == "March 4, 2026"
+        heading = soup.select_one(".sc-care-card__heading").get_text(" ", strip=True)
+        assert "Call 911 or go to the emergency room now if:" in heading
+
+    def test_disclaimer_default_and_override(self, client, condition_page, uk_clinic):
+        _index, _site, clinic = uk_clinic
+        clinic.default_disclaimer = "Clinic-wide disclaimer."
+        clinic.save()
+        html = client.get("/facet-joint-back-pain/", HTTP_HOST="uk.example").content.decode()
+        assert "Clinic-wide disclaimer." in html
+        condition_page.disclaimer = "Disclaimer for this page only."
+        condition_page.save_revision().publish()
+        html = client.get("/facet-joint-back-pain/", HTTP_HOST="uk.example").content.decode()
+        assert "Disclaimer for this page only." in html
+        assert "Clinic-wide disclaimer." not in html
+
+    def test_no_reviewer_and_no_dates_still_renders(self, client, condition_page):
+        condition_page.reviewed_by = None
+        condition_page.last_reviewed = condition_page.next_review_due = None
+        condition_page.save_revision().publish()
+        response = client.get("/facet-joint-back-pain/", HTTP_HOST="uk.example")
+        assert response.status_code == 200
+        assert not soup_of(response).select(".sc-review")
+
+    def test_site_without_clinic_settings_renders(self, client, root_page, clinician):
+        from wagtail.models import Site
+
+        index = ConditionIndexPageFactory(parent=root_page, slug="bare")
+        Site.objects.create(hostname="bare.example", root_page=index)
+        ConditionPageFactory(
+            parent=index, slug="pain", body=[stream_item("booking_cta", cta_data())]
+        )
+        response = client.get("/pain/", HTTP_HOST="bare.example")
+        assert response.status_code == 200
+        # nothing to book with, so no dead button
+        assert not soup_of(response).select(".sc-cta")
+
+    def test_deleted_image_does_not_break_the_page(self, client, condition_page):
+        image = ImageFactory()
+        condition_page.body = [
+            stream_item(
+                "section",
+                section_data(
+                    "Overview",
+                    "overview",
+                    [
+                        stream_item("paragraph", "<p>Text stays.</p>"),
+                        stream_item("figure", figure_data(image.pk)),
+                    ],
+                ),
+            )
+        ]
+        condition_page.save_revision().publish()
+        image.delete()
+        response = client.get("/facet-joint-back-pain/", HTTP_HOST="uk.example")
+        assert response.status_code == 200
+        assert "Text stays." in response.content.decode()
+        assert not soup_of(response).select(".sc-figure")
+
+    def test_index_lists_live_conditions(self, client, condition_page, uk_clinic):
+        index, _site, _clinic = uk_clinic
+        draft = ConditionPageFactory(parent=index, title="Draft condition", live=False)
+        assert not draft.live
+        soup = soup_of(client.get("/", HTTP_HOST="uk.example"))
+        titles = [a.get_text() for a in soup.select(".sc-condition-list__title a")]
+        assert titles == ["Facet joint back pain"]
+        assert soup.select_one(".sc-condition-list__title a")["href"] == "/facet-joint-back-pain/"
+
+
+@pytest.mark.django_db
+class TestValidation:
+    def test_quick_answer_length(self, condition_page):
+        condition_page.quick_answer = "x" * (QUICK_ANSWER_MAX_LENGTH + 1)
+        with pytest.raises(ValidationError) as excinfo:
+            condition_page.full_clean()
+        assert "quick_answer" in excinfo.value.message_dict
+
+    def test_next_review_must_follow_last_review(self, condition_page):
+        condition_page.last_reviewed = datetime.date(2026, 5, 1)
+        condition_page.next_review_due = datetime.date(2026, 4, 1)
+        with pytest.raises(ValidationError) as excinfo:
+            condition_page.full_clean()
+        assert re.search("after the last review", excinfo.value.message_dict["next_review_due"][0])
+
+
+@pytest.mark.django_db
+class TestQueryCount:
+    """Rendering cost must not grow with content, with the rendition cache cold or warm.
+
+    Warm: site, page routing (3), view restrictions (2), clinic settings, images,
+    renditions, 'read more' pages, reviewer = 11. A cold cache adds one query for the
+    site root paths that page URLs are built from.
+    """
+
+    WARM = 11
+    COLD = 12
+
+    @pytest.fixture
+    def pages(self, uk_clinic, clinician):
+        index, _site, _clinic = uk_clinic
+        images = [ImageFactory().pk for _ in range(10)]
+        pages = {}
+        for repeat in (1, 5):
+            body = full_condition_body(images, repeat=repeat, clinic_page=index)
+            pages[repeat] = ConditionPageFactory(
+                parent=index, slug=f"content-x{repeat}", reviewed_by=clinician, body=body
+            )
+        return pages
+
+    @pytest.mark.parametrize("repeat", [1, 5])
+    def test_queries_do_not_grow_with_content(
+        self, client, pages, repeat, django_assert_num_queries
+    ):
+        from django.core.cache import cache
+
+        url = f"/content-x{repeat}/"
+        assert client.get(url, HTTP_HOST="uk.example").status_code == 200  # renditions made
+        cache.clear()
+        with django_assert_num_queries(self.COLD):
+            response = client.get(url, HTTP_HOST="uk.example")
+        assert response.status_code == 200
+        with django_assert_num_queries(self.WARM):
+            client.get(url, HTTP_HOST="uk.example")
+        assert response.content.decode().count('class="sc-figure"') == 2 * repeat

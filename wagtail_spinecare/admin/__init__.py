@@ -1,0 +1,1 @@
+"""Admin screens: modeladmin classes for clinic records. Wired up in ``wagtail_hooks``."""

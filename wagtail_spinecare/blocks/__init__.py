@@ -1,0 +1,30 @@
+"""StreamField blocks. FAQBlock and BookingCTABlock work in any page's StreamField."""
+
+from .clinical import CareCardBlock, DoDontBlock, RecoveryPhaseBlock, RecoveryTimelineBlock
+from .cta import BookingCTABlock
+from .faq import FAQBlock, FAQItemBlock
+from .images import AccessibleImageBlock, FigureBlock
+from .sections import (
+    Aspect,
+    ConditionBodyBlock,
+    PageContentBlock,
+    SectionBlock,
+    SectionContentBlock,
+)
+
+__all__ = [
+    "AccessibleImageBlock",
+    "Aspect",
+    "BookingCTABlock",
+    "CareCardBlock",
+    "ConditionBodyBlock",
+    "DoDontBlock",
+    "FAQBlock",
+    "FAQItemBlock",
+    "FigureBlock",
+    "PageContentBlock",
+    "RecoveryPhaseBlock",
+    "RecoveryTimelineBlock",
+    "SectionBlock",
+    "SectionContentBlock",
+]

@@ -1,0 +1,59 @@
+from django.core.exceptions import ValidationError
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
+
+ANSWER_FEATURES = ["bold", "italic", "link", "ol", "ul"]
+
+
+class FAQItemBlock(blocks.StructBlock):
+    question = blocks.CharBlock(
+        max_length=200,
+        help_text=_("Write it as a patient would ask it, e.g. 'Will I need an injection?'"),
+    )
+    answer = blocks.RichTextBlock(
+        features=ANSWER_FEATURES,
+        help_text=_("Answer in a few short sentences. Start with the direct answer."),
+    )
+
+    class Meta:
+        icon = "help"
+        label = _("Question and answer")
+
+    def clean(self, value):
+        value = super().clean(value)
+        answer = value.get("answer")
+        # An emptied rich text editor can still hold an empty paragraph.
+        if (
+            not self.is_deferred_validation
+            and answer is not None
+            and not strip_tags(answer.source).strip()
+        ):
+            raise StructBlockValidationError(
+                block_errors={"answer": ValidationError(_("Write the answer to this question."))}
+            )
+        return value
+
+
+# An answer whose question was lost is the commonest FAQ defect: say so plainly.
+FAQItemBlock.base_blocks["question"].field.error_messages["required"] = _(
+    "Every answer needs its question: write the question this answer replies to."
+)
+
+
+class FAQBlock(blocks.StructBlock):
+    """Questions patients ask, each opening to its answer; works without JavaScript."""
+
+    heading = blocks.CharBlock(
+        default=_("Common questions"),
+        max_length=100,
+        help_text=_("e.g. 'Common questions about facet joint pain'."),
+    )
+    items = blocks.ListBlock(FAQItemBlock(), min_num=1, label=_("Questions"))
+
+    class Meta:
+        icon = "help"
+        label = _("Questions and answers")
+        description = _("Frequently asked questions that open to show their answers.")
+        template = "wagtail_spinecare/blocks/faq_block.html"

@@ -1,0 +1,90 @@
+"""The two fictional clinics of the demo: one in the UK, one in the US."""
+
+from dataclasses import dataclass, field
+
+from ..terminology import UK, US
+
+
+@dataclass(frozen=True)
+class DemoClinician:
+    name: str
+    profession: str
+    post_nominals: str
+    credentials: str
+    registration_body: str
+    registration_number: str
+
+
+@dataclass(frozen=True)
+class DemoClinic:
+    key: str
+    hostname: str
+    clinic_name: str
+    region: str
+    town: str
+    settings: dict = field(default_factory=dict)
+    clinician: DemoClinician | None = None
+
+    @property
+    def root_slug(self) -> str:
+        return self.hostname.split(".")[0]
+
+
+CLINICS = [
+    DemoClinic(
+        key="uk",
+        hostname="harbourside.localhost",
+        clinic_name="Harbourside Physiotherapy",
+        region=UK,
+        town="Portsea Quay",
+        settings={
+            "business_type": "Physiotherapy",
+            "phone": "0117 496 0123",
+            "street_address": "12 Quay Street",
+            "address_locality": "Portsea Quay",
+            "address_region": "Hampshire",
+            "postal_code": "PQ1 2AB",
+            "booking_provider": "Cliniko",
+            "booking_url": "https://book.harbourside-physio.example/",
+            "utm_medium": "website",
+            "brand_colour": "#0b5c7a",
+        },
+        clinician=DemoClinician(
+            name="Amara Okafor",
+            profession="Clinical lead physiotherapist",
+            post_nominals="MSc MCSP",
+            credentials="BSc (Hons) Physiotherapy\nMSc Advanced Musculoskeletal Practice",
+            registration_body="Health and Care Professions Council",
+            registration_number="PH123456",
+        ),
+    ),
+    DemoClinic(
+        key="us",
+        hostname="lakeview.localhost",
+        clinic_name="Lakeview Physical Therapy",
+        region=US,
+        town="Maple Grove",
+        settings={
+            "business_type": "Physiotherapy",
+            "phone": "(319) 555-0142",
+            "street_address": "415 Elm Avenue, Suite 200",
+            "address_locality": "Maple Grove",
+            "address_region": "Iowa",
+            "postal_code": "52000",
+            "booking_provider": "Jane",
+            "booking_url": "https://lakeview-pt.example/book",
+            "utm_medium": "website",
+            "brand_colour": "#6a2c70",
+        },
+        clinician=DemoClinician(
+            name="Daniel Reyes",
+            profession="Physical therapist",
+            post_nominals="PT, DPT, OCS",
+            credentials=(
+                "Doctor of Physical Therapy\nBoard-certified Orthopaedic Clinical Specialist"
+            ),
+            registration_body="Iowa Board of Physical and Occupational Therapy",
+            registration_number="PT-004217",
+        ),
+    ),
+]

@@ -1,0 +1,203 @@
+"""Test factories for client projects and this package's own tests.
+
+Needs the ``testing`` extra: ``pip install wagtail-spinecare[testing]``.
+"""
+
+import datetime
+import uuid
+
+import factory
+import wagtail_factories
+from factory.django import DjangoModelFactory
+
+from . import blocks, models
+
+
+class ClinicianFactory(DjangoModelFactory):
+    name = factory.Sequence(lambda n: f"Clinician {n}")
+    profession = "Physiotherapist"
+    post_nominals = "MCSP"
+    credentials = "BSc (Hons) Physiotherapy"
+    registration_body = "Health and Care Professions Council"
+    registration_number = factory.Sequence(lambda n: f"PH{n:06d}")
+
+    class Meta:
+        model = models.Clinician
+
+
+class ClinicSettingsFactory(DjangoModelFactory):
+    site = factory.SubFactory(wagtail_factories.SiteFactory)
+    clinic_name = factory.Sequence(lambda n: f"Clinic {n}")
+    phone = "0117 496 0000"
+    booking_url = "https://booking.example/clinic"
+
+    class Meta:
+        model = models.ClinicSettings
+        django_get_or_create = ("site",)
+
+
+class ConditionIndexPageFactory(wagtail_factories.PageFactory):
+    title = "Conditions we treat"
+    intro = "Conditions our team helps with."
+
+    class Meta:
+        model = models.ConditionIndexPage
+
+
+class ConditionPageFactory(wagtail_factories.PageFactory):
+    title = factory.Sequence(lambda n: f"Condition {n}")
+    quick_answer = "Most people get better with the right exercise and advice."
+    reviewed_by = factory.SubFactory(ClinicianFactory)
+    last_reviewed = factory.LazyFunction(
+        lambda: datetime.date.today() - datetime.timedelta(days=30)
+    )
+    next_review_due = factory.LazyFunction(
+        lambda: datetime.date.today() + datetime.timedelta(days=335)
+    )
+
+    class Meta:
+        model = models.ConditionPage
+
+
+class FAQItemBlockFactory(wagtail_factories.StructBlockFactory):
+    question = factory.Sequence(lambda n: f"Question {n}?")
+    answer = "<p>An answer.</p>"
+
+    class Meta:
+        model = blocks.FAQItemBlock
+
+
+class BookingCTABlockFactory(wagtail_factories.StructBlockFactory):
+    heading = "Book an assessment"
+    text = ""
+    label = "Book an assessment"
+    link = ""
+    show_phone = True
+    open_in_new_tab = False
+
+    class Meta:
+        model = blocks.BookingCTABlock
+
+
+# Raw StreamField data, for building whole pages in one go (``page.body = [...]``).
+
+
+def stream_item(block_type: str, value) -> dict:
+    return {"type": block_type, "value": value, "id": str(uuid.uuid4())}
+
+
+def faq_data(count: int = 3, heading: str = "Common questions") -> dict:
+    return {
+        "heading": heading,
+        "items": [
+            {"question": f"Question {i + 1}?", "answer": f"<p>Answer {i + 1}.</p>"}
+            for i in range(count)
+        ],
+    }
+
+
+def cta_data(**overrides) -> dict:
+    return {
+        "heading": "Book an assessment",
+        "text": "",
+        "label": "Book an assessment",
+        "link": "",
+        "show_phone": True,
+        "open_in_new_tab": False,
+        **overrides,
+    }
+
+
+def figure_data(image_id: int, alt_text: str = "A physiotherapist guiding an exercise") -> dict:
+    return {"image": {"image": image_id, "decorative": False, "alt_text": alt_text}, "caption": ""}
+
+
+def section_data(heading: str, aspect: str = "overview", content=()) -> dict:
+    return {"aspect": aspect, "heading": heading, "content": list(content)}
+
+
+def full_condition_body(image_ids, repeat: int = 1, clinic_page=None) -> list[dict]:
+    """A condition page body using every block type, ``repeat`` times over.
+
+    Used to check that rendering cost does not grow with the amount of content.
+    """
+    body = []
+    for r in range(repeat):
+        first = image_ids[(2 * r) % len(image_ids)]
+        second = image_ids[(2 * r + 1) % len(image_ids)]
+        body.append(
+            stream_item(
+                "section",
+                section_data(
+                    f"What it is ({r + 1})",
+                    "overview",
+                    [
+                        stream_item("paragraph", "<p>Facet joints guide how the spine moves.</p>"),
+                        stream_item("figure", figure_data(first)),
+                    ],
+                ),
+            )
+        )
+        body.append(
+            stream_item(
+                "section",
+                section_data(
+                    f"When to get help ({r + 1})",
+                    "when_to_get_help",
+                    [
+                        stream_item(
+                            "care_card",
+                            {
+                                "level": "emergency",
+                                "heading": "",
+                                "body": "<ul><li>Numbness around your bottom</li></ul>",
+                                "more_page": None,
+                            },
+                        ),
+                        stream_item(
+                            "care_card",
+                            {
+                                "level": "non_urgent",
+                                "heading": "",
+                                "body": "<ul><li>Pain lasting more than 6 weeks</li></ul>",
+                                "more_page": clinic_page.pk if clinic_page else None,
+                            },
+                        ),
+                    ],
+                ),
+            )
+        )
+        body.append(
+            stream_item(
+                "section",
+                section_data(
+                    f"Looking after yourself ({r + 1})",
+                    "self_care",
+                    [
+                        stream_item(
+                            "do_dont",
+                            {"do": ["keep moving"], "dont": ["do not stay in bed for days"]},
+                        ),
+                        stream_item("figure", figure_data(second)),
+                        stream_item(
+                            "recovery_timeline",
+                            {
+                                "phases": [
+                                    {
+                                        "label": "Settling",
+                                        "start_week": 0,
+                                        "end_week": 2,
+                                        "description": "Pain starts to ease.",
+                                    }
+                                ],
+                                "note": "",
+                            },
+                        ),
+                        stream_item("faq", faq_data(2, "Questions about self-care")),
+                    ],
+                ),
+            )
+        )
+        body.append(stream_item("faq", faq_data(3)))
+        body.append(stream_item("booking_cta", cta_data()))
+    return body

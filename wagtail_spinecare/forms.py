@@ -1,0 +1,36 @@
+from wagtail.admin.forms import WagtailAdminPageForm
+
+from .blocks.cta import missing_destination_errors
+from .streams import stream_errors
+
+
+class SpinecarePageForm(WagtailAdminPageForm):
+    """Page form that checks booking buttons against the settings of the clinic the page is on."""
+
+    #: StreamFields whose booking buttons are checked.
+    booking_stream_fields = ("body",)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if getattr(self, "is_deferred_validation", False):
+            # Saving a draft: an unfinished button is not yet a problem.
+            return cleaned_data
+        clinic = self._clinic_settings()
+        for name in self.booking_stream_fields:
+            if name in self.errors or name not in cleaned_data:
+                continue
+            error = stream_errors(
+                cleaned_data[name],
+                lambda block, value: missing_destination_errors(block, value, clinic),
+            )
+            if error is not None:
+                self.add_error(name, error)
+        return cleaned_data
+
+    def _clinic_settings(self):
+        from .models import ClinicSettings
+
+        page = self.parent_page if self.instance.pk is None else self.instance
+        site = page.get_site() if page is not None else None
+        existing = ClinicSettings.objects.filter(site=site).first() if site else None
+        return existing or ClinicSettings()

@@ -1,0 +1,222 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Site
+
+from ..colour import HEX_COLOUR, contrast_ratio
+from ..terminology import DEFAULT_REGION, REGION_CHOICES, Terminology, terminology_for
+
+#: Text on the brand colour (booking buttons) and the page background behind brand-coloured
+#: links are both white, so the brand colour must contrast with white.
+BRAND_TEXT_COLOUR = "#ffffff"
+DEFAULT_BRAND_COLOUR = "#0b5c7a"
+MIN_CONTRAST = 4.5
+
+DEFAULT_DISCLAIMER = _(
+    "This page is general information, not a diagnosis or a substitute for advice from a "
+    "qualified clinician who has assessed you. If you are worried about your symptoms, "
+    "speak to a health professional."
+)
+
+
+class BusinessType(models.TextChoices):
+    PHYSIOTHERAPY = "Physiotherapy", _("Physiotherapy practice")
+    MEDICAL_CLINIC = "MedicalClinic", _("Medical clinic")
+    MEDICAL_BUSINESS = "MedicalBusiness", _("Other health business")
+
+
+def validate_brand_colour(value: str) -> None:
+    if not HEX_COLOUR.fullmatch(value or ""):
+        raise ValidationError(
+            _("Enter the colour as a # followed by six hexadecimal digits, for example #0b5c7a."),
+            code="invalid",
+        )
+    ratio = contrast_ratio(value, BRAND_TEXT_COLOUR)
+    if ratio < MIN_CONTRAST:
+        raise ValidationError(
+            _(
+                "This colour is too light: white text on it has a contrast of %(ratio).1f:1, and "
+                "patients with low vision need at least 4.5:1. Choose a darker shade."
+            ),
+            code="low_contrast",
+            params={"ratio": ratio},
+        )
+
+
+@register_setting(icon="site")
+class ClinicSettings(BaseSiteSetting):
+    """Everything about one clinic that its pages show: name, words, numbers and booking link.
+
+    One per Wagtail Site, so one install can serve several clinics.
+    """
+
+    clinic_name = models.CharField(
+        _("clinic name"),
+        max_length=150,
+        blank=True,
+        help_text=_("As patients know it, e.g. 'Harbourside Physiotherapy'."),
+    )
+    business_type = models.CharField(
+        _("type of practice"),
+        max_length=40,
+        choices=BusinessType.choices,
+        default=BusinessType.PHYSIOTHERAPY,
+        help_text=_("Tells search engines what kind of practice this is."),
+    )
+    region = models.CharField(
+        _("country"),
+        max_length=10,
+        choices=REGION_CHOICES,
+        default=DEFAULT_REGION,
+        help_text=_(
+            "Sets the words used on every page ('physiotherapy' or 'physical therapy') and "
+            "the emergency numbers shown on urgent-help cards."
+        ),
+    )
+    emergency_number = models.CharField(
+        _("emergency number"),
+        max_length=20,
+        blank=True,
+        help_text=_("Leave blank to use the national number for the country (999 or 911)."),
+    )
+    urgent_care_number = models.CharField(
+        _("urgent advice number"),
+        max_length=20,
+        blank=True,
+        help_text=_("Leave blank to use the national service for the country (NHS 111 in the UK)."),
+    )
+    phone = models.CharField(
+        _("phone number"),
+        max_length=30,
+        blank=True,
+        help_text=_("The number patients call to book, as it should be dialled."),
+    )
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    address_locality = models.CharField(_("town or city"), max_length=100, blank=True)
+    address_region = models.CharField(_("county or state"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postcode or ZIP code"), max_length=20, blank=True)
+    booking_provider = models.CharField(
+        _("booking system"),
+        max_length=100,
+        blank=True,
+        help_text=_("The online booking service you use, e.g. Cliniko or Jane. For your records."),
+    )
+    booking_url = models.URLField(
+        _("booking link"),
+        blank=True,
+        help_text=_(
+            "Where 'Book' buttons go unless a button has its own link. Tracking details "
+            "(UTM parameters) are added automatically."
+        ),
+    )
+    utm_source = models.CharField(
+        _("tracking source"),
+        max_length=100,
+        blank=True,
+        help_text=_("Added to booking links as utm_source. Leave blank to use the site's address."),
+    )
+    utm_medium = models.CharField(
+        _("tracking medium"),
+        max_length=100,
+        default="website",
+        help_text=_("Added to booking links as utm_medium."),
+    )
+    brand_colour = models.CharField(
+        _("brand colour"),
+        max_length=7,
+        default=DEFAULT_BRAND_COLOUR,
+        validators=[validate_brand_colour],
+        help_text=_(
+            "Used for buttons and links, with white text on it. It must be dark enough to read "
+            "easily; a colour that is too light is refused."
+        ),
+    )
+    default_disclaimer = models.TextField(
+        _("medical disclaimer"),
+        default=DEFAULT_DISCLAIMER,
+        help_text=_("Shown at the foot of every condition page unless the page has its own."),
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("clinic_name"), FieldPanel("business_type"), FieldPanel("region")],
+            heading=_("Clinic"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("phone"),
+                FieldPanel("street_address"),
+                FieldPanel("address_locality"),
+                FieldPanel("address_region"),
+                FieldPanel("postal_code"),
+            ],
+            heading=_("Contact details"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("emergency_number"), FieldPanel("urgent_care_number")],
+            heading=_("Urgent help"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("booking_provider"),
+                FieldPanel("booking_url"),
+                FieldPanel("utm_source"),
+                FieldPanel("utm_medium"),
+            ],
+            heading=_("Booking"),
+        ),
+        FieldPanel("brand_colour"),
+        FieldPanel("default_disclaimer"),
+    ]
+
+    class Meta:
+        verbose_name = _("clinic settings")
+        verbose_name_plural = _("clinic settings")
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.clinic_name:
+            return self.clinic_name
+        site = self.site if self.site_id else None
+        return site.site_name if site and site.site_name else ""
+
+    @property
+    def terminology(self) -> Terminology:
+        terms = terminology_for(self.region)
+        urgent_number = self.urgent_care_number
+        return terms.with_overrides(
+            emergency_number=self.emergency_number,
+            urgent_care_number=urgent_number,
+            urgent_care=urgent_number,
+        )
+
+    @property
+    def brand_colour_css(self) -> str:
+        """The brand colour, safe to place in a stylesheet whatever is stored."""
+        return (
+            self.brand_colour
+            if HEX_COLOUR.fullmatch(self.brand_colour or "")
+            else DEFAULT_BRAND_COLOUR
+        )
+
+    @property
+    def has_address(self) -> bool:
+        return bool(self.street_address or self.address_locality or self.postal_code)
+
+    @classmethod
+    def for_context(cls, context) -> "ClinicSettings":
+        """The settings of the site being rendered, or unsaved defaults when there is none.
+
+        Blocks call this while rendering; it must never fail, even outside a request
+        (block previews) or when no Site answers the request (no default site either).
+        Like Wagtail's ``for_request``, it creates the settings row of a site that has none.
+        """
+        request = context.get("request") if context else None
+        if request is not None and Site.find_for_request(request) is not None:
+            return cls.for_request(request)
+        return cls()

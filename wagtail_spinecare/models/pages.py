@@ -1,0 +1,210 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from ..blocks import Aspect, ConditionBodyBlock, PageContentBlock, SectionBlock
+from ..forms import SpinecarePageForm
+from .clinic import ClinicSettings
+
+QUICK_ANSWER_MAX_LENGTH = 320
+DEFAULT_BASE_TEMPLATE = "wagtail_spinecare/base.html"
+
+
+def base_template() -> str:
+    """The template every spinecare page extends; a project can point it at its own layout."""
+    return getattr(settings, "WAGTAIL_SPINECARE_BASE_TEMPLATE", DEFAULT_BASE_TEMPLATE)
+
+
+class SpinecarePageMixin:
+    """What every page of this app puts in its template context."""
+
+    base_form_class = SpinecarePageForm
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        clinic = ClinicSettings.for_context(context)
+        context.update(
+            clinic=clinic,
+            terms=clinic.terminology,
+            spinecare_base_template=base_template(),
+            meta_description=self.get_meta_description(),
+        )
+        return context
+
+    def get_meta_description(self) -> str:
+        return self.search_description
+
+
+class ConditionIndexPage(SpinecarePageMixin, Page):
+    """A list of the conditions a clinic treats, each with its quick answer."""
+
+    intro = models.TextField(
+        _("introduction"),
+        blank=True,
+        max_length=500,
+        help_text=_("One or two sentences shown above the list of conditions."),
+    )
+    body = StreamField(
+        PageContentBlock(),
+        blank=True,
+        verbose_name=_("content"),
+        help_text=_("Optional content below the list: text, questions, a booking button."),
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    subpage_types = ["wagtail_spinecare.ConditionPage"]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+
+    template = "wagtail_spinecare/condition_index_page.html"
+
+    class Meta:
+        verbose_name = _("condition index page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["conditions"] = (
+            ConditionPage.objects.child_of(self)
+            .live()
+            .only("id", "title", "url_path", "quick_answer", "depth", "path")
+            .order_by("title")
+        )
+        return context
+
+    def get_meta_description(self) -> str:
+        return self.search_description or self.intro
+
+
+class ConditionPage(SpinecarePageMixin, Page):
+    """The page a patient lands on for one condition, e.g. 'Facet joint back pain'.
+
+    A short answer first, then typed sections, then who reviewed it and when.
+    """
+
+    alternative_names = models.CharField(
+        _("other names"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Other names patients may know it by, separated by commas, e.g. "
+            "'facet joint syndrome, facet arthropathy'."
+        ),
+    )
+    quick_answer = models.TextField(
+        _("quick answer"),
+        validators=[MaxLengthValidator(QUICK_ANSWER_MAX_LENGTH)],
+        help_text=format_lazy(
+            _(
+                "Shown first, above everything else: the answer a worried patient needs in two "
+                "or three plain sentences. At most {max} characters."
+            ),
+            max=QUICK_ANSWER_MAX_LENGTH,
+        ),
+    )
+    body = StreamField(
+        ConditionBodyBlock(),
+        blank=True,
+        verbose_name=_("content"),
+        help_text=_("The sections of the page, in the order patients will read them."),
+    )
+    reviewed_by = models.ForeignKey(
+        "wagtail_spinecare.Clinician",
+        verbose_name=_("clinically reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reviewed_pages",
+        help_text=_("The clinician who checked this page is accurate and safe."),
+    )
+    last_reviewed = models.DateField(
+        _("last reviewed"),
+        null=True,
+        blank=True,
+        help_text=_("The date the clinician last checked the whole page."),
+    )
+    next_review_due = models.DateField(
+        _("next review due"),
+        null=True,
+        blank=True,
+        help_text=_("When the page must be checked again, usually within a year."),
+    )
+    disclaimer = models.TextField(
+        _("disclaimer"),
+        blank=True,
+        help_text=_("Leave blank to use the clinic's standard medical disclaimer."),
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("alternative_names"),
+        FieldPanel("quick_answer"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldPanel("reviewed_by"),
+                FieldPanel("last_reviewed"),
+                FieldPanel("next_review_due"),
+            ],
+            heading=_("Clinical review"),
+        ),
+        FieldPanel("disclaimer"),
+    ]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("alternative_names"),
+        index.SearchField("quick_answer"),
+        index.SearchField("body"),
+    ]
+
+    parent_page_types = ["wagtail_spinecare.ConditionIndexPage"]
+    subpage_types = []
+    template = "wagtail_spinecare/condition_page.html"
+
+    class Meta:
+        verbose_name = _("condition page")
+
+    def clean(self):
+        super().clean()
+        if (
+            self.last_reviewed
+            and self.next_review_due
+            and self.next_review_due <= self.last_reviewed
+        ):
+            raise ValidationError(
+                {
+                    "next_review_due": _(
+                        "The next review must come after the last review (%(date)s)."
+                    )
+                    % {"date": self.last_reviewed.isoformat()}
+                }
+            )
+
+    @cached_property
+    def alternative_name_list(self) -> list[str]:
+        return [name.strip() for name in self.alternative_names.split(",") if name.strip()]
+
+    def get_meta_description(self) -> str:
+        return self.search_description or self.quick_answer
+
+    def sections(self, aspect: str | None = None):
+        """The page's sections, optionally only those about one aspect."""
+        return [
+            child.value
+            for child in self.body
+            if isinstance(child.block, SectionBlock)
+            and (aspect is None or child.value.get("aspect") == aspect)
+        ]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["disclaimer"] = self.disclaimer or context["clinic"].default_disclaimer
+        return context
+
+
+__all__ = ["Aspect", "ConditionIndexPage", "ConditionPage", "QUICK_ANSWER_MAX_LENGTH"]

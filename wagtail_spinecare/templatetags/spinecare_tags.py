@@ -1,0 +1,50 @@
+from django import template
+from django.utils.html import format_html, format_html_join
+from wagtail.images.models import SourceImageIOError
+
+from ..blocks.clinical import weeks_label
+from ..blocks.images import RENDITION_SPECS
+from ..booking import tel_href as _tel_href
+
+register = template.Library()
+
+DEFAULT_SIZES = "(min-width: 48em) 44rem, 100vw"
+
+
+@register.simple_tag
+def responsive_image(image, sizes=DEFAULT_SIZES, loading="lazy"):
+    """An ``<img>`` offering the standard widths as a srcset, from renditions loaded in bulk.
+
+    A deleted image, or one whose file is missing from storage, renders nothing: a patient
+    is better served by the page without the picture than by an error.
+    """
+    if image is None:
+        return ""
+    try:
+        renditions = image.get_renditions(*RENDITION_SPECS)
+    except SourceImageIOError:
+        return ""
+    # Small originals are not upscaled, so several specs can give the same width.
+    by_width = {rendition.width: rendition for rendition in renditions.values()}
+    largest = by_width[max(by_width)]
+    return format_html(
+        '<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" '
+        'loading="{}" decoding="async">',
+        largest.url,
+        format_html_join(", ", "{} {}w", ((r.url, w) for w, r in sorted(by_width.items()))),
+        sizes,
+        largest.width,
+        largest.height,
+        getattr(image, "contextual_alt_text", None) or "",
+        loading,
+    )
+
+
+@register.filter
+def tel_href(phone):
+    return _tel_href(phone)
+
+
+@register.filter
+def phase_weeks(phase):
+    return weeks_label(phase.get("start_week"), phase.get("end_week"))

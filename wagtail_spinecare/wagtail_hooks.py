@@ -1,0 +1,5 @@
+from wagtail_modeladmin.options import modeladmin_register
+
+from .admin.modeladmin import ClinicRecordsGroup
+
+modeladmin_register(ClinicRecordsGroup)
