@@ -35,7 +35,7 @@ format: venv
 	$(BIN)/ruff format .
 
 migrations-check: venv
-	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/django-admin makemigrations --check --dry-run wagtail_spinecare
+	$(BIN)/python -m django makemigrations --check --dry-run --settings=tests.settings wagtail_spinecare
 
 wheel: venv
 	rm -rf dist build
