@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= example_site.settings.dev
 
 .PHONY: venv demo test lint format migrations-check wheel clean
 
