@@ -55,6 +55,7 @@ def test_clinic_settings_refuse_a_light_brand_colour(admin_client, uk_clinic):
         "utm_medium": "website",
         "brand_colour": "#f5d142",
         "default_disclaimer": "General information only.",
+        "typicality_statement": "Individual results vary.",
     }
     response = admin_client.post(url, data)
     assert response.status_code == 200

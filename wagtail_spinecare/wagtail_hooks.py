@@ -1,5 +1,12 @@
+from wagtail import hooks
 from wagtail_modeladmin.options import modeladmin_register
 
+from .admin.choosers import testimonial_chooser_viewset
 from .admin.modeladmin import ClinicRecordsGroup
 
 modeladmin_register(ClinicRecordsGroup)
+
+
+@hooks.register("register_admin_viewset")
+def register_testimonial_chooser():
+    return testimonial_chooser_viewset

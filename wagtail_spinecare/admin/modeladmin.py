@@ -1,7 +1,18 @@
+from django.contrib import admin
+from django.contrib.admin import SimpleListFilter
+from django.urls import re_path
 from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
 
-from ..models import Clinician
+from .. import consent
+from ..models import Clinician, Testimonial
+from .views import (
+    EraseSubjectView,
+    ExportSubjectView,
+    RecordConsentView,
+    TestimonialInspectView,
+    WithdrawConsentView,
+)
 
 
 class ClinicianAdmin(ModelAdmin):
@@ -13,10 +24,77 @@ class ClinicianAdmin(ModelAdmin):
     inspect_view_enabled = True
 
 
+class ConsentStateFilter(SimpleListFilter):
+    title = _("consent")
+    parameter_name = "consent"
+
+    def lookups(self, request, model_admin):
+        return consent.ConsentState.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(consent_state=self.value())
+        return queryset
+
+
+class TestimonialAdmin(ModelAdmin):
+    """Patient stories with their consent. Only stories with valid consent reach any page."""
+
+    model = Testimonial
+    menu_label = _("Patient stories")
+    menu_icon = "openquote"
+    list_display = ("excerpt", "site", "consent_state_label", "consent_expires")
+    list_filter = ("site", ConsentStateFilter)
+    search_fields = ("quote", "patient_name", "patient_email")
+    inspect_view_enabled = True
+    inspect_view_class = TestimonialInspectView
+    inspect_view_fields = [
+        "site",
+        "quote",
+        "condition_page",
+        "naming",
+        "age_band",
+        "occupation",
+        "claims_outcome",
+        "outcome_evidence",
+        "material_connection",
+        "material_connection_detail",
+    ]
+    extra_actions = {
+        "record_consent": RecordConsentView,
+        "withdraw": WithdrawConsentView,
+        "export": ExportSubjectView,
+        "erase": EraseSubjectView,
+    }
+
+    def get_queryset(self, request):
+        return consent.with_consent_state(super().get_queryset(request)).select_related("site")
+
+    @admin.display(description=_("consent"))
+    def consent_state_label(self, obj):
+        return consent.ConsentState.labels.get(obj.consent_state, obj.consent_state)
+
+    @admin.display(description=_("consent expires"))
+    def consent_expires(self, obj):
+        return obj.consent_expires_on or "—"
+
+    def get_admin_urls_for_registration(self):
+        urls = super().get_admin_urls_for_registration()
+        for action, view_class in self.extra_actions.items():
+            urls += (
+                re_path(
+                    self.url_helper.get_action_url_pattern(action),
+                    view_class.as_view(model_admin=self),
+                    name=self.url_helper.get_action_url_name(action),
+                ),
+            )
+        return urls
+
+
 class ClinicRecordsGroup(ModelAdminGroup):
-    """Everything a clinic keeps about people: the clinicians who review its pages."""
+    """What a clinic keeps about people: patient stories with consent, and its clinicians."""
 
     menu_label = _("Clinic records")
     menu_icon = "folder-open-inverse"
     menu_order = 250
-    items = (ClinicianAdmin,)
+    items = (TestimonialAdmin, ClinicianAdmin)

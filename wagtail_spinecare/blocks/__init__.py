@@ -11,6 +11,7 @@ from .sections import (
     SectionBlock,
     SectionContentBlock,
 )
+from .testimonials import TestimonialChooserBlock, TestimonialsBlock
 
 __all__ = [
     "AccessibleImageBlock",
@@ -27,4 +28,6 @@ __all__ = [
     "RecoveryTimelineBlock",
     "SectionBlock",
     "SectionContentBlock",
+    "TestimonialChooserBlock",
+    "TestimonialsBlock",
 ]

@@ -5,6 +5,7 @@ from .clinical import TEXT_FEATURES, CareCardBlock, DoDontBlock, RecoveryTimelin
 from .cta import BookingCTABlock
 from .faq import FAQBlock
 from .images import FigureBlock
+from .testimonials import TestimonialsBlock
 
 
 class Aspect:
@@ -56,6 +57,7 @@ class SectionContentBlock(blocks.StreamBlock):
     care_card = CareCardBlock()
     do_dont = DoDontBlock()
     recovery_timeline = RecoveryTimelineBlock()
+    testimonials = TestimonialsBlock()
     faq = FAQBlock()
     booking_cta = BookingCTABlock()
 
@@ -83,6 +85,22 @@ class SectionBlock(blocks.StructBlock):
         description = _("A titled part of the page: text, images, care cards, lists and more.")
         template = "wagtail_spinecare/blocks/section_block.html"
 
+    def get_context(self, value, parent_context=None):
+        """Render the content first, so a section with nothing visible is left out whole.
+
+        A section can look full to the editor and still show patients nothing, for example
+        when every story in it lacks consent; its heading must not stand alone.
+        """
+        context = super().get_context(value, parent_context=parent_context)
+        base = dict(context)
+        parts = []
+        for child in value.get("content") or ():
+            html = child.render(context={**base, "heading_level": 3, "block_id": child.id})
+            if html.strip():
+                parts.append(html)
+        context["parts"] = parts
+        return context
+
 
 class ConditionBodyBlock(blocks.StreamBlock):
     section = SectionBlock()
@@ -97,6 +115,7 @@ class PageContentBlock(blocks.StreamBlock):
     """Content for pages around the condition pages: text, questions and booking buttons."""
 
     paragraph = blocks.RichTextBlock(features=TEXT_FEATURES, label=_("Text"), icon="pilcrow")
+    testimonials = TestimonialsBlock()
     faq = FAQBlock()
     booking_cta = BookingCTABlock()
 

@@ -423,6 +423,21 @@ def _self_care(w: dict[str, str], images: dict[str, int]) -> dict:
     )
 
 
+def _stories(story_ids) -> dict:
+    return _section(
+        "success_stories",
+        "Patient stories",
+        {
+            "type": "testimonials",
+            "value": {
+                "heading": "In their own words",
+                "testimonials": list(story_ids),
+                "latest_count": 0,
+            },
+        },
+    )
+
+
 def _faq(w: dict[str, str]) -> dict:
     therapy, therapist, doctor = w["therapy"], w["therapist"], w["doctor"]
     items = [
@@ -484,10 +499,10 @@ def _faq(w: dict[str, str]) -> dict:
 
 
 def facet_joint_page(
-    terms: Terminology, clinic_name: str, town: str, images: dict[str, int]
+    terms: Terminology, clinic_name: str, town: str, images: dict[str, int], stories=()
 ) -> dict:
-    """Returns dict with keys: title, slug, alternative_names, quick_answer, search_description,
-    body"""
+    """The facet joint page's fields: title, slug, alternative_names, quick_answer,
+    search_description and body. ``stories`` are testimonial ids for the stories section."""
     w = _words(terms)
     therapy, therapist = w["therapy"], w["therapist"]
     return {
@@ -516,6 +531,7 @@ def facet_joint_page(
             _exercises(w, images),
             _recovery_timeline(w),
             _self_care(w, images),
+            *([_stories(stories)] if stories else []),
             _faq(w),
             _booking_cta(
                 f"Book a back pain assessment in {town}",

@@ -21,6 +21,12 @@ DEFAULT_DISCLAIMER = _(
 )
 
 
+DEFAULT_TYPICALITY = _(
+    "Individual results vary. Most people with back pain improve over weeks to a few months "
+    "with exercise-based treatment; your own recovery may be quicker or slower."
+)
+
+
 class BusinessType(models.TextChoices):
     PHYSIOTHERAPY = "Physiotherapy", _("Physiotherapy practice")
     MEDICAL_CLINIC = "MedicalClinic", _("Medical clinic")
@@ -133,6 +139,15 @@ class ClinicSettings(BaseSiteSetting):
             "easily; a colour that is too light is refused."
         ),
     )
+    typicality_statement = models.TextField(
+        _("statement on typical results"),
+        default=DEFAULT_TYPICALITY,
+        max_length=400,
+        help_text=_(
+            "Shown under every patient story that describes a result, so patients know what "
+            "to expect for themselves."
+        ),
+    )
     default_disclaimer = models.TextField(
         _("medical disclaimer"),
         default=DEFAULT_DISCLAIMER,
@@ -168,6 +183,7 @@ class ClinicSettings(BaseSiteSetting):
             heading=_("Booking"),
         ),
         FieldPanel("brand_colour"),
+        FieldPanel("typicality_statement"),
         FieldPanel("default_disclaimer"),
     ]
 

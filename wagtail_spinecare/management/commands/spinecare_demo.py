@@ -10,11 +10,13 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, Site
 
 from wagtail_spinecare.demo import clinics as demo_clinics
-from wagtail_spinecare.demo import content
+from wagtail_spinecare.demo import content, stories
 from wagtail_spinecare.demo.images import DRAWINGS, png_bytes
 from wagtail_spinecare.models import Clinician, ClinicSettings, ConditionIndexPage, ConditionPage
-from wagtail_spinecare.terminology import terminology_for
+from wagtail_spinecare.models.testimonials import LawfulBasis
+from wagtail_spinecare.terminology import UK, US, terminology_for
 
+LAWFUL_BASIS = {UK: LawfulBasis.UK_GDPR_EXPLICIT, US: LawfulBasis.HIPAA_AUTHORIZATION}
 BLOCK_ID_NAMESPACE = uuid.UUID("6f1c1a4e-3b7d-4b0e-9a55-2f5f0c2d7a10")
 
 
@@ -101,9 +103,8 @@ class Command(BaseCommand):
         )
         self.report("created" if created else "saved", f"clinician {clinician}")
 
-        page_content = content.facet_joint_page(
-            terminology_for(clinic.region), clinic.clinic_name, clinic.town, images
-        )
+        terms = terminology_for(clinic.region)
+        page_content = content.facet_joint_page(terms, clinic.clinic_name, clinic.town, images)
         page = ConditionPage.objects.child_of(home).filter(slug=page_content["slug"]).first()
         if page is None:
             page = home.add_child(
@@ -115,6 +116,13 @@ class Command(BaseCommand):
                 )
             )
             self.report("created", f"page '{page.title}'")
+        story_ids = stories.ensure_stories(
+            clinic.key, site, clinic.clinic_name, page, LAWFUL_BASIS[clinic.region]
+        )
+        self.report("saved", f"{len(story_ids)} patient stories with consent records")
+        page_content = content.facet_joint_page(
+            terms, clinic.clinic_name, clinic.town, images, stories=story_ids
+        )
         today = timezone.localdate()
         self.publish(
             page,

@@ -1,0 +1,116 @@
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.images import get_image_model
+
+from .images import RENDITION_SPECS
+
+
+class TestimonialChooserBlock(blocks.ChooserBlock):
+    """Chooses a testimonial; loads every chosen one on a page, with photos, in bulk."""
+
+    @cached_property
+    def target_model(self):
+        from ..models import Testimonial
+
+        return Testimonial
+
+    @cached_property
+    def widget(self):
+        from ..admin.choosers import testimonial_chooser_viewset
+
+        return testimonial_chooser_viewset.widget_class()
+
+    def get_form_state(self, value):
+        return self.widget.get_value_data(value)
+
+    def bulk_to_python(self, values):
+        renditions = (
+            get_image_model().get_rendition_model().objects.filter(filter_spec__in=RENDITION_SPECS)
+        )
+        found = (
+            self.model_class.objects.select_related("photo")
+            .prefetch_related(
+                Prefetch("photo__renditions", queryset=renditions, to_attr="prefetched_renditions")
+            )
+            .in_bulk([value for value in values if value is not None])
+        )
+        return [found.get(value) for value in values]
+
+    def get_searchable_content(self, value):
+        # A page's search entry must never hold a patient's words: consent can end.
+        return []
+
+    class Meta:
+        icon = "openquote"
+
+
+class TestimonialsBlock(blocks.StructBlock):
+    """Patient stories, each shown only while the patient's consent allows it here and now.
+
+    Consent is checked every time the block is rendered, so a story whose consent ends
+    disappears even from an old revision or a page nobody has republished.
+    """
+
+    heading = blocks.CharBlock(
+        default=_("Patient stories"),
+        max_length=100,
+        help_text=_("e.g. 'What our patients say'."),
+    )
+    testimonials = blocks.ListBlock(
+        TestimonialChooserBlock(),
+        min_num=0,
+        label=_("Chosen stories"),
+        help_text=_("Stories to show, in this order. Any without valid consent are left out."),
+    )
+    latest_count = blocks.IntegerBlock(
+        required=False,
+        default=0,
+        min_value=0,
+        max_value=6,
+        label=_("Latest stories"),
+        help_text=_("Also show this many of the newest stories about this page's condition."),
+    )
+
+    class Meta:
+        icon = "openquote"
+        label = _("Patient stories")
+        description = _("Testimonials, shown only with the patient's valid recorded consent.")
+        template = "wagtail_spinecare/blocks/testimonials_block.html"
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not self.is_deferred_validation and not (
+            any(value.get("testimonials") or []) or value.get("latest_count")
+        ):
+            raise StructBlockValidationError(
+                block_errors={
+                    "testimonials": ValidationError(
+                        _("Choose at least one story, or show the latest stories.")
+                    )
+                }
+            )
+        return value
+
+    def get_searchable_content(self, value):
+        return [value.get("heading") or ""]
+
+    def get_context(self, value, parent_context=None):
+        from ..stories import stories_for
+
+        context = super().get_context(value, parent_context=parent_context)
+        context.update(stories_for(value, parent_context or {}))
+        return context
+
+    def get_api_representation(self, value, context=None):
+        from ..models.testimonials import Channel
+        from ..stories import stories_for
+
+        stories = stories_for(value, context or {}, channel=Channel.STRUCTURED_DATA)["stories"]
+        return {
+            "heading": value.get("heading"),
+            "stories": [story.as_dict() for story in stories],
+        }

@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from wagtail_spinecare import subjects
+
+
+class Command(BaseCommand):
+    help = (
+        "Erase everything held about one patient: their stories, consent records and evidence "
+        "documents. Only an audit event per story, with no personal data, is kept."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--email", required=True, help="The patient's email address.")
+
+    def handle(self, *args, email, **options):
+        try:
+            count = subjects.erase(email)
+        except subjects.UnknownSubject as error:
+            raise CommandError(f"Nothing is held for {email}.") from error
+        self.stdout.write(self.style.SUCCESS(f"Erased {count} stories held for {email}."))

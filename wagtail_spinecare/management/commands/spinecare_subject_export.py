@@ -1,0 +1,29 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from wagtail_spinecare import subjects
+
+
+class Command(BaseCommand):
+    help = (
+        "Write everything held about one patient (stories in every state, consent records "
+        "with the wording approved each time, audit events) as JSON."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--email", required=True, help="The patient's email address.")
+        parser.add_argument("--output", help="Write to this file instead of standard output.")
+
+    def handle(self, *args, email, output=None, **options):
+        try:
+            data = subjects.export(email)
+        except subjects.UnknownSubject as error:
+            raise CommandError(f"Nothing is held for {email}.") from error
+        text = json.dumps(data, indent=2, ensure_ascii=False)
+        if output:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(text + "\n")
+            self.stderr.write(f"Wrote {len(data['testimonials'])} stories to {output}.")
+        else:
+            self.stdout.write(text)

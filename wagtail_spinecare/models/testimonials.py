@@ -1,0 +1,357 @@
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.search import index
+
+
+class Channel(models.TextChoices):
+    """Where a testimonial may appear. Consent names each channel separately."""
+
+    WEB = "web", _("Web pages")
+    STRUCTURED_DATA = "structured_data", _("Search engines and apps (structured data and API)")
+    SOCIAL = "social", _("Social media")
+    PRINT = "print", _("Print")
+
+
+class Naming(models.TextChoices):
+    FULL_NAME = "full_name", _("Full name (Sarah Jones)")
+    FIRST_NAME_INITIAL = "first_name_initial", _("First name and initial (Sarah J.)")
+    INITIALS = "initials", _("Initials (S. J.)")
+    ANONYMOUS = "anonymous", _("Anonymous (a patient)")
+
+
+class AgeBand(models.TextChoices):
+    UNDER_30 = "18-29", _("18 to 29")
+    THIRTIES = "30-39", _("30 to 39")
+    FORTIES = "40-49", _("40 to 49")
+    FIFTIES = "50-59", _("50 to 59")
+    SIXTIES = "60-69", _("60 to 69")
+    OVER_70 = "70+", _("70 or over")
+
+
+class MaterialConnection(models.TextChoices):
+    NONE = "", _("None")
+    FREE_TREATMENT = "free_treatment", _("Received free treatment")
+    DISCOUNTED_TREATMENT = "discounted_treatment", _("Received discounted treatment")
+    STAFF = "staff", _("Works for the clinic")
+    FAMILY = "family", _("Family or friend of clinic staff")
+    OTHER = "other", _("Other connection")
+
+
+def quote_hash(text: str) -> str:
+    """A fingerprint of the approved wording; whitespace differences do not count as edits."""
+    return hashlib.sha256(" ".join((text or "").split()).encode()).hexdigest()
+
+
+class TestimonialQuerySet(models.QuerySet):
+    def publishable(self, site=None, channel=Channel.WEB, at=None):
+        """The testimonials that may be shown on ``site`` through ``channel`` at ``at``.
+
+        One query. With no site: those that may be shown on at least one site.
+        The rule itself lives in :mod:`wagtail_spinecare.consent`.
+        """
+        from ..consent import valid_consents
+
+        return self.filter(
+            models.Exists(
+                valid_consents(site=site, channel=channel, at=at).filter(
+                    testimonial=models.OuterRef("pk")
+                )
+            )
+        )
+
+
+class Testimonial(index.Indexed, models.Model):
+    """A patient's story in their approved words, shown only while their consent allows.
+
+    Pages refer to testimonials; they never copy the text. The patient's identity and
+    contact details are kept for consent and data requests and are never shown.
+    """
+
+    site = models.ForeignKey(
+        "wagtailcore.Site",
+        verbose_name=_("clinic"),
+        on_delete=models.CASCADE,
+        related_name="spinecare_testimonials",
+        help_text=_("The clinic site this patient was treated at."),
+    )
+    quote = models.TextField(
+        _("approved quote"),
+        max_length=1200,
+        help_text=_(
+            "Exactly the words the patient approved. Changing them after consent hides the "
+            "testimonial until the patient approves the new wording."
+        ),
+    )
+    naming = models.CharField(
+        _("how the patient is named"),
+        max_length=30,
+        choices=Naming.choices,
+        default=Naming.FIRST_NAME_INITIAL,
+        help_text=_("Only used if the patient's consent allows their name to be shown."),
+    )
+    patient_name = models.CharField(
+        _("patient's full name"),
+        max_length=150,
+        help_text=_("Private. Used to build the displayed name and to find their data."),
+    )
+    patient_email = models.EmailField(
+        _("patient's email"),
+        blank=True,
+        help_text=_("Private. Lets you find everything held about them if they ask."),
+    )
+    patient_phone = models.CharField(
+        _("patient's phone"), max_length=30, blank=True, help_text=_("Private.")
+    )
+    age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices, blank=True)
+    occupation = models.CharField(
+        _("occupation"), max_length=100, blank=True, help_text=_("e.g. 'Nurse'. Optional.")
+    )
+    condition_page = models.ForeignKey(
+        "wagtail_spinecare.ConditionPage",
+        verbose_name=_("condition"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="testimonials",
+        help_text=_("The condition page this story is about."),
+    )
+    claims_outcome = models.BooleanField(
+        _("describes a result of treatment"),
+        default=False,
+        help_text=_(
+            "Tick if the story says treatment helped, e.g. 'back to golf in six weeks'. Such "
+            "stories are shown with your clinic's statement on typical results."
+        ),
+    )
+    outcome_evidence = models.CharField(
+        _("evidence for the result"),
+        max_length=255,
+        blank=True,
+        help_text=_("Where the claimed result is recorded, e.g. a clinical record reference."),
+    )
+    material_connection = models.CharField(
+        _("connection to the clinic"),
+        max_length=30,
+        choices=MaterialConnection.choices,
+        blank=True,
+        default=MaterialConnection.NONE,
+        help_text=_(
+            "Anything patients should know, e.g. free treatment. It is shown with the story."
+        ),
+    )
+    material_connection_detail = models.CharField(
+        _("connection details"), max_length=200, blank=True
+    )
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("photo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Optional. Shown only if the consent allows a photo."),
+    )
+    quote_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TestimonialQuerySet.as_manager()
+
+    panels = [
+        FieldPanel("site"),
+        FieldPanel("quote"),
+        FieldPanel("condition_page"),
+        MultiFieldPanel(
+            [
+                FieldPanel("patient_name"),
+                FieldRowPanel([FieldPanel("patient_email"), FieldPanel("patient_phone")]),
+            ],
+            heading=_("The patient (private, never shown)"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("naming"),
+                FieldPanel("age_band"),
+                FieldPanel("occupation"),
+                FieldPanel("photo"),
+            ],
+            heading=_("What may be shown about them, if their consent allows"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("claims_outcome"),
+                FieldPanel("outcome_evidence"),
+                FieldPanel("material_connection"),
+                FieldPanel("material_connection_detail"),
+            ],
+            heading=_("Advertising rules"),
+        ),
+    ]
+
+    search_fields = [index.SearchField("quote"), index.FilterField("site")]
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("testimonial")
+        verbose_name_plural = _("testimonials")
+        permissions = [
+            ("withdraw_consent", _("Can withdraw consent for testimonials")),
+            ("handle_subject_requests", _("Can export and erase a patient's data")),
+        ]
+
+    def __str__(self):
+        return self.excerpt
+
+    def save(self, *args, **kwargs):
+        self.quote_hash = quote_hash(self.quote)
+        super().save(*args, **kwargs)
+
+    @property
+    def excerpt(self) -> str:
+        text = " ".join(self.quote.split())
+        return text if len(text) <= 60 else text[:59].rstrip() + "…"
+
+    def display_name(self, show_name: bool) -> str:
+        """The name patients see, as the editor chose and only as far as consent allows."""
+        parts = self.patient_name.split()
+        if not show_name or not parts or self.naming == Naming.ANONYMOUS:
+            return str(_("A patient"))
+        if self.naming == Naming.FULL_NAME:
+            return " ".join(parts)
+        if self.naming == Naming.INITIALS:
+            return " ".join(f"{part[0]}." for part in parts)
+        return f"{parts[0]} {parts[-1][0]}." if len(parts) > 1 else parts[0]
+
+    @classmethod
+    def get_indexed_objects(cls):
+        # The search index only ever holds testimonials that may be shown somewhere now.
+        return cls.objects.publishable()
+
+
+class ConsentMethod(models.TextChoices):
+    SIGNED_FORM = "signed_form", _("Signed paper form")
+    E_SIGNATURE = "e_signature", _("Electronic signature")
+    EMAIL = "email", _("Email from the patient")
+    RECORDED_VERBAL = "recorded_verbal", _("Recorded verbal consent")
+
+
+class LawfulBasis(models.TextChoices):
+    UK_GDPR_EXPLICIT = "uk_gdpr_explicit", _("UK GDPR explicit consent (Article 9(2)(a))")
+    HIPAA_AUTHORIZATION = "hipaa_authorization", _("HIPAA authorization (45 CFR 164.508)")
+
+
+class ConsentRecord(models.Model):
+    """One act of consent for one testimonial. A newer record supersedes older ones.
+
+    Records are never edited, except to note a withdrawal.
+    """
+
+    testimonial = models.ForeignKey(
+        Testimonial, on_delete=models.CASCADE, related_name="consent_records"
+    )
+    given_at = models.DateTimeField(_("consent given"))
+    captured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    method = models.CharField(
+        _("how consent was given"), max_length=30, choices=ConsentMethod.choices
+    )
+    evidence = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("evidence"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The signed form, email or recording. Kept in a private collection."),
+    )
+    wording = models.TextField(
+        _("what the patient was told"),
+        help_text=_("The consent wording the patient agreed to."),
+    )
+    wording_version = models.CharField(_("wording version"), max_length=50)
+    lawful_basis = models.CharField(_("lawful basis"), max_length=30, choices=LawfulBasis.choices)
+    sites = models.ManyToManyField(
+        "wagtailcore.Site",
+        verbose_name=_("clinic sites"),
+        related_name="+",
+        help_text=_("The clinic sites the patient agreed to appear on."),
+    )
+    channel_web = models.BooleanField(_("web pages"), default=True)
+    channel_structured_data = models.BooleanField(_("search engines and apps"), default=False)
+    channel_social = models.BooleanField(_("social media"), default=False)
+    channel_print = models.BooleanField(_("print"), default=False)
+    show_name = models.BooleanField(_("may show name"), default=False)
+    show_age = models.BooleanField(_("may show age band"), default=False)
+    show_occupation = models.BooleanField(_("may show occupation"), default=False)
+    show_photo = models.BooleanField(_("may show photo"), default=False)
+    expires_on = models.DateField(
+        _("consent expires"),
+        help_text=_("The last day the testimonial may be shown. Ask the patient again before it."),
+    )
+    approved_quote = models.TextField(
+        _("approved wording"),
+        editable=False,
+        help_text=_("The quote as it was when consent was given."),
+    )
+    quote_hash = models.CharField(max_length=64, editable=False)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
+    withdrawal_channel = models.CharField(
+        _("withdrawn through"), max_length=100, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+
+    def __str__(self):
+        return _("Consent given %(date)s") % {"date": self.given_at.date().isoformat()}
+
+    def channel_names(self) -> list[str]:
+        return [label for value, label in Channel.choices if getattr(self, f"channel_{value}")]
+
+
+class ConsentEvent(models.Model):
+    """Append-only audit trail. Holds no personal data: ids, kinds and times only."""
+
+    class Kind(models.TextChoices):
+        GIVEN = "given", _("Consent given")
+        SUPERSEDED = "superseded", _("Consent superseded")
+        WITHDRAWN = "withdrawn", _("Consent withdrawn")
+        EXPIRED = "expired", _("Consent expired")
+        EXPORTED = "exported", _("Data exported")
+        ERASED = "erased", _("Data erased")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    testimonial = models.ForeignKey(
+        Testimonial, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    testimonial_ref = models.PositiveBigIntegerField(
+        help_text="The testimonial's id, kept after erasure."
+    )
+    consent_record_ref = models.PositiveBigIntegerField(null=True, blank=True)
+    site = models.ForeignKey(
+        "wagtailcore.Site", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("consent event")
+        verbose_name_plural = _("consent events")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.testimonial_ref}"

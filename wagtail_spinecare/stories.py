@@ -1,0 +1,82 @@
+"""Turning chosen testimonials into what a page shows, as far as consent allows."""
+
+from dataclasses import asdict, dataclass
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Site
+
+from . import consent
+from .models.testimonials import AgeBand, Channel, MaterialConnection, Testimonial
+
+
+@dataclass
+class Story:
+    quote: str
+    name: str
+    age: str = ""
+    occupation: str = ""
+    connection: str = ""
+    typicality: str = ""
+    photo: object = None
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data.pop("photo")
+        return data
+
+
+def story(testimonial, details, clinic) -> Story:
+    connection = ""
+    if testimonial.material_connection:
+        connection = str(MaterialConnection(testimonial.material_connection).label)
+        if testimonial.material_connection_detail:
+            connection = f"{connection}: {testimonial.material_connection_detail}"
+    photo = testimonial.photo if details.photo else None
+    name = testimonial.display_name(details.name)
+    if photo is not None:
+        photo.contextual_alt_text = _("Photo of %(name)s") % {"name": name}
+    return Story(
+        quote=testimonial.quote,
+        name=name,
+        age=str(AgeBand(testimonial.age_band).label)
+        if details.age and testimonial.age_band
+        else "",
+        occupation=testimonial.occupation if details.occupation else "",
+        connection=connection,
+        typicality=clinic.typicality_statement if testimonial.claims_outcome else "",
+        photo=photo,
+    )
+
+
+def stories_for(value, context, channel=Channel.WEB) -> dict:
+    """The stories a TestimonialsBlock shows in this context, and, in previews, what it hides."""
+    from .models import ClinicSettings
+
+    request = context.get("request")
+    page = context.get("page")
+    if request is None:
+        return {"stories": [], "hidden": []}
+    allowed = consent.shown_details_for_request(request, channel)
+    chosen = [t for t in value.get("testimonials") or [] if t is not None]
+    shown = [t for t in chosen if t.pk in allowed]
+    count = value.get("latest_count") or 0
+    if count and page is not None:
+        shown += list(
+            Testimonial.objects.filter(pk__in=allowed, condition_page_id=page.pk)
+            .exclude(pk__in=[t.pk for t in shown])
+            .select_related("photo")
+            .order_by("-created_at", "-pk")[:count]
+        )
+    clinic = ClinicSettings.for_context(context)
+    hidden = []
+    if getattr(request, "is_preview", False):
+        site = Site.find_for_request(request)
+        hidden = [
+            {"excerpt": t.excerpt, "reason": consent.why_hidden(t, site, channel)}
+            for t in chosen
+            if t.pk not in allowed
+        ]
+    return {
+        "stories": [story(t, allowed[t.pk], clinic) for t in shown],
+        "hidden": hidden,
+    }

@@ -1,0 +1,80 @@
+"""Data subject requests: everything held about one patient, exported or erased."""
+
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.forms.models import model_to_dict
+
+from . import consent
+from .models.testimonials import ConsentEvent, ConsentRecord, Testimonial
+
+
+class UnknownSubject(LookupError):
+    pass
+
+
+def testimonials_of(email: str):
+    testimonials = Testimonial.objects.filter(patient_email__iexact=(email or "").strip())
+    if not email or not testimonials.exists():
+        raise UnknownSubject(email)
+    return testimonials
+
+
+def export(email: str, by=None) -> dict:
+    """Everything held about the patient with this email: stories in every state, every
+    consent record (with the wording they approved each time) and the audit events."""
+    data = {"email": email, "testimonials": []}
+    for testimonial in testimonials_of(email).prefetch_related("consent_records__sites", "events"):
+        item = model_to_dict(testimonial, exclude=["photo"])
+        item["photo"] = testimonial.photo_id
+        item["site"] = testimonial.site.hostname
+        item["consent_records"] = [
+            {
+                **model_to_dict(record, exclude=["sites", "evidence"]),
+                "given_at": record.given_at,
+                "withdrawn_at": record.withdrawn_at,
+                "approved_quote": record.approved_quote,
+                "sites": [site.hostname for site in record.sites.all()],
+                "evidence": record.evidence.title if record.evidence_id else None,
+            }
+            for record in testimonial.consent_records.all()
+        ]
+        item["events"] = [
+            {"kind": event.kind, "at": event.at, "note": event.note}
+            for event in testimonial.events.all()
+        ]
+        data["testimonials"].append(item)
+        consent.log(ConsentEvent.Kind.EXPORTED, testimonial, by)
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+@transaction.atomic
+def erase(email: str, by=None) -> int:
+    """Erase every story and consent record of this patient, with their evidence files.
+
+    Each erased story leaves one audit event holding only its id. Returns how many
+    stories were erased.
+    """
+    testimonials = list(testimonials_of(email))
+    for testimonial in testimonials:
+        consent.withdraw(testimonial, channel="erasure request", by=by)
+        documents = [
+            record.evidence
+            for record in ConsentRecord.objects.filter(testimonial=testimonial).select_related(
+                "evidence"
+            )
+        ]
+        ref, site_id = testimonial.pk, testimonial.site_id
+        ConsentEvent.objects.filter(testimonial_ref=ref).update(note="")
+        testimonial.delete()
+        for document in documents:
+            document.file.delete(save=False)
+            document.delete()
+        ConsentEvent.objects.create(
+            kind=ConsentEvent.Kind.ERASED,
+            testimonial_ref=ref,
+            site_id=site_id,
+            by=by if by is not None and by.is_authenticated else None,
+        )
+    return len(testimonials)
