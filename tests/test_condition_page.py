@@ -18,7 +18,12 @@ from wagtail_spinecare.factories import (
     section_data,
     stream_item,
 )
-from wagtail_spinecare.models import QUICK_ANSWER_MAX_LENGTH, ConditionIndexPage, ConditionPage
+from wagtail_spinecare.models import (
+    QUICK_ANSWER_MAX_LENGTH,
+    ConditionIndexPage,
+    ConditionPage,
+    TreatmentComparisonPage,
+)
 
 from .forms import condition_page_form
 
@@ -33,7 +38,7 @@ class TestPageRules(WagtailPageTestCase):
         self.assertCanNotCreateAt(Page, ConditionPage)
         self.assertAllowedParentPageTypes(ConditionPage, {ConditionIndexPage})
         self.assertAllowedSubpageTypes(ConditionPage, {})
-        self.assertAllowedSubpageTypes(ConditionIndexPage, {ConditionPage})
+        self.assertAllowedSubpageTypes(ConditionIndexPage, {ConditionPage, TreatmentComparisonPage})
 
     def test_index_can_sit_anywhere(self):
         self.assertCanCreateAt(Page, ConditionIndexPage)
@@ -226,12 +231,12 @@ class TestQueryCount:
     """Rendering cost must not grow with content, with the rendition cache cold or warm.
 
     Warm: site, page routing (3), view restrictions (2), clinic settings, images,
-    renditions, 'read more' pages, reviewer = 11. A cold cache adds one query for the
+    renditions, 'read more' pages, reviewer, treatment comparison pages linking here = 12. A cold cache adds one query for the
     site root paths that page URLs are built from.
     """
 
-    WARM = 11
-    COLD = 12
+    WARM = 12
+    COLD = 13
 
     @pytest.fixture
     def pages(self, uk_clinic, clinician):

@@ -50,14 +50,14 @@ def test_running_again_changes_nothing(demo):
     call_command("spinecare_demo", stdout=out)
     assert (Page.objects.count(), Site.objects.count(), get_image_model().objects.count()) == counts
     assert {p.pk: p.latest_revision_id for p in ConditionPage.objects.all()} == revisions
-    assert out.getvalue().count("unchanged page") == 4
+    assert out.getvalue().count("unchanged page") == 6
 
 
 def test_every_demo_page_answers_200(demo, client):
     for host in HOSTS.values():
         site = Site.objects.get(hostname=host)
         pages = site.root_page.get_descendants(inclusive=True).live()
-        assert pages.count() == 2
+        assert pages.count() == 3
         for page in pages:
             fetch(client, host, page.relative_url(site))
 
@@ -149,3 +149,31 @@ def test_demo_text_is_our_own_words(demo, client):
     for host in HOSTS.values():
         text = fetch(client, host, "/facet-joint-back-pain/").get_text(" ")
         assert not shingles(text) & seeds
+
+
+def test_both_clinics_show_the_treatment_comparison(demo, client):
+    for host in HOSTS.values():
+        page = fetch(client, host, "/facet-joint-back-pain/")
+        table = page.select_one(".sc-section--treatment table")
+        assert table is not None and table.caption.get_text(strip=True)
+        names = [th.get_text(strip=True) for th in table.select("tbody th")]
+        assert names[0] == "Exercise programme" and len(names) == 7
+        assert "NICE NG59 1.2.7" in table.get_text(" ")
+        related = [a["href"] for a in page.select(".sc-related a")]
+        assert related == ["/facet-joint-back-pain-treatments/"]
+        fetch(client, host, related[0])
+
+
+def test_demo_shows_valid_stories_and_hides_the_others(demo, client):
+    from wagtail_spinecare.models import Testimonial
+
+    for host in HOSTS.values():
+        site = Site.objects.get(hostname=host)
+        html = client.get("/facet-joint-back-pain/", HTTP_HOST=host).content.decode()
+        shown = Testimonial.objects.publishable(site)
+        hidden = Testimonial.objects.filter(site=site).exclude(pk__in=shown)
+        assert shown.count() == 2 and hidden.count() == 2
+        for testimonial in shown:
+            assert testimonial.quote in html
+        for testimonial in Testimonial.objects.exclude(pk__in=shown):
+            assert testimonial.quote not in html

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from .blocks.cta import missing_destination_errors
@@ -34,3 +35,19 @@ class SpinecarePageForm(WagtailAdminPageForm):
         site = page.get_site() if page is not None else None
         existing = ClinicSettings.objects.filter(site=site).first() if site else None
         return existing or ClinicSettings()
+
+
+class TreatmentComparisonPageForm(SpinecarePageForm):
+    """A comparison page cannot be published without a comparison in it."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if getattr(self, "is_deferred_validation", False) or "body" in self.errors:
+            return cleaned_data
+        body = cleaned_data.get("body") or ()
+        if not any(child.block_type == "comparison" for child in body):
+            self.add_error(
+                "body",
+                _("Add a treatment comparison: this page cannot be published without one."),
+            )
+        return cleaned_data

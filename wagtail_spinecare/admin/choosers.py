@@ -14,3 +14,15 @@ class TestimonialChooserViewSet(ChooserViewSet):
 
 
 testimonial_chooser_viewset = TestimonialChooserViewSet("spinecare_testimonial_chooser")
+
+
+class TreatmentChooserViewSet(ChooserViewSet):
+    model = "wagtail_spinecare.Treatment"
+    icon = "table"
+    choose_one_text = _("Choose a treatment")
+    choose_another_text = _("Choose another treatment")
+    edit_item_text = _("Edit this treatment")
+    per_page = 30
+
+
+treatment_chooser_viewset = TreatmentChooserViewSet("spinecare_treatment_chooser")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
 
 from .. import consent
-from ..models import Clinician, Testimonial
+from ..models import Clinician, Guideline, Testimonial, Treatment
 from .views import (
     EraseSubjectView,
     ExportSubjectView,
@@ -91,10 +91,31 @@ class TestimonialAdmin(ModelAdmin):
         return urls
 
 
+class TreatmentAdmin(ModelAdmin):
+    """Treatments are shared by every clinic of the install."""
+
+    model = Treatment
+    menu_label = _("Treatments")
+    menu_icon = "table"
+    list_display = ("name", "category", "time_to_benefit")
+    list_filter = ("category",)
+    search_fields = ("name", "summary")
+    inspect_view_enabled = True
+
+
+class GuidelineAdmin(ModelAdmin):
+    model = Guideline
+    menu_label = _("Guidelines")
+    menu_icon = "doc-full"
+    list_display = ("code", "title", "authority", "current_version")
+    search_fields = ("code", "title")
+    inspect_view_enabled = True
+
+
 class ClinicRecordsGroup(ModelAdminGroup):
-    """What a clinic keeps about people: patient stories with consent, and its clinicians."""
+    """What clinics keep: patient stories with consent, clinicians, treatments, guidelines."""
 
     menu_label = _("Clinic records")
     menu_icon = "folder-open-inverse"
     menu_order = 250
-    items = (TestimonialAdmin, ClinicianAdmin)
+    items = (TestimonialAdmin, ClinicianAdmin, TreatmentAdmin, GuidelineAdmin)

@@ -1,11 +1,13 @@
 """StreamField blocks. FAQBlock and BookingCTABlock work in any page's StreamField."""
 
 from .clinical import CareCardBlock, DoDontBlock, RecoveryPhaseBlock, RecoveryTimelineBlock
+from .comparison import TreatmentChooserBlock, TreatmentComparisonBlock
 from .cta import BookingCTABlock
 from .faq import FAQBlock, FAQItemBlock
 from .images import AccessibleImageBlock, FigureBlock
 from .sections import (
     Aspect,
+    ComparisonPageBlock,
     ConditionBodyBlock,
     PageContentBlock,
     SectionBlock,
@@ -16,6 +18,7 @@ from .testimonials import TestimonialChooserBlock, TestimonialsBlock
 __all__ = [
     "AccessibleImageBlock",
     "Aspect",
+    "ComparisonPageBlock",
     "BookingCTABlock",
     "CareCardBlock",
     "ConditionBodyBlock",
@@ -29,5 +32,7 @@ __all__ = [
     "SectionBlock",
     "SectionContentBlock",
     "TestimonialChooserBlock",
+    "TreatmentChooserBlock",
+    "TreatmentComparisonBlock",
     "TestimonialsBlock",
 ]

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
 from .clinical import TEXT_FEATURES, CareCardBlock, DoDontBlock, RecoveryTimelineBlock
+from .comparison import TreatmentComparisonBlock
 from .cta import BookingCTABlock
 from .faq import FAQBlock
 from .images import FigureBlock
@@ -57,6 +58,7 @@ class SectionContentBlock(blocks.StreamBlock):
     care_card = CareCardBlock()
     do_dont = DoDontBlock()
     recovery_timeline = RecoveryTimelineBlock()
+    comparison = TreatmentComparisonBlock()
     testimonials = TestimonialsBlock()
     faq = FAQBlock()
     booking_cta = BookingCTABlock()
@@ -116,6 +118,16 @@ class PageContentBlock(blocks.StreamBlock):
 
     paragraph = blocks.RichTextBlock(features=TEXT_FEATURES, label=_("Text"), icon="pilcrow")
     testimonials = TestimonialsBlock()
+    faq = FAQBlock()
+    booking_cta = BookingCTABlock()
+
+    class Meta:
+        label = _("Page content")
+
+
+class ComparisonPageBlock(blocks.StreamBlock):
+    paragraph = blocks.RichTextBlock(features=TEXT_FEATURES, label=_("Text"), icon="pilcrow")
+    comparison = TreatmentComparisonBlock()
     faq = FAQBlock()
     booking_cta = BookingCTABlock()
 

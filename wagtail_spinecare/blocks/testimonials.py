@@ -1,31 +1,19 @@
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images import get_image_model
 
+from .choosers import ViewSetChooserBlock
 from .images import RENDITION_SPECS
 
 
-class TestimonialChooserBlock(blocks.ChooserBlock):
+class TestimonialChooserBlock(ViewSetChooserBlock):
     """Chooses a testimonial; loads every chosen one on a page, with photos, in bulk."""
 
-    @cached_property
-    def target_model(self):
-        from ..models import Testimonial
-
-        return Testimonial
-
-    @cached_property
-    def widget(self):
-        from ..admin.choosers import testimonial_chooser_viewset
-
-        return testimonial_chooser_viewset.widget_class()
-
-    def get_form_state(self, value):
-        return self.widget.get_value_data(value)
+    model_path = "wagtail_spinecare.Testimonial"
+    viewset_name = "testimonial_chooser_viewset"
 
     def bulk_to_python(self, values):
         renditions = (

@@ -213,11 +213,9 @@ def _when_to_get_help(w: dict[str, str]) -> dict:
     )
 
 
-def _treatment(w: dict[str, str]) -> dict:
+def _treatment(w: dict[str, str], treatments=()) -> dict:
     therapy, therapist = w["therapy"], w["therapist"]
-    return _section(
-        "treatment",
-        f"How {therapy} and other treatments can help",
+    options = [
         _html(
             _h3(f"How {therapy} helps"),
             _p(
@@ -227,34 +225,41 @@ def _treatment(w: dict[str, str]) -> dict:
                 "hobbies step by step."
             ),
             _h3("Your treatment options"),
-            _p("Exercise comes first. Other treatments can help you keep active:"),
-            _ul(
-                f"Exercise-based {therapy}: the main treatment, one-to-one, in a group or at "
-                "home. The best exercise is the one you will keep doing.",
-                f"Hands-on (manual) therapy: massage or gentle joint movements by your "
-                f"{therapist}. It can ease pain for a short time, so it is only used alongside "
-                "exercise.",
-                "Help with the stress of pain: pain management based on a talking therapy "
-                "called CBT can help you cope with sleep, mood and worry. It is used as part of "
-                "a plan that includes exercise.",
-                "Medicines: anti-inflammatory pain medicines (NSAIDs) such as ibuprofen can "
-                "help for a short time, at the lowest dose that works. Check with a pharmacist "
-                f"or your {w['doctor']} first if you have stomach, kidney or heart problems, or "
-                "asthma. Strong opioid pain medicines are not recommended for long-lasting back "
-                "pain.",
-                "Radiofrequency denervation: heat is used to block the small nerves that carry "
-                "pain from the facet joints. A specialist may offer it to a few people with "
-                "strong, long-lasting pain when other treatments have not helped, after a "
-                "numbing test shows it is likely to work. The effect can wear off.",
+            _p(
+                "Exercise comes first. The table shows what each treatment involves and what "
+                "the national guideline for low back pain says about it."
+            ),
+        )
+    ]
+    if treatments:
+        options.append(
+            {
+                "type": "comparison",
+                "value": {
+                    "caption": "Treatments for facet joint back pain, by guideline recommendation",
+                    "intro": "",
+                    "treatments": list(treatments),
+                },
+            }
+        )
+    options.append(
+        _html(
+            _h3("Medicines"),
+            _p(
+                "Anti-inflammatory pain medicines (NSAIDs) such as ibuprofen can help for a "
+                "short time, at the lowest dose that works. Check with a pharmacist or your "
+                f"{w['doctor']} first if you have stomach, kidney or heart problems, or asthma. "
+                "Strong opioid pain medicines are not recommended for long-lasting back pain."
             ),
             _h3("Why injections and surgery are rarely needed"),
             _p(
-                "Steroid injections are not recommended for back pain, because research has "
-                "not shown lasting benefit. Surgery is not a usual treatment for facet joint "
-                "pain. Back belts, traction and TENS machines are not recommended either."
+                "Injections into the back are not recommended, because research has not shown "
+                "lasting benefit. Surgery is not a usual treatment for facet joint pain. Back "
+                "belts, shoe inserts, traction and TENS machines are not recommended either."
             ),
-        ),
+        )
     )
+    return _section("treatment", f"How {therapy} and other treatments can help", *options)
 
 
 def _what_to_expect(w: dict[str, str], clinic_name: str) -> dict:
@@ -499,10 +504,16 @@ def _faq(w: dict[str, str]) -> dict:
 
 
 def facet_joint_page(
-    terms: Terminology, clinic_name: str, town: str, images: dict[str, int], stories=()
+    terms: Terminology,
+    clinic_name: str,
+    town: str,
+    images: dict[str, int],
+    stories=(),
+    treatments=(),
 ) -> dict:
     """The facet joint page's fields: title, slug, alternative_names, quick_answer,
-    search_description and body. ``stories`` are testimonial ids for the stories section."""
+    search_description and body. ``stories`` are testimonial ids for the stories section,
+    ``treatments`` treatment ids for the comparison table."""
     w = _words(terms)
     therapy, therapist = w["therapy"], w["therapist"]
     return {
@@ -526,7 +537,7 @@ def facet_joint_page(
             _causes(),
             _symptoms(w),
             _when_to_get_help(w),
-            _treatment(w),
+            _treatment(w, treatments),
             _what_to_expect(w, clinic_name),
             _exercises(w, images),
             _recovery_timeline(w),
@@ -561,5 +572,40 @@ def condition_index_page(terms: Terminology, clinic_name: str, town: str) -> dic
                 f"{w['therapist']} will find out what is going on and explain it clearly. If "
                 "you would rather talk first, call us with your question.",
             )
+        ],
+    }
+
+
+def comparison_page(terms: Terminology, treatments) -> dict:
+    """The treatment comparison page for facet joint back pain."""
+    w = _words(terms)
+    return {
+        "title": "Facet joint back pain: treatments compared",
+        "slug": "facet-joint-back-pain-treatments",
+        "intro": (
+            "Treatments for facet joint back pain side by side: what each involves, how soon it "
+            "may help, and what the national guideline recommends. Your "
+            f"{w['therapist']} can talk you through which suit you."
+        ),
+        "search_description": (
+            "Exercise, manual therapy, psychological support, radiofrequency denervation, "
+            "injections and surgery for facet joint pain, compared."
+        ),
+        "body": [
+            {
+                "type": "comparison",
+                "value": {
+                    "caption": "Treatments for facet joint back pain, by guideline recommendation",
+                    "intro": (
+                        "'Consider' means the treatment may help some people; 'do not offer' "
+                        "means the guideline advises against it."
+                    ),
+                    "treatments": list(treatments),
+                },
+            },
+            _booking_cta(
+                "Talk it through with us",
+                "Book an assessment to find out which treatments suit you.",
+            ),
         ],
     }

@@ -1,6 +1,12 @@
 from .clinic import BusinessType, ClinicSettings
 from .clinicians import Clinician
-from .pages import QUICK_ANSWER_MAX_LENGTH, ConditionIndexPage, ConditionPage
+from .pages import (
+    QUICK_ANSWER_MAX_LENGTH,
+    ConditionIndexPage,
+    ConditionPage,
+    TreatmentComparisonPage,
+)
+from .review import ClinicalReviewMixin
 from .testimonials import (
     AgeBand,
     Channel,
@@ -12,8 +18,24 @@ from .testimonials import (
     Naming,
     Testimonial,
 )
+from .treatments import (
+    Guideline,
+    GuidelineRecommendation,
+    Strength,
+    Treatment,
+    TreatmentCategory,
+    superseded_recommendations,
+)
 
 __all__ = [
+    "ClinicalReviewMixin",
+    "Guideline",
+    "GuidelineRecommendation",
+    "Strength",
+    "Treatment",
+    "TreatmentCategory",
+    "TreatmentComparisonPage",
+    "superseded_recommendations",
     "AgeBand",
     "Channel",
     "ConsentEvent",

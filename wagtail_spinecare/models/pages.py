@@ -1,18 +1,25 @@
+from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from ..blocks import Aspect, ConditionBodyBlock, PageContentBlock, SectionBlock
-from ..forms import SpinecarePageForm
+from ..blocks import (
+    ComparisonPageBlock,
+    ConditionBodyBlock,
+    PageContentBlock,
+    SectionBlock,
+)
+from ..forms import SpinecarePageForm, TreatmentComparisonPageForm
 from .clinic import ClinicSettings
+from .review import ClinicalReviewMixin
 
 QUICK_ANSWER_MAX_LENGTH = 320
 DEFAULT_BASE_TEMPLATE = "wagtail_spinecare/base.html"
@@ -60,7 +67,7 @@ class ConditionIndexPage(SpinecarePageMixin, Page):
     )
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
-    subpage_types = ["wagtail_spinecare.ConditionPage"]
+    subpage_types = ["wagtail_spinecare.ConditionPage", "wagtail_spinecare.TreatmentComparisonPage"]
     search_fields = Page.search_fields + [index.SearchField("intro")]
 
     template = "wagtail_spinecare/condition_index_page.html"
@@ -82,7 +89,7 @@ class ConditionIndexPage(SpinecarePageMixin, Page):
         return self.search_description or self.intro
 
 
-class ConditionPage(SpinecarePageMixin, Page):
+class ConditionPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
     """The page a patient lands on for one condition, e.g. 'Facet joint back pain'.
 
     A short answer first, then typed sections, then who reviewed it and when.
@@ -114,27 +121,6 @@ class ConditionPage(SpinecarePageMixin, Page):
         verbose_name=_("content"),
         help_text=_("The sections of the page, in the order patients will read them."),
     )
-    reviewed_by = models.ForeignKey(
-        "wagtail_spinecare.Clinician",
-        verbose_name=_("clinically reviewed by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="reviewed_pages",
-        help_text=_("The clinician who checked this page is accurate and safe."),
-    )
-    last_reviewed = models.DateField(
-        _("last reviewed"),
-        null=True,
-        blank=True,
-        help_text=_("The date the clinician last checked the whole page."),
-    )
-    next_review_due = models.DateField(
-        _("next review due"),
-        null=True,
-        blank=True,
-        help_text=_("When the page must be checked again, usually within a year."),
-    )
     disclaimer = models.TextField(
         _("disclaimer"),
         blank=True,
@@ -145,14 +131,7 @@ class ConditionPage(SpinecarePageMixin, Page):
         FieldPanel("alternative_names"),
         FieldPanel("quick_answer"),
         FieldPanel("body"),
-        MultiFieldPanel(
-            [
-                FieldPanel("reviewed_by"),
-                FieldPanel("last_reviewed"),
-                FieldPanel("next_review_due"),
-            ],
-            heading=_("Clinical review"),
-        ),
+        *ClinicalReviewMixin.review_panels,
         FieldPanel("disclaimer"),
     ]
 
@@ -168,22 +147,6 @@ class ConditionPage(SpinecarePageMixin, Page):
 
     class Meta:
         verbose_name = _("condition page")
-
-    def clean(self):
-        super().clean()
-        if (
-            self.last_reviewed
-            and self.next_review_due
-            and self.next_review_due <= self.last_reviewed
-        ):
-            raise ValidationError(
-                {
-                    "next_review_due": _(
-                        "The next review must come after the last review (%(date)s)."
-                    )
-                    % {"date": self.last_reviewed.isoformat()}
-                }
-            )
 
     @cached_property
     def alternative_name_list(self) -> list[str]:
@@ -204,7 +167,50 @@ class ConditionPage(SpinecarePageMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["disclaimer"] = self.disclaimer or context["clinic"].default_disclaimer
+        context["comparison_pages"] = self.comparison_pages.live().only("id", "title", "url_path")
         return context
 
 
-__all__ = ["Aspect", "ConditionIndexPage", "ConditionPage", "QUICK_ANSWER_MAX_LENGTH"]
+class TreatmentComparisonPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
+    """Treatments for one or more conditions side by side, by guideline recommendation."""
+
+    intro = models.TextField(
+        _("introduction"),
+        max_length=600,
+        help_text=_("What is being compared, for whom, and how to read it."),
+    )
+    conditions = ParentalManyToManyField(
+        "wagtail_spinecare.ConditionPage",
+        verbose_name=_("conditions"),
+        blank=True,
+        related_name="comparison_pages",
+        help_text=_("Condition pages that should link here."),
+    )
+    body = StreamField(
+        ComparisonPageBlock(),
+        verbose_name=_("content"),
+        help_text=_("At least one treatment comparison, with any text around it."),
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("conditions", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("body"),
+        *ClinicalReviewMixin.review_panels,
+    ]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    parent_page_types = ["wagtail_spinecare.ConditionIndexPage"]
+    subpage_types = []
+    template = "wagtail_spinecare/treatment_comparison_page.html"
+    base_form_class = TreatmentComparisonPageForm
+
+    class Meta:
+        verbose_name = _("treatment comparison page")
+
+    def get_meta_description(self) -> str:
+        return self.search_description or self.intro
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["disclaimer"] = context["clinic"].default_disclaimer
+        return context

@@ -10,9 +10,15 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, Site
 
 from wagtail_spinecare.demo import clinics as demo_clinics
-from wagtail_spinecare.demo import content, stories
+from wagtail_spinecare.demo import content, stories, treatments
 from wagtail_spinecare.demo.images import DRAWINGS, png_bytes
-from wagtail_spinecare.models import Clinician, ClinicSettings, ConditionIndexPage, ConditionPage
+from wagtail_spinecare.models import (
+    Clinician,
+    ClinicSettings,
+    ConditionIndexPage,
+    ConditionPage,
+    TreatmentComparisonPage,
+)
 from wagtail_spinecare.models.testimonials import LawfulBasis
 from wagtail_spinecare.terminology import UK, US, terminology_for
 
@@ -37,8 +43,10 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, port, **options):
         images = self.ensure_images()
+        treatment_ids = treatments.ensure_treatments()
+        self.report("saved", f"{len(treatment_ids)} treatments with NICE NG59 recommendations")
         for clinic in demo_clinics.CLINICS:
-            self.ensure_clinic(clinic, port, images)
+            self.ensure_clinic(clinic, port, images, treatment_ids)
         self.stdout.write(self.style.SUCCESS("Demo clinics ready:"))
         for clinic in demo_clinics.CLINICS:
             self.stdout.write(f"  {clinic.clinic_name}: http://{clinic.hostname}:{port}/")
@@ -63,7 +71,7 @@ class Command(BaseCommand):
             ids[key] = image.pk
         return ids
 
-    def ensure_clinic(self, clinic, port, images):
+    def ensure_clinic(self, clinic, port, images, treatment_ids):
         self.stdout.write(f"{clinic.clinic_name} ({clinic.hostname})")
         index_content = content.condition_index_page(
             terminology_for(clinic.region), clinic.clinic_name, clinic.town
@@ -121,7 +129,12 @@ class Command(BaseCommand):
         )
         self.report("saved", f"{len(story_ids)} patient stories with consent records")
         page_content = content.facet_joint_page(
-            terms, clinic.clinic_name, clinic.town, images, stories=story_ids
+            terms,
+            clinic.clinic_name,
+            clinic.town,
+            images,
+            stories=story_ids,
+            treatments=treatment_ids,
         )
         today = timezone.localdate()
         self.publish(
@@ -133,14 +146,41 @@ class Command(BaseCommand):
                 "next_review_due": page.next_review_due or today + timedelta(days=335),
             },
         )
+        self.ensure_comparison_page(home, page, clinician, terms, treatment_ids)
 
-    def publish(self, page, values, exclude=()):
+    def ensure_comparison_page(self, home, condition_page, clinician, terms, treatment_ids):
+        values = content.comparison_page(terms, treatment_ids)
+        page = TreatmentComparisonPage.objects.child_of(home).filter(slug=values["slug"]).first()
+        if page is None:
+            page = home.add_child(
+                instance=TreatmentComparisonPage(
+                    title=values["title"], slug=values["slug"], intro=values["intro"], live=False
+                )
+            )
+            self.report("created", f"page '{page.title}'")
+        today = timezone.localdate()
+        changed = set(page.conditions.all()) != {condition_page}
+        page.conditions.set([condition_page])
+        self.publish(
+            page,
+            {
+                **values,
+                "reviewed_by": clinician,
+                "last_reviewed": page.last_reviewed or today - timedelta(days=30),
+                "next_review_due": page.next_review_due or today + timedelta(days=335),
+            },
+            force=changed,
+        )
+
+    def publish(self, page, values, exclude=(), force=False):
         """Publish ``values`` on ``page`` unless the live page already shows exactly them."""
         values = {key: value for key, value in values.items() if key not in exclude}
         if "body" in values:
             values["body"] = _with_block_ids(values["body"], page.slug)
-        changed = not page.live or any(
-            _current(page, name) != value for name, value in values.items()
+        changed = (
+            force
+            or not page.live
+            or any(_current(page, name) != value for name, value in values.items())
         )
         if not changed:
             self.report("unchanged", f"page '{page.title}'")

@@ -1,0 +1,27 @@
+from django.apps import apps
+from django.utils.functional import cached_property
+from wagtail import blocks
+
+
+class ViewSetChooserBlock(blocks.ChooserBlock):
+    """A chooser block for a model with a ChooserViewSet in ``admin.choosers``.
+
+    The model and widget are resolved lazily, so block definitions can be imported while
+    the app registry is still loading.
+    """
+
+    model_path = ""
+    viewset_name = ""
+
+    @cached_property
+    def target_model(self):
+        return apps.get_model(self.model_path)
+
+    @cached_property
+    def widget(self):
+        from ..admin import choosers
+
+        return getattr(choosers, self.viewset_name).widget_class()
+
+    def get_form_state(self, value):
+        return self.widget.get_value_data(value)

@@ -1,0 +1,69 @@
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+
+from .choosers import ViewSetChooserBlock
+
+
+class TreatmentChooserBlock(ViewSetChooserBlock):
+    """Chooses a treatment; loads every treatment on a page with its recommendations at once."""
+
+    model_path = "wagtail_spinecare.Treatment"
+    viewset_name = "treatment_chooser_viewset"
+
+    def bulk_to_python(self, values):
+        from ..models.treatments import GuidelineRecommendation
+
+        recommendations = GuidelineRecommendation.objects.select_related("guideline").order_by(
+            "sort_order"
+        )
+        found = self.model_class.objects.prefetch_related(
+            Prefetch("recommendations", queryset=recommendations)
+        ).in_bulk([value for value in values if value is not None])
+        return [found.get(value) for value in values]
+
+    class Meta:
+        icon = "table"
+
+
+class TreatmentComparisonBlock(blocks.StructBlock):
+    """Treatments side by side: what each involves, what guidelines recommend, and the source.
+
+    A table with a caption and header cells for screen readers; one card per treatment on a
+    phone, with CSS alone. Strength is always written out, never shown by colour alone.
+    """
+
+    caption = blocks.CharBlock(
+        max_length=150,
+        help_text=_("Says what the table compares, e.g. 'Treatments for facet joint back pain'."),
+    )
+    intro = blocks.TextBlock(
+        required=False,
+        max_length=500,
+        help_text=_("Optional. A sentence or two on how to read the comparison."),
+    )
+    treatments = blocks.ListBlock(
+        TreatmentChooserBlock(),
+        min_num=1,
+        label=_("Treatments"),
+        help_text=_("In the order patients should read them, usually the most recommended first."),
+    )
+
+    class Meta:
+        icon = "table"
+        label = _("Treatment comparison")
+        description = _("A table of treatments with guideline recommendations and sources.")
+        template = "wagtail_spinecare/blocks/treatment_comparison_block.html"
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        # A deleted treatment leaves its row out rather than breaking the page.
+        context["rows"] = [treatment for treatment in value.get("treatments") or () if treatment]
+        return context
+
+    def get_searchable_content(self, value):
+        content = [value.get("caption") or ""]
+        for treatment in value.get("treatments") or ():
+            if treatment is not None:
+                content += [treatment.name, treatment.summary]
+        return content

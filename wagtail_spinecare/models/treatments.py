@@ -1,0 +1,200 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Orderable
+from wagtail.search import index
+
+
+class Guideline(models.Model):
+    """A clinical guideline, e.g. NICE NG59, with the version now in force.
+
+    When the guideline is updated, change its current version here: every recommendation
+    still citing the old version is then listed for review.
+    """
+
+    code = models.CharField(
+        _("short name"), max_length=50, unique=True, help_text=_("e.g. 'NICE NG59'.")
+    )
+    title = models.CharField(
+        _("title"),
+        max_length=255,
+        help_text=_("e.g. 'Low back pain and sciatica in over 16s: assessment and management'."),
+    )
+    authority = models.CharField(
+        _("published by"),
+        max_length=150,
+        help_text=_("e.g. 'NICE' or 'American College of Physicians'."),
+    )
+    current_version = models.CharField(
+        _("current version"),
+        max_length=50,
+        help_text=_("The version or last-updated date now in force, e.g. '2020-12-11'."),
+    )
+    url = models.URLField(_("link"), help_text=_("The guideline's official page."))
+
+    panels = [
+        FieldPanel("code"),
+        FieldPanel("title"),
+        FieldPanel("authority"),
+        FieldPanel("current_version"),
+        FieldPanel("url"),
+    ]
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("guideline")
+        verbose_name_plural = _("guidelines")
+
+    def __str__(self):
+        return self.code
+
+
+class TreatmentCategory(models.TextChoices):
+    EXERCISE = "exercise", _("Exercise")
+    MANUAL_THERAPY = "manual_therapy", _("Manual therapy")
+    PSYCHOLOGICAL = "psychological", _("Psychological therapy")
+    MEDICINES = "medicines", _("Medicines")
+    INJECTIONS = "injections", _("Injections")
+    RADIOFREQUENCY = "radiofrequency", _("Radiofrequency denervation")
+    SURGERY = "surgery", _("Surgery")
+    DEVICES = "devices", _("Devices and aids")
+
+
+class Treatment(index.Indexed, ClusterableModel):
+    """A treatment, described once for every clinic, with what guidelines say about it."""
+
+    name = models.CharField(
+        _("name"), max_length=120, unique=True, help_text=_("e.g. 'Exercise therapy'.")
+    )
+    category = models.CharField(_("type"), max_length=30, choices=TreatmentCategory.choices)
+    summary = models.TextField(
+        _("summary"),
+        max_length=400,
+        help_text=_("One or two plain sentences a patient can follow."),
+    )
+    involves = models.TextField(
+        _("what it involves"),
+        max_length=600,
+        blank=True,
+        help_text=_("What happens, from the patient's side."),
+    )
+    time_to_benefit = models.CharField(
+        _("typical time to benefit"),
+        max_length=100,
+        blank=True,
+        help_text=_("e.g. '2 to 6 weeks'. Leave blank when there is no benefit to expect."),
+    )
+    typical_course = models.CharField(
+        _("typical course"),
+        max_length=100,
+        blank=True,
+        help_text=_("e.g. '6 to 8 sessions over 12 weeks'."),
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("category"),
+        FieldPanel("summary"),
+        FieldPanel("involves"),
+        MultiFieldPanel(
+            [FieldPanel("time_to_benefit"), FieldPanel("typical_course")],
+            heading=_("What to expect"),
+        ),
+        InlinePanel(
+            "recommendations",
+            label=_("Guideline recommendations"),
+            min_num=1,
+            help_text=_("What each guideline says about this treatment, in its own terms."),
+        ),
+    ]
+
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("treatment")
+        verbose_name_plural = _("treatments")
+
+    def __str__(self):
+        return self.name
+
+
+class Strength(models.TextChoices):
+    """A recommendation's strength in the words guidelines use, never a colour or a score."""
+
+    OFFER = "offer", _("Offer")
+    CONSIDER = "consider", _("Consider")
+    CONSIDER_WITH_EXERCISE = (
+        "consider_with_exercise",
+        _("Consider, only as part of a package including exercise"),
+    )
+    DO_NOT_OFFER = "do_not_offer", _("Do not offer")
+
+
+class GuidelineRecommendation(Orderable):
+    treatment = ParentalKey(Treatment, on_delete=models.CASCADE, related_name="recommendations")
+    guideline = models.ForeignKey(
+        Guideline,
+        verbose_name=_("guideline"),
+        on_delete=models.PROTECT,
+        related_name="recommendations",
+        help_text=_("The guideline this recommendation comes from."),
+    )
+    guideline_version = models.CharField(
+        _("guideline version cited"),
+        max_length=50,
+        help_text=_("The version you read it in, e.g. '2020-12-11'."),
+    )
+    recommendation_id = models.CharField(
+        _("recommendation number"),
+        max_length=30,
+        help_text=_("As the guideline numbers it, e.g. '1.2.7'."),
+    )
+    strength = models.CharField(
+        _("strength"),
+        max_length=30,
+        choices=Strength.choices,
+        help_text=_("In the guideline's own terms."),
+    )
+    caveats = models.CharField(
+        _("conditions"),
+        max_length=300,
+        blank=True,
+        help_text=_("Who it applies to, or when, in plain words."),
+    )
+    source_url = models.URLField(
+        _("source link"), help_text=_("A link to the recommendation in the guideline.")
+    )
+
+    panels = [
+        FieldPanel("guideline"),
+        FieldPanel("guideline_version"),
+        FieldPanel("recommendation_id"),
+        FieldPanel("strength"),
+        FieldPanel("caveats"),
+        FieldPanel("source_url"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("guideline recommendation")
+        verbose_name_plural = _("guideline recommendations")
+
+    def __str__(self):
+        return f"{self.guideline} {self.recommendation_id}: {self.get_strength_display()}"
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.guideline_version != self.guideline.current_version
+
+
+def superseded_recommendations():
+    """Recommendations that cite a guideline version older than the one now in force."""
+    return (
+        GuidelineRecommendation.objects.exclude(
+            guideline_version=models.F("guideline__current_version")
+        )
+        .select_related("guideline", "treatment")
+        .order_by("treatment__name", "sort_order")
+    )
