@@ -30,6 +30,18 @@ def cta_form(label="Book an assessment", link="", **extra):
     }
 
 
+EMPTY_INLINES = {
+    f"{prefix}-{key}": value
+    for prefix in ("comments", "spinecare_sources")
+    for key, value in (
+        ("TOTAL_FORMS", "0"),
+        ("INITIAL_FORMS", "0"),
+        ("MIN_NUM_FORMS", "0"),
+        ("MAX_NUM_FORMS", "1000"),
+    )
+}
+
+
 def condition_page_form(body=(), **fields):
     data = {
         "title": "Facet joint back pain",
@@ -45,10 +57,7 @@ def condition_page_form(body=(), **fields):
         "search_description": "",
         "go_live_at": "",
         "expire_at": "",
-        "comments-TOTAL_FORMS": "0",
-        "comments-INITIAL_FORMS": "0",
-        "comments-MIN_NUM_FORMS": "0",
-        "comments-MAX_NUM_FORMS": "1000",
+        **EMPTY_INLINES,
     }
     data.update(fields)
     return nested_form_data(data)

@@ -56,6 +56,7 @@ def test_clinic_settings_refuse_a_light_brand_colour(admin_client, uk_clinic):
         "brand_colour": "#f5d142",
         "default_disclaimer": "General information only.",
         "typicality_statement": "Individual results vary.",
+        "review_interval_months": "12",
     }
     response = admin_client.post(url, data)
     assert response.status_code == 200

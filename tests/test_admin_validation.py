@@ -1,11 +1,14 @@
 """Bad input in the page editor: a clear message on the field at fault, nothing saved."""
 
+from datetime import date, timedelta
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from wagtail.test.utils.form_data import rich_text, streamfield
 from wagtail_factories import ImageFactory
 
+from wagtail_spinecare.factories import ClinicianFactory
 from wagtail_spinecare.models import ConditionPage
 
 from .forms import condition_page_form, cta_form, faq_form
@@ -23,7 +26,13 @@ def add_url(parent):
 
 
 def publish(admin_client, parent, **form):
-    data = condition_page_form(**form)
+    """Publish from the editor; the page has a current clinical review unless a test says not."""
+    review = {
+        "reviewed_by": str(ClinicianFactory().pk),
+        "last_reviewed": (date.today() - timedelta(days=1)).isoformat(),
+        "next_review_due": (date.today() + timedelta(days=180)).isoformat(),
+    }
+    data = condition_page_form(**{**review, **form})
     data["action-publish"] = "action-publish"
     return admin_client.post(add_url(parent), data)
 

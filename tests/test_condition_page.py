@@ -231,12 +231,12 @@ class TestQueryCount:
     """Rendering cost must not grow with content, with the rendition cache cold or warm.
 
     Warm: site, page routing (3), view restrictions (2), clinic settings, images,
-    renditions, 'read more' pages, reviewer, treatment comparison pages linking here = 12. A cold cache adds one query for the
-    site root paths that page URLs are built from.
+    renditions, 'read more' pages, reviewer, comparison pages linking here, sources = 13.
+    A cold cache adds one query for the site root paths that page URLs are built from.
     """
 
-    WARM = 12
-    COLD = 13
+    WARM = 13
+    COLD = 14
 
     @pytest.fixture
     def pages(self, uk_clinic, clinician):

@@ -1,5 +1,7 @@
 """Treatment comparison: records, the accessible table, the comparison page, staying current."""
 
+from datetime import date, timedelta
+
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
@@ -7,7 +9,12 @@ from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from wagtail_spinecare.blocks import TreatmentComparisonBlock
-from wagtail_spinecare.factories import ConditionPageFactory, section_data, stream_item
+from wagtail_spinecare.factories import (
+    ClinicianFactory,
+    ConditionPageFactory,
+    section_data,
+    stream_item,
+)
 from wagtail_spinecare.models import (
     Guideline,
     GuidelineRecommendation,
@@ -15,6 +22,8 @@ from wagtail_spinecare.models import (
     TreatmentComparisonPage,
     superseded_recommendations,
 )
+
+from .forms import EMPTY_INLINES
 
 
 @pytest.fixture
@@ -216,17 +225,14 @@ class TestComparisonPage:
             "slug": "treatments",
             "intro": "Treatments side by side.",
             "body": streamfield(body),
-            "reviewed_by": "",
-            "last_reviewed": "",
-            "next_review_due": "",
+            "reviewed_by": str(ClinicianFactory().pk),
+            "last_reviewed": (date.today() - timedelta(days=1)).isoformat(),
+            "next_review_due": (date.today() + timedelta(days=180)).isoformat(),
             "seo_title": "",
             "search_description": "",
             "go_live_at": "",
             "expire_at": "",
-            "comments-TOTAL_FORMS": "0",
-            "comments-INITIAL_FORMS": "0",
-            "comments-MIN_NUM_FORMS": "0",
-            "comments-MAX_NUM_FORMS": "1000",
+            **EMPTY_INLINES,
             **extra,
         }
         return nested_form_data(data)

@@ -28,13 +28,38 @@ class SpinecarePageForm(WagtailAdminPageForm):
                 self.add_error(name, error)
         return cleaned_data
 
+    def _post_clean(self):
+        super()._post_clean()
+        if getattr(self, "is_deferred_validation", False) or self.errors:
+            return
+        from .checks import errors, run_checks
+
+        # The publication gate: content-check errors (review missing, alt text that is a
+        # file name, a promised comparison that never comes...) block publishing, not drafts.
+        for finding in errors(run_checks(self.instance, site=self._site())):
+            field = REVIEW_FIELDS.get(finding.code)
+            if field in self.fields:
+                self.add_error(field, finding.message)
+            else:
+                self.add_error(None, f"{finding.location}: {finding.message}")
+
+    def _site(self):
+        page = self.parent_page if self.instance.pk is None else self.instance
+        return page.get_site() if page is not None else None
+
     def _clinic_settings(self):
         from .models import ClinicSettings
 
-        page = self.parent_page if self.instance.pk is None else self.instance
-        site = page.get_site() if page is not None else None
+        site = self._site()
         existing = ClinicSettings.objects.filter(site=site).first() if site else None
         return existing or ClinicSettings()
+
+
+REVIEW_FIELDS = {
+    "review-missing": "reviewed_by",
+    "review-date-future": "last_reviewed",
+    "review-interval-too-long": "next_review_due",
+}
 
 
 class TreatmentComparisonPageForm(SpinecarePageForm):

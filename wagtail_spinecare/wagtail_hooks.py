@@ -1,8 +1,14 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail_modeladmin.options import modeladmin_register
 
 from .admin.choosers import testimonial_chooser_viewset, treatment_chooser_viewset
 from .admin.modeladmin import ClinicRecordsGroup
+from .admin.reports import ClinicalReviewReportView
+from .governance import overdue
 
 modeladmin_register(ClinicRecordsGroup)
 
@@ -15,3 +21,47 @@ def register_testimonial_chooser():
 @hooks.register("register_admin_viewset")
 def register_treatment_chooser():
     return treatment_chooser_viewset
+
+
+@hooks.register("register_admin_urls")
+def register_review_report_urls():
+    return [
+        path(
+            "reports/clinical-review/",
+            ClinicalReviewReportView.as_view(),
+            name="spinecare_review_report",
+        ),
+        path(
+            "reports/clinical-review/results/",
+            ClinicalReviewReportView.as_view(results_only=True),
+            name="spinecare_review_report_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_review_report_menu_item():
+    return MenuItem(
+        _("Clinical review"), reverse("spinecare_review_report"), icon_name="time", order=700
+    )
+
+
+class OverdueReviewsPanel(Component):
+    name = "spinecare_overdue_reviews"
+    order = 150
+    template_name = "wagtail_spinecare/admin/overdue_panel.html"
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context=None):
+        return {
+            "count": overdue(ClinicalReviewReportView.visible_pages(self.request)).count(),
+            "report_url": reverse("spinecare_review_report"),
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_overdue_reviews_panel(request, panels):
+    if request.user.has_perm("wagtailadmin.access_admin"):
+        panels.append(OverdueReviewsPanel(request))

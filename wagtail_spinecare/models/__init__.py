@@ -7,6 +7,7 @@ from .pages import (
     TreatmentComparisonPage,
 )
 from .review import ClinicalReviewMixin
+from .sources import PageSource
 from .testimonials import (
     AgeBand,
     Channel,
@@ -28,6 +29,7 @@ from .treatments import (
 )
 
 __all__ = [
+    "PageSource",
     "ClinicalReviewMixin",
     "Guideline",
     "GuidelineRecommendation",

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -139,6 +140,15 @@ class ClinicSettings(BaseSiteSetting):
             "easily; a colour that is too light is refused."
         ),
     )
+    review_interval_months = models.PositiveSmallIntegerField(
+        _("longest time between clinical reviews (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+        help_text=_(
+            "A page's next review must be due within this many months of its last review. "
+            "At most 36."
+        ),
+    )
     typicality_statement = models.TextField(
         _("statement on typical results"),
         default=DEFAULT_TYPICALITY,
@@ -183,6 +193,7 @@ class ClinicSettings(BaseSiteSetting):
             heading=_("Booking"),
         ),
         FieldPanel("brand_colour"),
+        FieldPanel("review_interval_months"),
         FieldPanel("typicality_statement"),
         FieldPanel("default_disclaimer"),
     ]

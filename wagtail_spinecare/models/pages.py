@@ -6,11 +6,12 @@ from django.utils.functional import cached_property
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.search import index
 
+from ..admin.panels import ContentChecksPanel
 from ..blocks import (
     ComparisonPageBlock,
     ConditionBodyBlock,
@@ -22,6 +23,12 @@ from .clinic import ClinicSettings
 from .review import ClinicalReviewMixin
 
 QUICK_ANSWER_MAX_LENGTH = 320
+SOURCES_PANEL = InlinePanel(
+    "spinecare_sources",
+    label=_("Sources"),
+    heading=_("Sources"),
+    help_text=_("The evidence this page is based on. Patients see it as a list of sources."),
+)
 DEFAULT_BASE_TEMPLATE = "wagtail_spinecare/base.html"
 
 
@@ -44,6 +51,11 @@ class SpinecarePageMixin:
             spinecare_base_template=base_template(),
             meta_description=self.get_meta_description(),
         )
+        if getattr(request, "is_preview", False):
+            # Editors see what the content checks found; patients never pay for the checks.
+            from ..checks import run_checks
+
+            context["preview_findings"] = run_checks(self, site=Site.find_for_request(request))
         return context
 
     def get_meta_description(self) -> str:
@@ -128,9 +140,11 @@ class ConditionPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
     )
 
     content_panels = Page.content_panels + [
+        ContentChecksPanel(),
         FieldPanel("alternative_names"),
         FieldPanel("quick_answer"),
         FieldPanel("body"),
+        SOURCES_PANEL,
         *ClinicalReviewMixin.review_panels,
         FieldPanel("disclaimer"),
     ]
@@ -193,9 +207,11 @@ class TreatmentComparisonPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
     )
 
     content_panels = Page.content_panels + [
+        ContentChecksPanel(),
         FieldPanel("intro"),
         FieldPanel("conditions", widget=forms.CheckboxSelectMultiple),
         FieldPanel("body"),
+        SOURCES_PANEL,
         *ClinicalReviewMixin.review_panels,
     ]
     search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]

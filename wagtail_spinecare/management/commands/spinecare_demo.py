@@ -17,6 +17,7 @@ from wagtail_spinecare.models import (
     ClinicSettings,
     ConditionIndexPage,
     ConditionPage,
+    PageSource,
     TreatmentComparisonPage,
 )
 from wagtail_spinecare.models.testimonials import LawfulBasis
@@ -141,6 +142,7 @@ class Command(BaseCommand):
             page,
             {
                 **page_content,
+                "sources": content.sources(terms),
                 "reviewed_by": clinician,
                 "last_reviewed": page.last_reviewed or today - timedelta(days=30),
                 "next_review_due": page.next_review_due or today + timedelta(days=335),
@@ -165,6 +167,7 @@ class Command(BaseCommand):
             page,
             {
                 **values,
+                "sources": content.sources(terms),
                 "reviewed_by": clinician,
                 "last_reviewed": page.last_reviewed or today - timedelta(days=30),
                 "next_review_due": page.next_review_due or today + timedelta(days=335),
@@ -175,20 +178,31 @@ class Command(BaseCommand):
     def publish(self, page, values, exclude=(), force=False):
         """Publish ``values`` on ``page`` unless the live page already shows exactly them."""
         values = {key: value for key, value in values.items() if key not in exclude}
+        sources = values.pop("sources", None)
         if "body" in values:
             values["body"] = _with_block_ids(values["body"], page.slug)
         changed = (
             force
             or not page.live
             or any(_current(page, name) != value for name, value in values.items())
+            or (sources is not None and _sources(page) != list(sources))
         )
         if not changed:
             self.report("unchanged", f"page '{page.title}'")
             return
         for name, value in values.items():
             setattr(page, name, value)
+        if sources is not None:
+            page.spinecare_sources = [
+                PageSource(title=title, publisher=publisher, year=year, url=url)
+                for title, publisher, year, url in sources
+            ]
         page.save_revision().publish()
         self.report("published", f"page '{page.title}'")
+
+
+def _sources(page) -> list[tuple]:
+    return [(s.title, s.publisher, s.year, s.url) for s in page.spinecare_sources.all()]
 
 
 def _current(page, name):

@@ -1,0 +1,22 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import Panel
+
+
+class ContentChecksPanel(Panel):
+    """Shows the editor what the content checks find in the page as last saved."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("heading", _("Content checks"))
+        super().__init__(*args, **kwargs)
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "wagtail_spinecare/admin/panels/content_checks.html"
+
+        def get_context_data(self, parent_context=None):
+            from ..checks import run_checks
+
+            context = super().get_context_data(parent_context)
+            page = self.instance
+            context["checked"] = bool(page and page.pk)
+            context["findings"] = run_checks(page) if context["checked"] else []
+            return context

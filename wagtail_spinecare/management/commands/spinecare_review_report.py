@@ -1,0 +1,39 @@
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from wagtail_spinecare.governance import review_queryset
+
+#: Exit statuses a monitor can act on.
+ALL_CURRENT = 0
+OVERDUE = 1
+DUE_SOON = 2
+
+
+class Command(BaseCommand):
+    help = (
+        "For cron and monitoring: list live clinical pages by when their review is due. Exits "
+        "1 if any review is overdue or missing, 2 if one is due within --days, otherwise 0."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--days", type=int, default=30, help="Warn this many days ahead.")
+
+    def handle(self, *args, days, **options):
+        today = timezone.localdate()
+        overdue = due_soon = 0
+        for page in review_queryset().live():
+            due = page.review_due
+            if due is None:
+                status, overdue = "NEVER REVIEWED", overdue + 1
+            elif due < today:
+                status, overdue = "OVERDUE", overdue + 1
+            elif (due - today).days <= days:
+                status, due_soon = "DUE SOON", due_soon + 1
+            else:
+                status = "ok"
+            self.stdout.write(f"{status:<15} {due or '-'!s:<10} {page.url_path}  {page.title}")
+        self.stdout.write(f"{overdue} overdue, {due_soon} due within {days} days.")
+        if overdue:
+            raise SystemExit(OVERDUE)
+        if due_soon:
+            raise SystemExit(DUE_SOON)
