@@ -77,3 +77,37 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """Both demo clinics, built once per test module and rolled back after it.
+
+    Each test still runs in its own savepoint, so what a test changes is undone.
+    """
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import Client
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            out = StringIO()
+            call_command("spinecare_demo", stdout=out)
+            client = Client()
+            for site in Site.objects.exclude(is_default_site=True):
+                for page in site.root_page.get_descendants(inclusive=True).live():
+                    client.get(page.relative_url(site), HTTP_HOST=site.hostname)  # renditions
+            yield out.getvalue()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo(demo_data, db):
+    """The demo clinics, for one test: its changes are rolled back."""
+    return demo_data

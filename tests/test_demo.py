@@ -17,13 +17,6 @@ from wagtail_spinecare.streams import iter_blocks
 HOSTS = {"uk": "harbourside.localhost", "us": "lakeview.localhost"}
 
 
-@pytest.fixture
-def demo(db):
-    out = StringIO()
-    call_command("spinecare_demo", stdout=out)
-    return out.getvalue()
-
-
 def fetch(client, host, path="/"):
     response = client.get(path, HTTP_HOST=host)
     assert response.status_code == 200, (host, path)

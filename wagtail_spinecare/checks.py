@@ -30,6 +30,7 @@ WARNING = "warning"
 #: grade 10 is a reading age of about 15; NHS health content aims for 9 to 11.
 MAX_READING_GRADE = 10.0
 MIN_WORDS_FOR_READING_AGE = 40
+MIN_SENTENCES_FOR_READING_AGE = 3
 #: Two sections whose text is at least this similar say the same thing twice.
 DUPLICATE_SIMILARITY = 0.85
 
@@ -198,7 +199,8 @@ def check_body(body, site) -> list[Finding]:
         if isinstance(block, SectionBlock):
             label = _("Section “%s”") % (value.get("heading") or "")
             section_labels[top] = label
-            text = text_of(block, value)
+            # The heading is left out: a question mark in it is not a question answered.
+            text = text_of(block.child_blocks["content"], value.get("content"))
             sections.append((path, label, text))
             if FAQ_HEADING.search(value.get("heading") or "") and "?" not in text:
                 findings.append(
@@ -406,10 +408,14 @@ def _syllables(word: str) -> int:
     return max(1, count)
 
 
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"[.!?:;]+\s|\n+", text) if re.search(r"[A-Za-z]", s)]
+
+
 def reading_grade(text: str) -> float:
     """Flesch-Kincaid grade level; paragraphs and list items count as sentences."""
     words = _words(text)
-    sentences = [s for s in re.split(r"[.!?:;]+\s|\n+", text) if re.search(r"[A-Za-z]", s)]
+    sentences = _sentences(text)
     if not words or not sentences:
         return 0.0
     syllables = sum(_syllables(word) for word in words)
@@ -419,7 +425,11 @@ def reading_grade(text: str) -> float:
 def check_reading_age(sections) -> list[Finding]:
     findings = []
     for path, label, text in sections:
-        if len(_words(text)) < MIN_WORDS_FOR_READING_AGE:
+        # A reading age from a sentence or two says more about the sentence than the page.
+        if (
+            len(_words(text)) < MIN_WORDS_FOR_READING_AGE
+            or len(_sentences(text)) < MIN_SENTENCES_FOR_READING_AGE
+        ):
             continue
         grade = reading_grade(text)
         if grade > MAX_READING_GRADE:

@@ -4,8 +4,9 @@ Everything that shows a testimonial (page templates, blocks, previews, structure
 the API, search and sitemaps) asks this module and nothing else.
 
 A testimonial may be shown on a site, through a channel, at a time, when its *current*
-consent record (the newest one given by then) was not withdrawn by then, has not expired,
-was given for the testimonial's present wording, and covers that site and that channel.
+consent record (of those given by then, the one recorded last) was not withdrawn by then,
+has not expired, was given for the testimonial's present wording, and covers that site and
+that channel.
 """
 
 from dataclasses import dataclass
@@ -75,8 +76,8 @@ def why_hidden(testimonial, site, channel=Channel.WEB, at=None) -> str | None:
     Checks the same conditions one by one, so it can never disagree with the rule.
     """
     at = at or timezone.now()
-    records = ConsentRecord.objects.filter(testimonial=testimonial)
-    if not records.filter(given_at__lte=at).exists():
+    records = ConsentRecord.objects.filter(testimonial=testimonial, given_at__lte=at)
+    if not records.exists():
         return str(_("no consent has been recorded"))
     for _code, reason, condition in _conditions(site, channel, at)[1:]:
         records = records.filter(condition)

@@ -8,17 +8,28 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 
 
 def iter_blocks(stream_value, path: tuple = ()) -> Iterator[tuple[tuple, blocks.Block, object]]:
-    """Yield ``(path, block, value)`` for every block in a stream, sections' contents included.
+    """Yield ``(path, block, value)`` for every block in a stream, at any depth: sections'
+    contents and the structs inside structs (the image of a figure). List items are left to
+    the block that holds them.
 
     ``path`` is a tuple of stream indexes and struct field names leading to the block.
     """
     for index, child in enumerate(stream_value or ()):
         child_path = (*path, index)
         yield child_path, child.block, child.value
-        if isinstance(child.block, blocks.StructBlock):
-            for name, child_block in child.block.child_blocks.items():
-                if isinstance(child_block, blocks.StreamBlock):
-                    yield from iter_blocks(child.value.get(name), (*child_path, name))
+        yield from _iter_struct(child.block, child.value, child_path)
+
+
+def _iter_struct(block, value, path):
+    """Nested streams and structs of a struct block (an image inside a figure, say)."""
+    if not isinstance(block, blocks.StructBlock) or not hasattr(value, "get"):
+        return
+    for name, child_block in block.child_blocks.items():
+        if isinstance(child_block, blocks.StreamBlock):
+            yield from iter_blocks(value.get(name), (*path, name))
+        elif isinstance(child_block, blocks.StructBlock):
+            yield (*path, name), child_block, value.get(name)
+            yield from _iter_struct(child_block, value.get(name), (*path, name))
 
 
 Check = Callable[[blocks.Block, object], dict]

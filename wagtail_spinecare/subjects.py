@@ -7,7 +7,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 
 from . import consent
-from .models.testimonials import ConsentEvent, ConsentRecord, Testimonial
+from .models.testimonials import ConsentEvent, Testimonial
 
 
 class UnknownSubject(LookupError):
@@ -15,8 +15,11 @@ class UnknownSubject(LookupError):
 
 
 def testimonials_of(email: str):
-    testimonials = Testimonial.objects.filter(patient_email__iexact=(email or "").strip())
-    if not email or not testimonials.exists():
+    email = (email or "").strip()
+    if not email:
+        raise UnknownSubject(email)
+    testimonials = Testimonial.objects.filter(patient_email__iexact=email)
+    if not testimonials.exists():
         raise UnknownSubject(email)
     return testimonials
 
@@ -59,22 +62,5 @@ def erase(email: str, by=None) -> int:
     testimonials = list(testimonials_of(email))
     for testimonial in testimonials:
         consent.withdraw(testimonial, channel="erasure request", by=by)
-        documents = [
-            record.evidence
-            for record in ConsentRecord.objects.filter(testimonial=testimonial).select_related(
-                "evidence"
-            )
-        ]
-        ref, site_id = testimonial.pk, testimonial.site_id
-        ConsentEvent.objects.filter(testimonial_ref=ref).update(note="")
-        testimonial.delete()
-        for document in documents:
-            document.file.delete(save=False)
-            document.delete()
-        ConsentEvent.objects.create(
-            kind=ConsentEvent.Kind.ERASED,
-            testimonial_ref=ref,
-            site_id=site_id,
-            by=by if by is not None and by.is_authenticated else None,
-        )
+        testimonial.delete(by=by)
     return len(testimonials)

@@ -1,3 +1,5 @@
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -8,6 +10,7 @@ from wagtail_modeladmin.options import modeladmin_register
 from .admin.choosers import testimonial_chooser_viewset, treatment_chooser_viewset
 from .admin.modeladmin import ClinicRecordsGroup
 from .admin.reports import ClinicalReviewReportView
+from .checks import errors, run_checks
 from .governance import overdue
 
 modeladmin_register(ClinicRecordsGroup)
@@ -65,3 +68,24 @@ class OverdueReviewsPanel(Component):
 def add_overdue_reviews_panel(request, panels):
     if request.user.has_perm("wagtailadmin.access_admin"):
         panels.append(OverdueReviewsPanel(request))
+
+
+@hooks.register("before_bulk_action")
+def gate_bulk_publishing(request, action_type, objects, action_class_instance):
+    """Bulk publishing goes through the same gate as the editor: errors stop it."""
+    if action_type != "publish":
+        return None
+    blocked = []
+    for page in objects:
+        revision = page.get_latest_revision()
+        draft = revision.as_object() if revision else page.specific
+        if errors(run_checks(draft)):
+            blocked.append(page.get_admin_display_title())
+    if not blocked:
+        return None
+    messages.error(
+        request,
+        _("Nothing was published. Fix the content checks on: %(pages)s.")
+        % {"pages": ", ".join(blocked)},
+    )
+    return redirect(request.GET.get("next") or reverse("wagtailadmin_explore_root"))

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail_modeladmin.views import InspectView, WMABaseView
 
 from .. import consent, subjects
@@ -74,7 +75,7 @@ class TestimonialActionView(WMABaseView):
 class RecordConsentView(TestimonialActionView):
     permission = "wagtail_spinecare.add_consentrecord"
     template_name = "wagtail_spinecare/admin/record_consent.html"
-    page_title = _("Record consent")
+    page_title = gettext_lazy("Record consent")
 
     def get(self, request, *args, **kwargs):
         return self.render(form=ConsentForm(testimonial=self.instance, user=request.user))
@@ -91,7 +92,7 @@ class RecordConsentView(TestimonialActionView):
 class WithdrawConsentView(TestimonialActionView):
     permission = "wagtail_spinecare.withdraw_consent"
     template_name = "wagtail_spinecare/admin/withdraw_consent.html"
-    page_title = _("Withdraw consent")
+    page_title = gettext_lazy("Withdraw consent")
 
     def get(self, request, *args, **kwargs):
         return self.render(form=WithdrawForm())
@@ -112,8 +113,7 @@ class WithdrawConsentView(TestimonialActionView):
 class ExportSubjectView(TestimonialActionView):
     permission = "wagtail_spinecare.handle_subject_requests"
 
-    def get(self, request, *args, **kwargs):
-        return self.render_export()
+    http_method_names = ["post"]  # an export is logged; a prefetched link must not make one
 
     def post(self, request, *args, **kwargs):
         return self.render_export()
@@ -135,7 +135,7 @@ class ExportSubjectView(TestimonialActionView):
 class EraseSubjectView(TestimonialActionView):
     permission = "wagtail_spinecare.handle_subject_requests"
     template_name = "wagtail_spinecare/admin/erase_subject.html"
-    page_title = _("Erase a patient's data")
+    page_title = gettext_lazy("Erase a patient's data")
 
     def get(self, request, *args, **kwargs):
         count = (

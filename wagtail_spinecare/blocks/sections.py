@@ -101,6 +101,10 @@ class SectionBlock(blocks.StructBlock):
             if html.strip():
                 parts.append(html)
         context["parts"] = parts
+        visible = context.get("spinecare_visible_sections")
+        if parts and visible is not None and context.get("block_id"):
+            # What the page shows is what its structured data may describe.
+            visible.add(context["block_id"])
         return context
 
 

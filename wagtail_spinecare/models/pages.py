@@ -50,6 +50,8 @@ class SpinecarePageMixin:
             terms=clinic.terminology,
             spinecare_base_template=base_template(),
             meta_description=self.get_meta_description(),
+            canonical_url=self.get_full_url(request),
+            spinecare_visible_sections=set(),
         )
         if getattr(request, "is_preview", False):
             # Editors see what the content checks found; patients never pay for the checks.
@@ -181,7 +183,10 @@ class ConditionPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["disclaimer"] = self.disclaimer or context["clinic"].default_disclaimer
-        context["comparison_pages"] = self.comparison_pages.live().only("id", "title", "url_path")
+        # A page being added and previewed has no id yet, so nothing can link to it.
+        context["comparison_pages"] = (
+            self.comparison_pages.live().only("id", "title", "url_path") if self.pk else []
+        )
         return context
 
 

@@ -1,7 +1,7 @@
 import hashlib
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.search import index
@@ -209,6 +209,28 @@ class Testimonial(index.Indexed, models.Model):
     def save(self, *args, **kwargs):
         self.quote_hash = quote_hash(self.quote)
         super().save(*args, **kwargs)
+
+    @transaction.atomic
+    def delete(self, *args, by=None, **kwargs):
+        """Delete the story with its consent records and evidence files; keep one audit event
+        holding only the story's id. Deleting in the admin is an erasure too."""
+        documents = list(
+            {record.evidence for record in self.consent_records.select_related("evidence")}
+        )
+        ref, site_id = self.pk, self.site_id
+        ConsentEvent.objects.filter(testimonial_ref=ref).update(note="")
+        result = super().delete(*args, **kwargs)
+        for document in documents:
+            if not ConsentRecord.objects.filter(evidence=document).exists():
+                document.file.delete(save=False)
+                document.delete()
+        ConsentEvent.objects.create(
+            kind=ConsentEvent.Kind.ERASED,
+            testimonial_ref=ref,
+            site_id=site_id,
+            by=by if by is not None and by.is_authenticated else None,
+        )
+        return result
 
     @property
     def excerpt(self) -> str:

@@ -48,3 +48,15 @@ def tel_href(phone):
 @register.filter
 def phase_weeks(phase):
     return weeks_label(phase.get("start_week"), phase.get("end_week"))
+
+
+@register.simple_tag(takes_context=True)
+def spinecare_structured_data(context):
+    """The page's JSON-LD. Place it after the content, so it describes only what rendered."""
+    from .. import structured_data
+
+    page, request = context.get("page"), context.get("request")
+    if page is None or request is None:
+        return ""
+    graph = structured_data.graph_for(page, request, context.get("spinecare_visible_sections"))
+    return structured_data.script_tag(graph)

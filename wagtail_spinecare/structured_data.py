@@ -1,0 +1,317 @@
+"""The one place that turns a page into schema.org JSON-LD.
+
+The graph is built from the same values the templates show: the visible FAQ questions, the
+review date and reviewer in the footer, the sections that rendered, the treatments in the
+comparison table. It never contains a Review or AggregateRating: patient stories are not
+reviews, and no testimonial is ever put in the graph.
+"""
+
+import json
+import re
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+from wagtail.models import Site
+
+from .blocks.comparison import TreatmentComparisonBlock
+from .blocks.faq import FAQBlock
+from .blocks.sections import Aspect, SectionBlock
+from .checks import plain_text
+from .models.treatments import Strength, TreatmentCategory
+from .streams import iter_blocks
+
+HEALTH_ASPECTS = {
+    Aspect.OVERVIEW: "OverviewHealthAspect",
+    Aspect.CAUSES: "CausesHealthAspect",
+    Aspect.SYMPTOMS: "SymptomsHealthAspect",
+    Aspect.WHEN_TO_GET_HELP: "SeeDoctorHealthAspect",
+    Aspect.DIAGNOSIS: "ScreeningHealthAspect",
+    Aspect.TREATMENT: "TreatmentsHealthAspect",
+    Aspect.WHAT_TO_EXPECT: "PatientExperienceHealthAspect",
+    Aspect.EXERCISES: "SelfCareHealthAspect",
+    Aspect.RECOVERY_TIMELINE: "PrognosisHealthAspect",
+    Aspect.SELF_CARE: "SelfCareHealthAspect",
+    Aspect.LIVING_WITH: "LivingWithHealthAspect",
+    Aspect.PREVENTION: "PreventionHealthAspect",
+    # Patient stories are left out of the graph on purpose.
+}
+PHYSICAL_THERAPIES = {TreatmentCategory.EXERCISE, TreatmentCategory.MANUAL_THERAPY}
+
+
+def _schema(name: str) -> str:
+    return f"https://schema.org/{name}"
+
+
+def _text(html: str) -> str:
+    return " ".join(plain_text(html).split())
+
+
+def _list_items(html: str) -> list[str]:
+    return [
+        " ".join(strip_tags(item).split())
+        for item in re.findall(r"<li[^>]*>(.*?)</li>", html, re.S)
+    ]
+
+
+def graph_for(page, request, visible_sections=None) -> dict:
+    """The JSON-LD document for ``page`` as ``request`` sees it.
+
+    ``visible_sections`` holds the ids of the sections the template rendered; a section
+    left out of the page (nothing in it could be shown) is left out of the graph too.
+    """
+    from .models import ClinicSettings, ConditionPage, TreatmentComparisonPage
+
+    clinic = ClinicSettings.for_context({"request": request})
+    url = page.get_full_url(request)
+    nodes = [clinic_node(clinic, page, request)]
+    webpage = {
+        "@type": ["MedicalWebPage"],
+        "@id": f"{url}#webpage",
+        "url": url,
+        "name": page.seo_title or page.title,
+        "inLanguage": clinic.terminology.language,
+        "publisher": {"@id": clinic_id(page, request)},
+        "medicalAudience": {"@type": "Patient"},
+        "breadcrumb": {"@id": f"{url}#breadcrumb"},
+    }
+    description = page.get_meta_description() if hasattr(page, "get_meta_description") else ""
+    if description:
+        webpage["description"] = description
+    if getattr(page, "last_reviewed", None):
+        webpage["lastReviewed"] = page.last_reviewed.isoformat()
+    if getattr(page, "reviewed_by", None):
+        person = reviewer_node(page.reviewed_by, url)
+        nodes.append(person)
+        webpage["reviewedBy"] = {"@id": person["@id"]}
+
+    body = getattr(page, "body", None) or []
+    questions = faq_questions(body)
+    if questions:
+        webpage["@type"].append("FAQPage")
+        webpage["mainEntity"] = questions
+    parts = health_topic_parts(body, url, visible_sections)
+    if parts:
+        webpage["hasPart"] = parts
+
+    therapies = therapy_nodes(body)
+    if isinstance(page, ConditionPage):
+        condition = condition_node(page, url, body, therapies)
+        nodes.append(condition)
+        webpage["about"] = {"@id": condition["@id"]}
+    elif isinstance(page, TreatmentComparisonPage):
+        webpage["about"] = therapies
+    nodes.insert(0, webpage)
+    nodes.append(breadcrumb_node(page, request, url))
+    return {"@context": "https://schema.org", "@graph": nodes}
+
+
+def _site_root(request) -> tuple[str, str]:
+    """(root path, root URL) of the request's site, from Wagtail's cached site root paths."""
+    site = Site.find_for_request(request)
+    for root in Site.get_site_root_paths():
+        if site is not None and root.site_id == site.pk:
+            return root.root_path, root.root_url
+    return "/", request.build_absolute_uri("/").rstrip("/")
+
+
+def clinic_id(page, request) -> str:
+    return f"{_site_root(request)[1]}/#clinic"
+
+
+def clinic_node(clinic, page, request) -> dict:
+    node = {
+        "@type": clinic.business_type,
+        "@id": clinic_id(page, request),
+        "name": clinic.display_name,
+        "url": f"{_site_root(request)[1]}/",
+    }
+    if clinic.phone:
+        node["telephone"] = clinic.phone
+    if clinic.has_address:
+        address = {"@type": "PostalAddress"}
+        for field, key in (
+            ("street_address", "streetAddress"),
+            ("address_locality", "addressLocality"),
+            ("address_region", "addressRegion"),
+            ("postal_code", "postalCode"),
+        ):
+            if getattr(clinic, field):
+                address[key] = getattr(clinic, field)
+        address["addressCountry"] = "GB" if clinic.region == "uk" else "US"
+        node["address"] = address
+    if clinic.booking_url:
+        node["potentialAction"] = {
+            "@type": "ReserveAction",
+            "target": {"@type": "EntryPoint", "urlTemplate": clinic.booking_url},
+        }
+    return node
+
+
+def reviewer_node(clinician, url) -> dict:
+    node = {
+        "@type": "Person",
+        "@id": f"{url}#reviewer-{clinician.pk}",
+        "name": clinician.name,
+        "jobTitle": clinician.profession,
+    }
+    if clinician.post_nominals:
+        node["honorificSuffix"] = clinician.post_nominals
+    if clinician.profile_url:
+        node["url"] = clinician.profile_url
+    credentials = [
+        {"@type": "EducationalOccupationalCredential", "name": name}
+        for name in clinician.credential_list
+    ]
+    if clinician.registration_body:
+        registration = {
+            "@type": "EducationalOccupationalCredential",
+            "credentialCategory": "license",
+            "recognizedBy": {"@type": "Organization", "name": clinician.registration_body},
+        }
+        if clinician.registration_number:
+            registration["identifier"] = clinician.registration_number
+        credentials.append(registration)
+    if credentials:
+        node["hasCredential"] = credentials
+    return node
+
+
+def faq_questions(body) -> list[dict]:
+    """Every question the page shows in a questions-and-answers block, with its answer."""
+    questions = []
+    for _path, block, value in iter_blocks(body):
+        if isinstance(block, FAQBlock):
+            for item in value.get("items") or ():
+                questions.append(
+                    {
+                        "@type": "Question",
+                        "name": item["question"],
+                        "acceptedAnswer": {"@type": "Answer", "text": _text(item["answer"].source)},
+                    }
+                )
+    return questions
+
+
+def health_topic_parts(body, url, visible_sections) -> list[dict]:
+    parts = []
+    for child in body:
+        if not isinstance(child.block, SectionBlock):
+            continue
+        aspect = HEALTH_ASPECTS.get(child.value.get("aspect"))
+        if aspect is None:
+            continue
+        if visible_sections is not None and child.id not in visible_sections:
+            continue
+        if visible_sections is None and not child.value.get("content"):
+            continue
+        parts.append(
+            {
+                "@type": "HealthTopicContent",
+                "@id": f"{url}#section-{child.id}",
+                "name": child.value.get("heading"),
+                "hasHealthAspect": _schema(aspect),
+            }
+        )
+    return parts
+
+
+def _section_list_items(body, aspect) -> list[str]:
+    items = []
+    for child in body:
+        if isinstance(child.block, SectionBlock) and child.value.get("aspect") == aspect:
+            for _path, block, value in iter_blocks(child.value.get("content")):
+                if block.name == "paragraph" and value is not None:
+                    items += _list_items(value.source)
+    return items
+
+
+def condition_node(page, url, body, therapies) -> dict:
+    node = {"@type": "MedicalCondition", "@id": f"{url}#condition", "name": page.title}
+    if page.alternative_name_list:
+        node["alternateName"] = page.alternative_name_list
+    symptoms = _section_list_items(body, Aspect.SYMPTOMS)
+    if symptoms:
+        node["signOrSymptom"] = [{"@type": "MedicalSignOrSymptom", "name": s} for s in symptoms]
+    causes = _section_list_items(body, Aspect.CAUSES)
+    if causes:
+        node["riskFactor"] = [{"@type": "MedicalRiskFactor", "name": c} for c in causes]
+    if therapies:
+        node["possibleTreatment"] = therapies
+    return node
+
+
+def therapy_nodes(body) -> list[dict]:
+    """The treatments of every comparison table on the page, with their guideline records."""
+    therapies, seen = [], set()
+    for _path, block, value in iter_blocks(body):
+        if not isinstance(block, TreatmentComparisonBlock):
+            continue
+        for treatment in value.get("treatments") or ():
+            if treatment is None or treatment.pk in seen:
+                continue
+            seen.add(treatment.pk)
+            therapies.append(therapy_node(treatment))
+    return therapies
+
+
+def therapy_node(treatment) -> dict:
+    node = {
+        "@type": "PhysicalTherapy"
+        if treatment.category in PHYSICAL_THERAPIES
+        else "MedicalTherapy",
+        "name": treatment.name,
+        "description": treatment.summary,
+    }
+    guidelines = []
+    for recommendation in treatment.recommendations.all():
+        guideline = recommendation.guideline
+        item = {
+            "@type": (
+                "MedicalGuidelineContraindication"
+                if recommendation.strength == Strength.DO_NOT_OFFER
+                else "MedicalGuidelineRecommendation"
+            ),
+            "name": f"{guideline.code} {recommendation.recommendation_id}",
+            "guidelineDate": recommendation.guideline_version,
+            "recognizingAuthority": {"@type": "Organization", "name": guideline.authority},
+            "url": recommendation.source_url,
+        }
+        if recommendation.strength != Strength.DO_NOT_OFFER:
+            item["recommendationStrength"] = str(recommendation.get_strength_display())
+        if recommendation.caveats:
+            item["description"] = recommendation.caveats
+        guidelines.append(item)
+    if guidelines:
+        node["guideline"] = guidelines
+    return node
+
+
+def breadcrumb_node(page, request, url) -> dict:
+    root_path, _root_url = _site_root(request)
+    ancestors = [
+        *page.get_ancestors().filter(url_path__startswith=root_path).only("title", "url_path"),
+        page,
+    ]
+    return {
+        "@type": "BreadcrumbList",
+        "@id": f"{url}#breadcrumb",
+        "itemListElement": [
+            {
+                "@type": "ListItem",
+                "position": position,
+                "name": ancestor.title,
+                "item": ancestor.get_full_url(request),
+            }
+            for position, ancestor in enumerate(ancestors, start=1)
+        ],
+    }
+
+
+_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def script_tag(graph: dict) -> str:
+    """The graph in a ``<script type="application/ld+json">``, safe against closing tags."""
+    data = json.dumps(graph, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{data}</script>')  # noqa: S308
