@@ -14,7 +14,7 @@ from .schema_vocab import all_keys, all_types, problems
 DEMO_PAGES = [
     (host, path)
     for host in ("harbourside.localhost", "lakeview.localhost")
-    for path in ("/facet-joint-back-pain/", "/facet-joint-back-pain-treatments/")
+    for path in ("/", "/facet-joint-back-pain/", "/facet-joint-back-pain-treatments/")
 ]
 
 

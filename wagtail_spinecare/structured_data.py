@@ -65,16 +65,18 @@ def graph_for(page, request, visible_sections=None) -> dict:
     clinic = ClinicSettings.for_context({"request": request})
     url = page.get_full_url(request)
     nodes = [clinic_node(clinic, page, request)]
+    clinical = isinstance(page, (ConditionPage, TreatmentComparisonPage))
     webpage = {
-        "@type": ["MedicalWebPage"],
+        "@type": ["MedicalWebPage" if clinical else "WebPage"],
         "@id": f"{url}#webpage",
         "url": url,
         "name": page.seo_title or page.title,
         "inLanguage": clinic.terminology.language,
         "publisher": {"@id": clinic_id(page, request)},
-        "medicalAudience": {"@type": "Patient"},
         "breadcrumb": {"@id": f"{url}#breadcrumb"},
     }
+    if clinical:
+        webpage["medicalAudience"] = {"@type": "Patient"}
     description = page.get_meta_description() if hasattr(page, "get_meta_description") else ""
     if description:
         webpage["description"] = description
