@@ -7,3 +7,8 @@ class WagtailSpinecareConfig(AppConfig):
     label = "wagtail_spinecare"
     verbose_name = _("Spine care")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

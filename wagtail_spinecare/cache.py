@@ -42,3 +42,72 @@ def purge_pages_showing(testimonial) -> None:
     if testimonial.condition_page_id:
         pages.append(testimonial.condition_page)
     purge_pages(pages)
+
+
+# Page cache ---------------------------------------------------------------------------------
+#
+# Whole rendered pages, for anonymous visitors, in Django's cache framework. Switched on by
+# WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT (seconds). Every entry carries the generation it was
+# made in; anything that could change what a page shows (publishing, clinic settings,
+# treatments, consent) moves the generation on, so no entry is ever served stale, however
+# many pages showed what changed.
+
+GENERATION_KEY = "spinecare:generation"
+
+
+def page_cache_timeout() -> int:
+    return int(getattr(settings, "WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT", 0) or 0)
+
+
+def _cache():
+    from django.core.cache import caches
+
+    return caches[getattr(settings, "WAGTAIL_SPINECARE_PAGE_CACHE_ALIAS", "default")]
+
+
+def invalidate_pages(*args, **kwargs) -> None:
+    """Make every cached page stale at once (a signal receiver, hence the arguments)."""
+    if not page_cache_timeout():
+        return
+    cache = _cache()
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
+
+
+def _key(request, site_id) -> str:
+    return f"spinecare:page:{site_id}:{request.path}"
+
+
+def cacheable(request) -> bool:
+    return (
+        page_cache_timeout() > 0
+        and request.method in ("GET", "HEAD")
+        and not getattr(request, "is_preview", False)
+        and not getattr(getattr(request, "user", None), "is_authenticated", False)
+    )
+
+
+def serve_cached(request, site_id, render):
+    """Serve ``request`` from the page cache, or ``render()`` it and keep the result."""
+    from django.http import HttpResponse
+
+    if not cacheable(request):
+        return render()
+    cache, key = _cache(), _key(request, site_id)
+    found = cache.get_many([key, GENERATION_KEY])
+    generation = found.get(GENERATION_KEY, 0)
+    entry = found.get(key)
+    if entry is not None and entry[0] == generation:
+        response = HttpResponse(entry[1], content_type=entry[2])
+        response["X-Spinecare-Cache"] = "hit"
+        return response
+    response = render()
+    if response.status_code == 200 and hasattr(response, "render"):
+        response.render()
+        cache.set(
+            key, (generation, response.content, response["Content-Type"]), page_cache_timeout()
+        )
+        response["X-Spinecare-Cache"] = "miss"
+    return response

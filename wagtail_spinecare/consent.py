@@ -212,12 +212,13 @@ def on_visibility_change(testimonial):
     """Whatever showed the testimonial must ask the rule again: search index and caches."""
     from wagtail.search import index
 
-    from .cache import purge_pages_showing
+    from .cache import invalidate_pages, purge_pages_showing
 
     if Testimonial.objects.publishable().filter(pk=testimonial.pk).exists():
         index.insert_or_update_object(testimonial)
     else:
         index.remove_object(testimonial)
+    invalidate_pages()
     purge_pages_showing(testimonial)
 
 

@@ -63,6 +63,16 @@ class SpinecarePageMixin:
     def get_meta_description(self) -> str:
         return self.search_description
 
+    def serve(self, request, *args, **kwargs):
+        from ..cache import serve_cached
+
+        site = Site.find_for_request(request)
+        return serve_cached(
+            request,
+            site.pk if site else None,
+            lambda: super(SpinecarePageMixin, self).serve(request, *args, **kwargs),
+        )
+
 
 class ConditionIndexPage(SpinecarePageMixin, Page):
     """A list of the conditions a clinic treats, each with its quick answer."""

@@ -1,0 +1,26 @@
+"""Signal wiring: what must happen elsewhere when content changes."""
+
+from django.db.models.signals import post_delete, post_save
+from wagtail.signals import page_published, page_unpublished
+
+from .cache import invalidate_pages
+
+
+def connect():
+    from .models import (
+        ClinicSettings,
+        Guideline,
+        GuidelineRecommendation,
+        Testimonial,
+        Treatment,
+    )
+
+    page_published.connect(invalidate_pages, dispatch_uid="spinecare-cache-published")
+    page_unpublished.connect(invalidate_pages, dispatch_uid="spinecare-cache-unpublished")
+    for model in (ClinicSettings, Treatment, GuidelineRecommendation, Guideline, Testimonial):
+        post_save.connect(
+            invalidate_pages, sender=model, dispatch_uid=f"spinecare-cache-{model.__name__}"
+        )
+        post_delete.connect(
+            invalidate_pages, sender=model, dispatch_uid=f"spinecare-cache-del-{model.__name__}"
+        )
