@@ -17,7 +17,13 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models.testimonials import Channel, ConsentEvent, ConsentRecord, Testimonial
+from .models.testimonials import (
+    Channel,
+    ConsentEvent,
+    ConsentRecord,
+    Testimonial,
+    acting_user,
+)
 
 
 def _conditions(site, channel, at):
@@ -125,7 +131,7 @@ def log(kind, testimonial, by=None, record=None, note=""):
         testimonial_ref=testimonial.pk,
         consent_record_ref=record.pk if record else None,
         site_id=testimonial.site_id,
-        by=by if by is not None and by.is_authenticated else None,
+        by=acting_user(by),
         note=note,
     )
 
@@ -324,7 +330,7 @@ def give(
         record = ConsentRecord(
             testimonial=testimonial,
             given_at=given_at,
-            captured_by=by if by is not None and by.is_authenticated else None,
+            captured_by=acting_user(by),
             method=method,
             evidence=evidence,
             wording=wording,

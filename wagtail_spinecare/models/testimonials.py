@@ -41,6 +41,11 @@ class MaterialConnection(models.TextChoices):
     OTHER = "other", _("Other connection")
 
 
+def acting_user(user):
+    """The user to record as having acted, or None for anonymous and system actions."""
+    return user if user is not None and user.is_authenticated else None
+
+
 def quote_hash(text: str) -> str:
     """A fingerprint of the approved wording; whitespace differences do not count as edits."""
     return hashlib.sha256(" ".join((text or "").split()).encode()).hexdigest()
@@ -228,7 +233,7 @@ class Testimonial(index.Indexed, models.Model):
             kind=ConsentEvent.Kind.ERASED,
             testimonial_ref=ref,
             site_id=site_id,
-            by=by if by is not None and by.is_authenticated else None,
+            by=acting_user(by),
         )
         return result
 
