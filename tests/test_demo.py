@@ -170,3 +170,35 @@ def test_demo_shows_valid_stories_and_hides_the_others(demo, client):
             assert testimonial.quote in html
         for testimonial in Testimonial.objects.exclude(pk__in=shown):
             assert testimonial.quote not in html
+
+
+def test_demo_page_queries_do_not_grow_fivefold(demo, client, django_assert_num_queries):
+    """The real demo page, and the same content five times over, cost the same queries.
+
+    Warm: the query count of the condition-page test plus the page's own extras: consent for
+    its stories, the stories about its condition (once, however many story blocks), and the
+    compared treatments with their recommendations.
+    """
+    import copy
+    import uuid
+
+    from django.core.cache import cache
+
+    page = ConditionPage.objects.get(url_path="/harbourside/facet-joint-back-pain/")
+    body = []
+    for _ in range(5):
+        for item in copy.deepcopy(list(page.body.raw_data)):
+            body.append({**item, "id": str(uuid.uuid4())})
+    fivefold = ConditionPage.objects.get(
+        pk=page.copy(update_attrs={"slug": "facet-5x", "title": "Facet 5x"}, keep_live=True).pk
+    )
+    fivefold.body = body
+    fivefold.save_revision().publish()
+    for path in ("/facet-joint-back-pain/", "/facet-5x/"):
+        client.get(path, HTTP_HOST=HOSTS["uk"])
+        cache.clear()
+        with django_assert_num_queries(18):
+            client.get(path, HTTP_HOST=HOSTS["uk"])
+        with django_assert_num_queries(17):
+            response = client.get(path, HTTP_HOST=HOSTS["uk"])
+        assert response.status_code == 200

@@ -61,12 +61,9 @@ def stories_for(value, context, channel=Channel.WEB) -> dict:
     shown = [t for t in chosen if t.pk in allowed]
     count = value.get("latest_count") or 0
     if count and page is not None:
-        shown += list(
-            Testimonial.objects.filter(pk__in=allowed, condition_page_id=page.pk)
-            .exclude(pk__in=[t.pk for t in shown])
-            .select_related("photo")
-            .order_by("-created_at", "-pk")[:count]
-        )
+        chosen_ids = {t.pk for t in shown}
+        latest = [t for t in _latest_for(request, page, allowed) if t.pk not in chosen_ids]
+        shown += latest[:count]
     clinic = ClinicSettings.for_context(context)
     hidden = []
     if getattr(request, "is_preview", False):
@@ -80,3 +77,18 @@ def stories_for(value, context, channel=Channel.WEB) -> dict:
         "stories": [story(t, allowed[t.pk], clinic) for t in shown],
         "hidden": hidden,
     }
+
+
+def _latest_for(request, page, allowed) -> list:
+    """Every story about ``page``'s condition that may be shown here, newest first.
+
+    Fetched once per request, however many story blocks the page has.
+    """
+    cache = request.__dict__.setdefault("_spinecare_latest_stories", {})
+    if page.pk not in cache:
+        cache[page.pk] = list(
+            Testimonial.objects.filter(pk__in=allowed, condition_page_id=page.pk)
+            .select_related("photo")
+            .order_by("-created_at", "-pk")
+        )
+    return cache[page.pk]
