@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: venv demo test lint format migrations-check wheel clean
+.PHONY: venv demo test test-slow lint format migrations-check wheel clean
 
 venv: $(VENV)/.installed
 
@@ -42,3 +42,6 @@ wheel: venv
 
 clean:
 	rm -rf $(VENV) dist build *.egg-info example_site.sqlite3 media
+
+test-slow: venv
+	SPINECARE_SLOW=1 $(BIN)/python -m pytest -m slow

@@ -6,6 +6,13 @@ from wagtail.signals import page_published, page_unpublished
 from .cache import invalidate_pages
 
 
+def story_saved(sender, instance, **kwargs):
+    """Editing a story can close its consent gate (the wording changed): ask the rule again."""
+    from .consent import on_visibility_change
+
+    on_visibility_change(instance)
+
+
 def connect():
     from .models import (
         ClinicSettings,
@@ -17,10 +24,14 @@ def connect():
 
     page_published.connect(invalidate_pages, dispatch_uid="spinecare-cache-published")
     page_unpublished.connect(invalidate_pages, dispatch_uid="spinecare-cache-unpublished")
-    for model in (ClinicSettings, Treatment, GuidelineRecommendation, Guideline, Testimonial):
+    for model in (ClinicSettings, Treatment, GuidelineRecommendation, Guideline):
         post_save.connect(
             invalidate_pages, sender=model, dispatch_uid=f"spinecare-cache-{model.__name__}"
         )
         post_delete.connect(
             invalidate_pages, sender=model, dispatch_uid=f"spinecare-cache-del-{model.__name__}"
         )
+    post_save.connect(story_saved, sender=Testimonial, dispatch_uid="spinecare-story-saved")
+    post_delete.connect(
+        invalidate_pages, sender=Testimonial, dispatch_uid="spinecare-story-deleted"
+    )
