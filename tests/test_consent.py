@@ -15,17 +15,22 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.search.backends import get_search_backend
-from wagtail_factories import DocumentFactory, ImageFactory
+from wagtail_factories import ImageFactory
 
 from wagtail_spinecare import cache, consent, subjects
-from wagtail_spinecare.factories import ConditionPageFactory, section_data, stream_item
+from wagtail_spinecare.factories import (
+    ConditionPageFactory,
+    section_data,
+    stream_item,
+)
+from wagtail_spinecare.factories import (
+    consent_kwargs as factory_consent_kwargs,
+)
 from wagtail_spinecare.models import ConditionPage
 from wagtail_spinecare.models.testimonials import (
     Channel,
     ConsentEvent,
-    ConsentMethod,
     ConsentRecord,
-    LawfulBasis,
     Naming,
 )
 from wagtail_spinecare.models.testimonials import (
@@ -63,19 +68,7 @@ def make_testimonial(site, **fields):
 
 
 def consent_kwargs(testimonial, **overrides):
-    kwargs = {
-        "sites": [testimonial.site],
-        "expires_on": today() + timedelta(days=365),
-        "evidence": DocumentFactory(),
-        "method": ConsentMethod.SIGNED_FORM,
-        "wording": WORDING,
-        "wording_version": "2026-01",
-        "lawful_basis": LawfulBasis.UK_GDPR_EXPLICIT,
-        "channels": (Channel.WEB,),
-        "details": ("name",),
-    }
-    kwargs.update(overrides)
-    return kwargs
+    return factory_consent_kwargs(testimonial, **{"wording": WORDING, **overrides})
 
 
 def give(testimonial, **overrides):

@@ -32,7 +32,7 @@ from bs4 import BeautifulSoup
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -333,6 +333,7 @@ class ConsentMachine(RuleBasedStateMachine):
         self.t0 = timezone.now()
         self.clock = self.t0 - timedelta(minutes=10)
         self.rule_queries = {}
+        self.page_cache = None
         cache.clear()
         # Everything an example does happens in a savepoint that teardown() rolls back.
         self._atomic = transaction.atomic()
@@ -341,6 +342,8 @@ class ConsentMachine(RuleBasedStateMachine):
     def teardown(self):
         transaction.set_rollback(True)
         self._atomic.__exit__(None, None, None)
+        if self.page_cache is not None:
+            self.page_cache.disable()
         cache.clear()
         if self.ready:
             type(self).examples_run += 1
@@ -492,9 +495,17 @@ class ConsentMachine(RuleBasedStateMachine):
         specs=st.lists(story_specs, min_size=2, max_size=3),
         uk_page=stories_blocks(min_chosen=2),
         us_page=stories_blocks(min_chosen=2),
+        page_cache=st.booleans(),
     )
-    def start(self, specs, uk_page, us_page):
-        """Two or three stories, some with consent, and both pages showing a selection."""
+    def start(self, specs, uk_page, us_page, page_cache):
+        """Two or three stories, some with consent, and both pages showing a selection.
+
+        With ``page_cache`` whole pages are served from the optional page cache, which must
+        never serve a story after a change that hides it.
+        """
+        if page_cache:
+            self.page_cache = override_settings(WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT=600)
+            self.page_cache.enable()
         # Nothing left over from an earlier example.
         assert not tm.Testimonial.objects.exists()
         assert self.counts() == (0, 0)

@@ -120,3 +120,32 @@ def test_editors_and_previews_are_never_cached(page_cache, client):
 def test_off_by_default(demo, client):
     get(client, UK)
     assert "X-Spinecare-Cache" not in get(client, UK)
+
+
+def test_entries_never_outlive_midnight(settings):
+    """Consent expires by date, so no cached page may be served past local midnight."""
+    from datetime import datetime
+    from unittest import mock
+
+    from wagtail_spinecare import cache as page_cache_module
+
+    settings.WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT = 3600
+    late = timezone.make_aware(datetime(2026, 11, 23, 23, 50, 0))
+    with mock.patch.object(timezone, "localtime", return_value=late):
+        assert page_cache_module._entry_timeout() == 601
+    early = timezone.make_aware(datetime(2026, 11, 23, 9, 0, 0))
+    with mock.patch.object(timezone, "localtime", return_value=early):
+        assert page_cache_module._entry_timeout() == 3600
+
+
+def test_invalidation_repeats_when_the_transaction_commits(
+    page_cache, django_capture_on_commit_callbacks
+):
+    from wagtail_spinecare.cache import GENERATION_KEY, invalidate_pages
+
+    before = page_cache.get(GENERATION_KEY, 0)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        invalidate_pages()
+        assert page_cache.get(GENERATION_KEY) == before + 1
+    assert len(callbacks) == 1
+    assert page_cache.get(GENERATION_KEY) == before + 2

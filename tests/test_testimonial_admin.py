@@ -14,13 +14,11 @@ from wagtail.documents import get_document_model
 from wagtail_factories import DocumentFactory
 
 from wagtail_spinecare import consent
-from wagtail_spinecare.factories import section_data, stream_item
+from wagtail_spinecare.factories import give_consent, section_data, stream_item
 from wagtail_spinecare.models.testimonials import (
     Channel,
     ConsentEvent,
-    ConsentMethod,
     ConsentRecord,
-    LawfulBasis,
 )
 from wagtail_spinecare.models.testimonials import Testimonial as PatientStory
 
@@ -49,19 +47,7 @@ def make_testimonial(site, quote, **fields):
 
 
 def give(testimonial, **overrides):
-    kwargs = {
-        "sites": [testimonial.site],
-        "expires_on": today() + timedelta(days=365),
-        "evidence": DocumentFactory(),
-        "method": ConsentMethod.SIGNED_FORM,
-        "wording": WORDING,
-        "wording_version": "2026-01",
-        "lawful_basis": LawfulBasis.UK_GDPR_EXPLICIT,
-        "channels": (Channel.WEB,),
-        "details": ("name",),
-    }
-    kwargs.update(overrides)
-    return consent.give(testimonial, **kwargs)
+    return give_consent(testimonial, wording=WORDING, **overrides)
 
 
 def give_in_past(testimonial, days_ago, valid_days=365, **overrides):

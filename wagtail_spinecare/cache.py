@@ -65,15 +65,37 @@ def _cache():
     return caches[getattr(settings, "WAGTAIL_SPINECARE_PAGE_CACHE_ALIAS", "default")]
 
 
-def invalidate_pages(*args, **kwargs) -> None:
-    """Make every cached page stale at once (a signal receiver, hence the arguments)."""
-    if not page_cache_timeout():
-        return
+def _next_generation() -> None:
     cache = _cache()
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, 1, None)
+
+
+def invalidate_pages(*args, **kwargs) -> None:
+    """Make every cached page stale at once (a signal receiver, hence the arguments).
+
+    Once now, and once more when the transaction commits: a page rendered in between, from
+    data not yet committed, must not outlive the change.
+    """
+    from django.db import transaction
+
+    if not page_cache_timeout():
+        return
+    _next_generation()
+    transaction.on_commit(_next_generation)
+
+
+def _entry_timeout() -> int:
+    """The configured timeout, but never past midnight, when consents expire by date."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.localtime()
+    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(1, min(page_cache_timeout(), int((midnight - now).total_seconds()) + 1))
 
 
 def _key(request, site_id) -> str:

@@ -201,3 +201,71 @@ def full_condition_body(image_ids, repeat: int = 1, clinic_page=None) -> list[di
         body.append(stream_item("faq", faq_data(3)))
         body.append(stream_item("booking_cta", cta_data()))
     return body
+
+
+class TestimonialFactory(DjangoModelFactory):
+    site = factory.SubFactory(wagtail_factories.SiteFactory)
+    quote = factory.Sequence(lambda n: f"Story {n}: I am back to walking every day.")
+    patient_name = factory.Sequence(lambda n: f"Patient Number{n}")
+    patient_email = factory.Sequence(lambda n: f"patient{n}@patients.example")
+
+    class Meta:
+        model = models.Testimonial
+
+
+def consent_kwargs(testimonial, **overrides) -> dict:
+    """Arguments to ``consent.give`` for valid consent: web, the story's own site, a year."""
+    from django.utils import timezone
+
+    return {
+        "sites": [testimonial.site],
+        "expires_on": timezone.localdate() + datetime.timedelta(days=365),
+        "evidence": wagtail_factories.DocumentFactory(),
+        "method": models.ConsentMethod.SIGNED_FORM,
+        "wording": "I agree that the clinic may publish my story exactly as written.",
+        "wording_version": "2026-01",
+        "lawful_basis": models.LawfulBasis.UK_GDPR_EXPLICIT,
+        "channels": (models.Channel.WEB,),
+        "details": ("name",),
+        **overrides,
+    }
+
+
+def give_consent(testimonial, **overrides):
+    """Record valid consent for ``testimonial``; ``overrides`` change any argument."""
+    from . import consent
+
+    return consent.give(testimonial, **consent_kwargs(testimonial, **overrides))
+
+
+class GuidelineFactory(DjangoModelFactory):
+    code = factory.Sequence(lambda n: f"NICE NG{n}")
+    title = "Low back pain and sciatica in over 16s: assessment and management"
+    authority = "NICE"
+    current_version = "2020-12-11"
+    url = "https://www.nice.org.uk/guidance/ng59"
+
+    class Meta:
+        model = models.Guideline
+        django_get_or_create = ("code",)
+
+
+class TreatmentFactory(DjangoModelFactory):
+    name = factory.Sequence(lambda n: f"Treatment {n}")
+    category = models.TreatmentCategory.EXERCISE
+    summary = "Exercises chosen with you."
+
+    class Meta:
+        model = models.Treatment
+
+
+class GuidelineRecommendationFactory(DjangoModelFactory):
+    treatment = factory.SubFactory(TreatmentFactory)
+    guideline = factory.SubFactory(GuidelineFactory)
+    guideline_version = factory.SelfAttribute("guideline.current_version")
+    recommendation_id = "1.2.2"
+    strength = models.Strength.CONSIDER
+    source_url = "https://www.nice.org.uk/guidance/ng59/chapter/Recommendations"
+
+    class Meta:
+        model = models.GuidelineRecommendation
