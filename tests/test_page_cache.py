@@ -149,3 +149,17 @@ def test_invalidation_repeats_when_the_transaction_commits(
         assert page_cache.get(GENERATION_KEY) == before + 1
     assert len(callbacks) == 1
     assert page_cache.get(GENERATION_KEY) == before + 2
+
+
+def test_cached_entries_are_stored_until_midnight_at_most(page_cache, client):
+    from unittest import mock
+
+    from wagtail_spinecare import cache as page_cache_module
+
+    with (
+        mock.patch.object(page_cache_module, "_entry_timeout", return_value=7) as timeout,
+        mock.patch.object(page_cache, "set", wraps=page_cache.set) as stored,
+    ):
+        get(client, UK)
+    assert timeout.called
+    assert stored.call_args.args[2] == 7

@@ -128,8 +128,6 @@ def serve_cached(request, site_id, render):
     response = render()
     if response.status_code == 200 and hasattr(response, "render"):
         response.render()
-        cache.set(
-            key, (generation, response.content, response["Content-Type"]), page_cache_timeout()
-        )
+        cache.set(key, (generation, response.content, response["Content-Type"]), _entry_timeout())
         response["X-Spinecare-Cache"] = "miss"
     return response
