@@ -117,10 +117,7 @@ def check_review(page, site, today) -> list[Finding]:
             )
         )
     if page.last_reviewed and page.next_review_due:
-        clinic = (ClinicSettings.objects.filter(site=site).first() if site else None) or (
-            ClinicSettings()
-        )
-        months = clinic.review_interval_months
+        months = ClinicSettings.for_site_or_defaults(site).review_interval_months
         if page.next_review_due > _add_months(page.last_reviewed, months):
             findings.append(
                 Finding(

@@ -50,9 +50,7 @@ class SpinecarePageForm(WagtailAdminPageForm):
     def _clinic_settings(self):
         from .models import ClinicSettings
 
-        site = self._site()
-        existing = ClinicSettings.objects.filter(site=site).first() if site else None
-        return existing or ClinicSettings()
+        return ClinicSettings.for_site_or_defaults(self._site())
 
 
 REVIEW_FIELDS = {

@@ -236,6 +236,12 @@ class ClinicSettings(BaseSiteSetting):
         return bool(self.street_address or self.address_locality or self.postal_code)
 
     @classmethod
+    def for_site_or_defaults(cls, site) -> "ClinicSettings":
+        """The site's settings, or unsaved defaults; unlike ``for_site`` it never writes."""
+        existing = cls.objects.filter(site=site).first() if site else None
+        return existing or cls()
+
+    @classmethod
     def for_context(cls, context) -> "ClinicSettings":
         """The settings of the site being rendered, or unsaved defaults when there is none.
 
