@@ -4,15 +4,30 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: venv demo test test-slow lint format migrations-check wheel clean
+# Debian packages the browser tests and the benchmark use; installed when missing and root.
+apt_install = command -v $(1) >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
+	else echo "$(2) is missing: install it with apt to run $(3)"; fi; }
+
+.PHONY: venv demo test test-slow lint format migrations-check wheel clean browser npm bench
 
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[testing,dev]"
+	$(BIN)/pip install --quiet -e ".[testing,dev,bench]"
 	touch $@
+
+# axe-core and html-validate, for the browser tests.
+npm: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm is missing: the browser tests will be skipped"; fi
+
+browser:
+	@$(call apt_install,chromium,chromium,the browser tests)
 
 demo: venv
 	$(BIN)/python manage.py migrate --noinput
@@ -22,7 +37,7 @@ demo: venv
 	@echo "Create an admin login with: $(BIN)/python manage.py createsuperuser"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: venv
+test: venv npm browser
 	$(BIN)/python -m pytest
 
 lint: venv
@@ -41,7 +56,11 @@ wheel: venv
 	$(BIN)/python -m build --wheel --outdir dist .
 
 clean:
-	rm -rf $(VENV) dist build *.egg-info example_site.sqlite3 media
+	rm -rf $(VENV) dist build *.egg-info example_site.sqlite3 media node_modules artifacts
+
+bench: venv
+	@$(call apt_install,wrk,wrk,the cached-throughput benchmark)
+	$(BIN)/python bench/run.py
 
 test-slow: venv
 	SPINECARE_SLOW=1 $(BIN)/python -m pytest -m slow

@@ -1,0 +1,106 @@
+"""An editor builds a condition page in the Wagtail admin, in a real browser, and publishes it."""
+
+import datetime
+import re
+
+import pytest
+
+from .conftest import EDITOR, describe, run_axe, screenshot
+
+pytestmark = pytest.mark.e2e
+
+TITLE = "Whiplash"
+
+
+def log_in(page, live_site):
+    page.goto(live_site.admin + "login/")
+    page.fill("#id_username", EDITOR[0])
+    page.fill("#id_password", EDITOR[1])
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/$"))
+
+
+def add_block(container, label: str) -> None:
+    """Open the container's last block picker and choose ``label``."""
+    container.locator("button.c-sf-add-button").last.click()
+    container.page.get_by_role("option", name=label, exact=True).click()
+
+
+def type_rich_text(field, text: str) -> None:
+    field.locator("[contenteditable=true]").first.click()
+    field.page.keyboard.type(text)
+
+
+def publish(page) -> None:
+    page.get_by_role("button", name="More actions").click()
+    page.locator("button[name=action-publish]").click()
+
+
+def test_editor_builds_and_publishes_a_condition_page(live_site, new_page):
+    page = new_page("desktop")
+    log_in(page, live_site)
+    index = next(p for p in live_site.pages_of("ConditionIndexPage") if "harbourside" in p["url"])
+    page.goto(f"{live_site.admin}pages/add/wagtail_spinecare/conditionpage/{index['id']}/")
+
+    page.fill("#id_title", TITLE)
+    page.fill(
+        "#id_quick_answer",
+        "Most whiplash settles within a few weeks. Keep gently moving your neck and see us "
+        "if it is not easing.",
+    )
+    body = page.locator("#panel-child-content-body-content")
+
+    add_block(body, "Section")
+    page.select_option("#body-0-value-aspect", "overview")
+    page.fill("#body-0-value-heading", "What whiplash is")
+    content = page.locator("[data-contentpath='body'] [data-contentpath='content']").first
+    add_block(content, "Text")
+    type_rich_text(
+        content, "Whiplash is a strain of the neck after it is jolted, often in a car crash."
+    )
+    add_block(content, "Image")
+    page.get_by_role("button", name="Choose an image").click()
+    page.locator(".modal a", has_text="Lower spine with facet joints").click()
+    page.fill("#body-0-value-content-1-value-image-alt_text", "A drawing of the spine")
+
+    add_block(body, "Questions and answers")
+    page.fill("#body-1-value-heading", "Common questions")
+    faq = page.locator("[data-contentpath='body'] > * [data-contentpath='items']").first
+    # The answer is written, but its question is left out, as on the seed pages.
+    type_rich_text(faq, "Usually within six weeks.")
+
+    add_block(body, "Booking button")
+    page.fill("#body-2-value-heading", "Book a neck assessment")
+    page.fill("#body-2-value-label", "Book a neck assessment")
+    page.check("#body-2-value-open_in_new_tab")
+
+    page.select_option("#id_reviewed_by", index=1)
+    today = datetime.date.today()
+    page.fill("#id_last_reviewed", today.isoformat())
+    page.fill("#id_next_review_due", (today + datetime.timedelta(days=300)).isoformat())
+    page.keyboard.press("Escape")
+
+    publish(page)
+    question = page.locator("[data-contentpath='question']").first
+    question.locator(".error-message, .w-field__errors").first.wait_for()
+    assert "Every answer needs its question" in question.inner_text()
+    question.scroll_into_view_if_needed()
+    screenshot(page, "editor-faq-question-missing", full_page=False)
+
+    question.locator("input").fill("How long does whiplash take to get better?")
+    publish(page)
+    page.wait_for_url(re.compile(r"/admin/pages/\d+/$"))
+    assert re.search(rf"'{TITLE}'.*published", page.locator(".messages").inner_text())
+
+    url = live_site.url("harbourside.localhost", "/whiplash/")
+    for viewport in ("phone", "desktop"):
+        patient = new_page(viewport)
+        assert patient.goto(url).status == 200
+        violations = run_axe(patient)
+        assert violations == [], describe(violations)
+        assert patient.get_by_role("heading", name="What whiplash is").is_visible()
+        assert patient.get_by_text("How long does whiplash take to get better?").is_visible()
+        assert patient.get_by_role("img", name="A drawing of the spine").count() == 1
+        booking = patient.get_by_role("link", name="Book a neck assessment (opens in a new tab)")
+        assert booking.get_attribute("target") == "_blank"
+        screenshot(patient, f"editor-published-page-{viewport}")
