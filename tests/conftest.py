@@ -111,3 +111,33 @@ def demo_data(django_db_setup, django_db_blocker):
 def demo(demo_data, db):
     """The demo clinics, for one test: its changes are rolled back."""
     return demo_data
+
+
+class RecordingPurgeBatch:
+    batches = []
+
+    def __init__(self, *args, **kwargs):
+        self.pages = []
+        self.purged = False
+        RecordingPurgeBatch.batches.append(self)
+
+    def add_pages(self, pages):
+        self.pages.extend(pages)
+
+    def purge(self, **kwargs):
+        self.purged = True
+
+
+@pytest.fixture
+def purges(monkeypatch):
+    RecordingPurgeBatch.batches = []
+    monkeypatch.setattr("wagtail_spinecare.cache.frontend_cache_enabled", lambda: True)
+    monkeypatch.setattr("wagtail.contrib.frontend_cache.utils.PurgeBatch", RecordingPurgeBatch)
+
+    def purged_page_ids():
+        return {
+            page.pk for batch in RecordingPurgeBatch.batches if batch.purged for page in batch.pages
+        }
+
+    purged_page_ids.reset = lambda: RecordingPurgeBatch.batches.clear()
+    return purged_page_ids

@@ -37,6 +37,8 @@ from wagtail_spinecare.models.testimonials import (
     Testimonial as PatientStory,
 )
 
+from .conftest import RecordingPurgeBatch
+
 QUOTE = "Six weeks of simple exercises got me back to gardening without pain."
 EMAIL = "sarah.jones@patients.example"
 PHONE = "07700 900123"
@@ -458,36 +460,6 @@ def test_why_hidden_names_the_failing_condition_and_agrees_with_the_rule(
 
 
 # 4. Withdrawal -----------------------------------------------------------------------------
-
-
-class RecordingPurgeBatch:
-    batches = []
-
-    def __init__(self, *args, **kwargs):
-        self.pages = []
-        self.purged = False
-        RecordingPurgeBatch.batches.append(self)
-
-    def add_pages(self, pages):
-        self.pages.extend(pages)
-
-    def purge(self, **kwargs):
-        self.purged = True
-
-
-@pytest.fixture
-def purges(monkeypatch):
-    RecordingPurgeBatch.batches = []
-    monkeypatch.setattr(cache, "frontend_cache_enabled", lambda: True)
-    monkeypatch.setattr("wagtail.contrib.frontend_cache.utils.PurgeBatch", RecordingPurgeBatch)
-
-    def purged_page_ids():
-        return {
-            page.pk for batch in RecordingPurgeBatch.batches if batch.purged for page in batch.pages
-        }
-
-    purged_page_ids.reset = lambda: RecordingPurgeBatch.batches.clear()
-    return purged_page_ids
 
 
 def stories_block(testimonials=(), latest_count=0, heading="What our patients say"):

@@ -12,6 +12,8 @@ from wagtail.models import Site
 from wagtail_spinecare import consent
 from wagtail_spinecare.models import ClinicSettings, ConditionPage, Testimonial, Treatment
 
+from .settings import MIDDLEWARE
+
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
@@ -163,3 +165,204 @@ def test_cached_entries_are_stored_until_midnight_at_most(page_cache, client):
         get(client, UK)
     assert timeout.called
     assert stored.call_args.args[2] == 7
+
+
+MIDDLEWARE_WITH_PAGE_CACHE = [*MIDDLEWARE, "wagtail_spinecare.middleware.PageCacheMiddleware"]
+
+
+@pytest.fixture
+def with_middleware(page_cache, settings):
+    settings.MIDDLEWARE = MIDDLEWARE_WITH_PAGE_CACHE
+    return page_cache
+
+
+def test_middleware_serves_a_cached_page_without_a_query(
+    with_middleware, client, django_assert_num_queries
+):
+    missed = get(client, UK)
+    assert missed["X-Spinecare-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        hit = get(client, UK)
+    assert hit["X-Spinecare-Cache"] == "hit"
+    assert hit.content == missed.content
+    # tracking parameters do not make a new entry
+    with django_assert_num_queries(0):
+        assert get(client, UK, PAGE + "?utm_source=newsletter").content == missed.content
+
+
+def test_middleware_keeps_each_clinic_apart(with_middleware, client):
+    uk, us = get(client, UK), get(client, US)
+    uk_again, us_again = get(client, UK), get(client, US)
+    assert uk_again["X-Spinecare-Cache"] == us_again["X-Spinecare-Cache"] == "hit"
+    assert b"Harbourside" in uk_again.content and b"Lakeview" not in uk_again.content
+    assert b"Lakeview" in us_again.content and b"Harbourside" not in us_again.content
+    assert uk_again.content == uk.content and us_again.content == us.content
+
+
+def test_middleware_never_serves_a_withdrawn_story(with_middleware, client):
+    site = Site.objects.get(hostname=UK)
+    story = Testimonial.objects.publishable(site).first()
+    get(client, UK)
+    assert story.quote in get(client, UK).content.decode()
+    consent.withdraw(story, channel="phone")
+    response = get(client, UK)
+    assert response["X-Spinecare-Cache"] == "miss"
+    assert story.quote not in response.content.decode()
+
+
+def test_middleware_leaves_editors_alone(with_middleware, client):
+    get(client, UK)
+    user = get_user_model().objects.create_superuser("editor", "e@example.com", "pw")
+    client.force_login(user)
+    assert "X-Spinecare-Cache" not in get(client, UK)
+
+
+def test_password_protected_page_is_never_cached(with_middleware, client):
+    """The middleware answers before Wagtail checks restrictions, so such pages are not kept."""
+    from wagtail.models import PageViewRestriction
+
+    page = ConditionPage.objects.get(url_path="/harbourside/facet-joint-back-pain/")
+    PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.PASSWORD, password="letmein"
+    )
+    session = client.session
+    session["wagtail_passed_view_restrictions"] = list(
+        page.get_view_restrictions().values_list("pk", flat=True)
+    )
+    session.save()
+    assert "X-Spinecare-Cache" not in get(client, UK)
+    client.cookies.clear()  # a visitor without the password
+    response = client.get(PAGE, HTTP_HOST=UK)
+    assert response.status_code == 200  # Wagtail's password form
+    assert "X-Spinecare-Cache" not in response
+    assert page.quick_answer not in response.content.decode()
+
+
+def test_unpublishing_takes_the_page_away_at_once(with_middleware, client):
+    get(client, UK)
+    assert get(client, UK)["X-Spinecare-Cache"] == "hit"
+    ConditionPage.objects.get(url_path="/harbourside/facet-joint-back-pain/").unpublish()
+    assert client.get(PAGE, HTTP_HOST=UK).status_code == 404
+
+
+def test_site_changes_empty_the_cache(with_middleware, client):
+    get(client, UK)
+    site = Site.objects.get(hostname=UK)
+    site.site_name = "Renamed"
+    site.save()
+    assert get(client, UK)["X-Spinecare-Cache"] == "miss"
+
+
+class TestFrontendCachePurge:
+    """With a frontend cache configured, what changed is purged from it too."""
+
+    @pytest.fixture
+    def on_commit(self, django_capture_on_commit_callbacks):
+        return lambda: django_capture_on_commit_callbacks(execute=True)
+
+    def test_treatment_change_purges_the_pages_comparing_it(self, demo, purges, on_commit):
+        treatment = Treatment.objects.get(name="Exercise programme")
+        with on_commit():
+            treatment.summary = "Changed."
+            treatment.save()
+        urls = set(Site.objects.values_list("hostname", flat=True))
+        purged = purges()
+        comparing = {
+            page.pk
+            for page in ConditionPage.objects.live()
+            if any(
+                block.block_type == "section"
+                and any(child.block_type == "comparison" for child in block.value["content"])
+                for block in page.body
+            )
+        }
+        assert comparing and comparing <= purged
+        assert urls  # both clinics exist
+
+    def test_clinic_settings_change_purges_that_clinic_only(self, demo, purges, on_commit):
+        clinic = ClinicSettings.objects.get(site__hostname=UK)
+        with on_commit():
+            clinic.phone = "0117 496 0888"
+            clinic.save()
+        uk_pages = set(
+            clinic.site.root_page.get_descendants(inclusive=True)
+            .live()
+            .values_list("pk", flat=True)
+        )
+        us_root = Site.objects.get(hostname=US).root_page
+        us_pages = set(us_root.get_descendants(inclusive=True).values_list("pk", flat=True))
+        assert purges() == uk_pages
+        assert not purges() & us_pages
+
+    def test_publishing_a_comparison_purges_the_conditions_it_links(self, demo, purges, on_commit):
+        from wagtail_spinecare.models import TreatmentComparisonPage
+
+        comparison = TreatmentComparisonPage.objects.filter(
+            url_path__startswith="/harbourside/"
+        ).get()
+        with on_commit():
+            comparison.save_revision().publish()
+        linked = set(comparison.conditions.values_list("pk", flat=True))
+        assert linked and linked <= purges()
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def fragment_cache(request, demo):
+    """The fragment cache alone, with the page cache off."""
+    if request.param == "redis" and not redis_available():
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    with override_settings(
+        CACHES={"default": BACKENDS[request.param]},
+        WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT=0,
+        WAGTAIL_SPINECARE_FRAGMENT_CACHE_TIMEOUT=600,
+    ):
+        caches["default"].clear()
+        yield caches["default"]
+        caches["default"].clear()
+
+
+class TestFragmentCache:
+    def test_repeat_renders_reuse_the_body(self, fragment_cache, client, django_assert_num_queries):
+        """Routing, view restrictions and clinic settings remain; the body costs nothing."""
+        first = get(client, UK)
+        assert "X-Spinecare-Cache" not in first
+        with django_assert_num_queries(6):
+            again = get(client, UK)
+        assert again.content == first.content
+        us = get(client, US)
+        assert b"Lakeview" in us.content and b"Harbourside" not in us.content
+
+    def test_withdrawn_story_is_gone_on_the_next_render(self, fragment_cache, client):
+        site = Site.objects.get(hostname=UK)
+        story = Testimonial.objects.publishable(site).first()
+        get(client, UK)
+        assert story.quote in get(client, UK).content.decode()
+        consent.withdraw(story, channel="email")
+        assert story.quote not in get(client, UK).content.decode()
+
+    def test_reviewer_change_shows_at_once(self, fragment_cache, client):
+        page = ConditionPage.objects.get(url_path="/harbourside/facet-joint-back-pain/")
+        get(client, UK)
+        page.reviewed_by.name = "Renamed Reviewer"
+        page.reviewed_by.save()
+        assert "Renamed Reviewer" in get(client, UK).content.decode()
+
+    def test_editors_see_the_same_page_and_previews_are_never_cached(self, fragment_cache, client):
+        from django.urls import reverse
+
+        anonymous = get(client, UK).content
+        user = get_user_model().objects.create_superuser("editor", "e@example.com", "pw")
+        client.force_login(user)
+        page = ConditionPage.objects.get(url_path="/harbourside/facet-joint-back-pain/")
+        page.quick_answer = "A draft quick answer."
+        page.title = "Draft title"
+        page.save_revision()
+        preview = client.get(reverse("wagtailadmin_pages:view_draft", args=[page.pk]))
+        assert preview.status_code == 200
+        assert "Draft title" in preview.content.decode()
+        # the body fragment of the live page is still the published one
+        live = get(client, UK).content
+        assert b"Draft title" not in live
+        assert live.split(b"<main")[1].split(b"</main>")[0].count(b"sc-section") == (
+            anonymous.split(b"<main")[1].split(b"</main>")[0].count(b"sc-section")
+        )

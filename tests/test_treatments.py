@@ -126,6 +126,38 @@ class TestTable:
             counts[slug] = len(queries)
         assert counts["few"] == counts["many"]
 
+    def test_treatment_without_recommendations_costs_one_more_query(
+        self, client, uk_clinic, guideline
+    ):
+        """Recommendations bring their treatments; a treatment with none is fetched apart."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        index, _site, _clinic = uk_clinic
+        advised = make_treatment(guideline, "Advised", ("1.2.2", "consider"))
+        bare = Treatment.objects.create(name="Not yet appraised", category="exercise")
+        page_with_comparison(index, [advised], slug="advised")
+        page_with_comparison(index, [advised, bare], slug="mixed")
+        counts = {}
+        for slug in ("advised", "mixed"):
+            client.get(f"/{slug}/", HTTP_HOST="uk.example")
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(f"/{slug}/", HTTP_HOST="uk.example")
+            counts[slug] = len(queries)
+        assert counts["mixed"] == counts["advised"] + 1
+        rows = soup(response).select("tbody tr")
+        assert [row.th.get_text(strip=True) for row in rows] == ["Advised", "Not yet appraised"]
+        assert "Consider" in rows[0].get_text() and "Consider" not in rows[1].get_text()
+
+    def test_recommendations_in_their_order_on_the_page_and_the_treatment(self, guideline):
+        treatment = make_treatment(guideline, "Ordered", ("1.2.7", "consider"), ("1.2.2", "offer"))
+        block = TreatmentComparisonBlock()
+        (loaded,) = block.child_blocks["treatments"].child_block.bulk_to_python([treatment.pk])
+        numbers = [r.recommendation_id for r in loaded.recommendation_list]
+        assert numbers == ["1.2.7", "1.2.2"]
+        fresh = Treatment.objects.get(pk=treatment.pk)
+        assert [r.recommendation_id for r in fresh.recommendation_list] == numbers
+
     def test_deleted_treatment_leaves_its_row_out(self, client, uk_clinic, guideline):
         index, _site, _clinic = uk_clinic
         kept, gone = make_treatment(guideline, "Kept"), make_treatment(guideline, "Gone")

@@ -44,6 +44,51 @@ def purge_pages_showing(testimonial) -> None:
     purge_pages(pages)
 
 
+def pages_affected_by(instance) -> list:
+    """Live pages whose rendering shows ``instance`` (a treatment, a clinic's settings…)."""
+    from .models import (
+        Clinician,
+        ClinicSettings,
+        ConditionPage,
+        Guideline,
+        GuidelineRecommendation,
+        TreatmentComparisonPage,
+    )
+    from .models.treatments import Treatment
+
+    if isinstance(instance, ClinicSettings):
+        root = instance.site.root_page
+        return list(root.get_descendants(inclusive=True).live().specific())
+    if isinstance(instance, Treatment):
+        return pages_referring_to(instance)
+    if isinstance(instance, GuidelineRecommendation):
+        return pages_referring_to(instance.treatment)
+    if isinstance(instance, Guideline):
+        treatments = Treatment.objects.filter(recommendations__guideline=instance).distinct()
+        return [page for treatment in treatments for page in pages_referring_to(treatment)]
+    if isinstance(instance, Clinician):
+        # Pages name their reviewer.
+        return [
+            *ConditionPage.objects.live().filter(reviewed_by=instance),
+            *TreatmentComparisonPage.objects.live().filter(reviewed_by=instance),
+        ]
+    if isinstance(instance, TreatmentComparisonPage):
+        # Condition pages list the comparisons that link to them.
+        return list(instance.conditions.live())
+    return []
+
+
+def content_changed(sender, instance=None, **kwargs) -> None:
+    """A signal receiver: cached copies of whatever shows ``instance`` are now stale."""
+    invalidate_pages()
+    if instance is not None and frontend_cache_enabled():
+        from django.db import transaction
+
+        # After commit, so that the purged pages are fetched again from committed data.
+        pages = pages_affected_by(instance)
+        transaction.on_commit(lambda: purge_pages(pages))
+
+
 # Page cache ---------------------------------------------------------------------------------
 #
 # Whole rendered pages, for anonymous visitors, in Django's cache framework. Switched on by
@@ -57,6 +102,10 @@ GENERATION_KEY = "spinecare:generation"
 
 def page_cache_timeout() -> int:
     return int(getattr(settings, "WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT", 0) or 0)
+
+
+def fragment_cache_timeout() -> int:
+    return int(getattr(settings, "WAGTAIL_SPINECARE_FRAGMENT_CACHE_TIMEOUT", 0) or 0)
 
 
 def _cache():
@@ -81,13 +130,13 @@ def invalidate_pages(*args, **kwargs) -> None:
     """
     from django.db import transaction
 
-    if not page_cache_timeout():
+    if not (page_cache_timeout() or fragment_cache_timeout()):
         return
     _next_generation()
     transaction.on_commit(_next_generation)
 
 
-def _entry_timeout() -> int:
+def _entry_timeout(timeout=None) -> int:
     """The configured timeout, but never past midnight, when consents expire by date."""
     from datetime import timedelta
 
@@ -95,11 +144,17 @@ def _entry_timeout() -> int:
 
     now = timezone.localtime()
     midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return max(1, min(page_cache_timeout(), int((midnight - now).total_seconds()) + 1))
+    timeout = page_cache_timeout() if timeout is None else timeout
+    return max(1, min(timeout, int((midnight - now).total_seconds()) + 1))
 
 
-def _key(request, site_id) -> str:
-    return f"spinecare:page:{site_id}:{request.path}"
+def _key(request) -> str:
+    """Host (with port) and path: Wagtail picks the site by host, so this is per site.
+
+    The query string is left out: these pages do not read it, and tracking parameters
+    (``?utm_source=…``) must not make every visit a miss.
+    """
+    return f"spinecare:page:{request.get_host().lower()}:{request.path}"
 
 
 def cacheable(request) -> bool:
@@ -111,23 +166,81 @@ def cacheable(request) -> bool:
     )
 
 
-def serve_cached(request, site_id, render):
-    """Serve ``request`` from the page cache, or ``render()`` it and keep the result."""
+def cached_response(request):
+    """The cached page for ``request``, or None; an entry from an older generation is stale."""
     from django.http import HttpResponse
 
     if not cacheable(request):
+        return None
+    key = _key(request)
+    found = _cache().get_many([key, GENERATION_KEY])
+    entry = found.get(key)
+    if entry is None or entry[0] != found.get(GENERATION_KEY, 0):
+        return None
+    response = HttpResponse(entry[1], content_type=entry[2])
+    response["X-Spinecare-Cache"] = "hit"
+    return response
+
+
+def serve_cached(request, page, render):
+    """Serve ``request`` from the page cache, or ``render()`` it and keep the result.
+
+    Pages behind a view restriction (a password, a login) are never kept: the middleware
+    serves cached pages before Wagtail checks restrictions.
+    """
+    if not cacheable(request):
         return render()
-    cache, key = _cache(), _key(request, site_id)
+    response = cached_response(request)
+    if response is not None:
+        return response
+    generation = _cache().get(GENERATION_KEY, 0)
+    response = render()
+    if (
+        response.status_code == 200
+        and hasattr(response, "render")
+        and not page.get_view_restrictions().exists()
+    ):
+        response.render()
+        _cache().set(
+            _key(request),
+            (generation, response.content, response["Content-Type"]),
+            _entry_timeout(),
+        )
+        response["X-Spinecare-Cache"] = "miss"
+    return response
+
+
+# Fragment cache -----------------------------------------------------------------------------
+#
+# The expensive part of a page (its body, sources, review and structured data), rendered
+# once per site and generation: the same rule as the page cache, so just as fresh, but it
+# also serves editors and visitors the page cache does not. Switched on by
+# WAGTAIL_SPINECARE_FRAGMENT_CACHE_TIMEOUT (seconds).
+
+
+def cached_fragment(context, name, render):
+    """``render()``, or its HTML from the fragment cache while nothing it shows has changed."""
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+    from wagtail.models import Site
+
+    request, page = context.get("request"), context.get("page")
+    timeout = fragment_cache_timeout()
+    if (
+        not timeout
+        or request is None
+        or getattr(page, "pk", None) is None
+        or getattr(request, "is_preview", False)
+    ):
+        return render()
+    site = Site.find_for_request(request)
+    key = f"spinecare:fragment:{name}:{get_language()}:{getattr(site, 'pk', 0)}:{page.pk}"
+    cache = _cache()
     found = cache.get_many([key, GENERATION_KEY])
     generation = found.get(GENERATION_KEY, 0)
     entry = found.get(key)
     if entry is not None and entry[0] == generation:
-        response = HttpResponse(entry[1], content_type=entry[2])
-        response["X-Spinecare-Cache"] = "hit"
-        return response
-    response = render()
-    if response.status_code == 200 and hasattr(response, "render"):
-        response.render()
-        cache.set(key, (generation, response.content, response["Content-Type"]), _entry_timeout())
-        response["X-Spinecare-Cache"] = "miss"
-    return response
+        return mark_safe(entry[1])  # noqa: S308 - HTML this template rendered
+    html = render()
+    cache.set(key, (generation, str(html)), _entry_timeout(timeout))
+    return html

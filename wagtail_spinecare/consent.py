@@ -115,12 +115,32 @@ def shown_details(site, channel=Channel.WEB, at=None) -> dict[int, ShownDetails]
 
 def shown_details_for_request(request, channel=Channel.WEB) -> dict[int, ShownDetails]:
     """:func:`shown_details` for the request's site, worked out once per request."""
+    return _shown_for_request(request, channel)[0]
+
+
+def shown_testimonials_for_request(request, channel=Channel.WEB) -> dict[int, Testimonial]:
+    """The testimonials :func:`shown_details_for_request` allows, by id, from the same query."""
+    return _shown_for_request(request, channel)[1]
+
+
+def _shown_for_request(request, channel):
     from wagtail.models import Site
 
     cache = request.__dict__.setdefault("_spinecare_consent", {})
     if channel not in cache:
         site = Site.find_for_request(request)
-        cache[channel] = shown_details(site, channel) if site is not None else {}
+        details, testimonials = {}, {}
+        if site is not None:
+            # A site's valid records are one per testimonial: the current one.
+            records = valid_consents(site, channel).select_related(
+                "testimonial", "testimonial__photo"
+            )
+            for record in records:
+                details[record.testimonial_id] = ShownDetails(
+                    record.show_name, record.show_age, record.show_occupation, record.show_photo
+                )
+                testimonials[record.testimonial_id] = record.testimonial
+        cache[channel] = (details, testimonials)
     return cache[channel]
 
 

@@ -1,9 +1,10 @@
 """Signal wiring: what must happen elsewhere when content changes."""
 
 from django.db.models.signals import post_delete, post_save
+from wagtail.models import Site
 from wagtail.signals import page_published, page_unpublished
 
-from .cache import invalidate_pages
+from .cache import content_changed, invalidate_pages
 
 
 def story_saved(sender, instance, **kwargs):
@@ -15,6 +16,7 @@ def story_saved(sender, instance, **kwargs):
 
 def connect():
     from .models import (
+        Clinician,
         ClinicSettings,
         Guideline,
         GuidelineRecommendation,
@@ -22,15 +24,19 @@ def connect():
         Treatment,
     )
 
-    page_published.connect(invalidate_pages, dispatch_uid="spinecare-cache-published")
-    page_unpublished.connect(invalidate_pages, dispatch_uid="spinecare-cache-unpublished")
-    for model in (ClinicSettings, Treatment, GuidelineRecommendation, Guideline):
+    page_published.connect(content_changed, dispatch_uid="spinecare-cache-published")
+    page_unpublished.connect(content_changed, dispatch_uid="spinecare-cache-unpublished")
+    for model in (ClinicSettings, Clinician, Treatment, GuidelineRecommendation, Guideline):
         post_save.connect(
-            invalidate_pages, sender=model, dispatch_uid=f"spinecare-cache-{model.__name__}"
+            content_changed, sender=model, dispatch_uid=f"spinecare-cache-{model.__name__}"
         )
         post_delete.connect(
-            invalidate_pages, sender=model, dispatch_uid=f"spinecare-cache-del-{model.__name__}"
+            content_changed, sender=model, dispatch_uid=f"spinecare-cache-del-{model.__name__}"
         )
+    # Cached pages are keyed by host name: a site that changes its host names or root page
+    # must not leave pages behind for whichever site takes those names next.
+    post_save.connect(invalidate_pages, sender=Site, dispatch_uid="spinecare-cache-site")
+    post_delete.connect(invalidate_pages, sender=Site, dispatch_uid="spinecare-cache-del-site")
     post_save.connect(story_saved, sender=Testimonial, dispatch_uid="spinecare-story-saved")
     post_delete.connect(
         invalidate_pages, sender=Testimonial, dispatch_uid="spinecare-story-deleted"

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
 from . import consent
-from .models.testimonials import AgeBand, Channel, MaterialConnection, Testimonial
+from .models.testimonials import AgeBand, Channel, MaterialConnection
 
 
 @dataclass
@@ -62,7 +62,7 @@ def stories_for(value, context, channel=Channel.WEB) -> dict:
     count = value.get("latest_count") or 0
     if count and page is not None:
         chosen_ids = {t.pk for t in shown}
-        latest = [t for t in _latest_for(request, page, allowed) if t.pk not in chosen_ids]
+        latest = [t for t in _latest_for(request, page, channel) if t.pk not in chosen_ids]
         shown += latest[:count]
     clinic = ClinicSettings.for_context(context)
     hidden = []
@@ -79,16 +79,14 @@ def stories_for(value, context, channel=Channel.WEB) -> dict:
     }
 
 
-def _latest_for(request, page, allowed) -> list:
+def _latest_for(request, page, channel) -> list:
     """Every story about ``page``'s condition that may be shown here, newest first.
 
-    Fetched once per request, however many story blocks the page has.
+    No query of its own: the consent query for the request brought the testimonials.
     """
-    cache = request.__dict__.setdefault("_spinecare_latest_stories", {})
-    if page.pk not in cache:
-        cache[page.pk] = list(
-            Testimonial.objects.filter(pk__in=allowed, condition_page_id=page.pk)
-            .select_related("photo")
-            .order_by("-created_at", "-pk")
-        )
-    return cache[page.pk]
+    shown = consent.shown_testimonials_for_request(request, channel).values()
+    return sorted(
+        (t for t in shown if t.condition_page_id == page.pk),
+        key=lambda t: (t.created_at, t.pk),
+        reverse=True,
+    )

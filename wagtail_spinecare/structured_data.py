@@ -266,7 +266,7 @@ def therapy_node(treatment) -> dict:
         "description": treatment.summary,
     }
     guidelines = []
-    for recommendation in treatment.recommendations.all():
+    for recommendation in treatment.recommendation_list:
         guideline = recommendation.guideline
         item = {
             "@type": (
@@ -289,12 +289,23 @@ def therapy_node(treatment) -> dict:
     return node
 
 
+def _site_ancestors(page, root_path) -> list:
+    """The page's ancestors within its site, from the top.
+
+    Routing has usually just loaded the parent; when that parent is the site's root, no
+    query is needed.
+    """
+    parent = getattr(page, "_cached_parent_obj", None)
+    if parent is not None and parent.url_path == root_path:
+        return [parent]
+    return list(
+        page.get_ancestors().filter(url_path__startswith=root_path).only("title", "url_path")
+    )
+
+
 def breadcrumb_node(page, request, url) -> dict:
     root_path, _root_url = _site_root(request)
-    ancestors = [
-        *page.get_ancestors().filter(url_path__startswith=root_path).only("title", "url_path"),
-        page,
-    ]
+    ancestors = [*_site_ancestors(page, root_path), page]
     return {
         "@type": "BreadcrumbList",
         "@id": f"{url}#breadcrumb",

@@ -19,9 +19,13 @@ if os.environ.get("REDIS_URL"):
             "LOCATION": os.environ["REDIS_URL"],
         }
     }
-    # Whole pages for anonymous visitors; publishing, settings, treatments and consent
-    # changes make every cached page stale at once.
+    # Whole pages for anonymous visitors, answered before routing, and page bodies for
+    # everyone else; publishing, settings, treatments and consent changes make every cached
+    # entry stale at once.
     WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "600"))
+    WAGTAIL_SPINECARE_FRAGMENT_CACHE_TIMEOUT = WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT
+    # Last, so every other middleware still adds its headers to a cached page.
+    MIDDLEWARE = [*MIDDLEWARE, "wagtail_spinecare.middleware.PageCacheMiddleware"]  # noqa: F405
 
 STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"

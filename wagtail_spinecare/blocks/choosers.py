@@ -1,3 +1,5 @@
+import copy
+
 from django.apps import apps
 from django.utils.functional import cached_property
 from wagtail import blocks
@@ -25,3 +27,19 @@ class ViewSetChooserBlock(blocks.ChooserBlock):
 
     def get_form_state(self, value):
         return self.widget.get_value_data(value)
+
+
+def in_order(values, found: dict) -> list:
+    """``found[value]`` for each value, as Wagtail's ChooserBlock returns them.
+
+    An object chosen twice comes back as two instances, so a block that sets something on
+    it (an image's alt text) cannot overwrite another block's.
+    """
+    seen, result = set(), []
+    for value in values:
+        obj = found.get(value)
+        if obj is not None and value in seen:
+            obj = copy.copy(obj)
+        seen.add(value)
+        result.append(obj)
+    return result

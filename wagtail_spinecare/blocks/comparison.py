@@ -1,8 +1,7 @@
-from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
-from .choosers import ViewSetChooserBlock
+from .choosers import ViewSetChooserBlock, in_order
 
 
 class TreatmentChooserBlock(ViewSetChooserBlock):
@@ -12,15 +11,31 @@ class TreatmentChooserBlock(ViewSetChooserBlock):
     viewset_name = "treatment_chooser_viewset"
 
     def bulk_to_python(self, values):
+        """One query for the usual case: the recommendations, each with its treatment.
+
+        Treatments without any recommendation take a second query.
+        """
         from ..models.treatments import GuidelineRecommendation
 
-        recommendations = GuidelineRecommendation.objects.select_related("guideline").order_by(
-            "sort_order"
-        )
-        found = self.model_class.objects.prefetch_related(
-            Prefetch("recommendations", queryset=recommendations)
-        ).in_bulk([value for value in values if value is not None])
-        return [found.get(value) for value in values]
+        ids = {value for value in values if value is not None}
+        found = {}
+        for recommendation in (
+            GuidelineRecommendation.objects.filter(treatment_id__in=ids)
+            .select_related("treatment", "guideline")
+            .order_by("sort_order", "pk")
+        ):
+            treatment = found.get(recommendation.treatment_id)
+            if treatment is None:
+                treatment = found[recommendation.treatment_id] = recommendation.treatment
+                treatment.recommendation_list = []
+            recommendation.treatment = treatment
+            treatment.recommendation_list.append(recommendation)
+        missing = ids - found.keys()
+        if missing:
+            for treatment in self.model_class.objects.filter(pk__in=missing):
+                treatment.recommendation_list = []
+                found[treatment.pk] = treatment
+        return in_order(values, found)
 
     class Meta:
         icon = "table"

@@ -1,10 +1,11 @@
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageBlock, ImageChooserBlock
+
+from .choosers import in_order
 
 #: Widths rendered for every content image; the template offers them as a srcset.
 IMAGE_WIDTHS = (400, 800, 1200)
@@ -12,26 +13,31 @@ RENDITION_SPECS = tuple(f"width-{width}" for width in IMAGE_WIDTHS)
 
 
 class PrefetchingImageChooserBlock(ImageChooserBlock):
-    """Loads every image of a page, and their renditions, in two queries.
+    """Loads every image of a page with its renditions, in one query.
 
-    StreamField converts all blocks of one type together (``bulk_to_python``), so
-    however many images a page has, rendering it costs the same number of queries.
+    StreamField converts all blocks of one type together (``bulk_to_python``), so however
+    many images a page has, rendering it costs the same. The images come with their
+    renditions; only images that have no rendition yet (a new upload) take a second query.
     """
 
     def bulk_to_python(self, values):
-        images = super().bulk_to_python(values)
-        loaded = [image for image in images if image is not None]
-        if loaded:
-            renditions = (
-                get_image_model()
-                .get_rendition_model()
-                .objects.filter(filter_spec__in=RENDITION_SPECS)
-            )
-            prefetch_related_objects(
-                loaded,
-                Prefetch("renditions", queryset=renditions, to_attr="prefetched_renditions"),
-            )
-        return images
+        ids = {value for value in values if value is not None}
+        if not ids:
+            return [None for _value in values]
+        rendition_model = get_image_model().get_rendition_model()
+        images = {}
+        for rendition in rendition_model.objects.filter(
+            image_id__in=ids, filter_spec__in=RENDITION_SPECS
+        ).select_related("image"):
+            image = images.setdefault(rendition.image_id, rendition.image)
+            image.__dict__.setdefault("prefetched_renditions", []).append(rendition)
+            rendition.image = image
+        missing = ids - images.keys()
+        if missing:
+            for image in get_image_model().objects.filter(pk__in=missing):
+                image.prefetched_renditions = []
+                images[image.pk] = image
+        return in_order(values, images)
 
 
 class AccessibleImageBlock(ImageBlock):

@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.functional import cached_property
@@ -66,11 +67,8 @@ class SpinecarePageMixin:
     def serve(self, request, *args, **kwargs):
         from ..cache import serve_cached
 
-        site = Site.find_for_request(request)
         return serve_cached(
-            request,
-            site.pk if site else None,
-            lambda: super(SpinecarePageMixin, self).serve(request, *args, **kwargs),
+            request, self, lambda: super(SpinecarePageMixin, self).serve(request, *args, **kwargs)
         )
 
 
@@ -111,6 +109,28 @@ class ConditionIndexPage(SpinecarePageMixin, Page):
 
     def get_meta_description(self) -> str:
         return self.search_description or self.intro
+
+    def route(self, request, path_components):
+        """Find a condition or comparison page with its reviewer in one query.
+
+        Wagtail's own routing fetches the child, then its specific row, then the template
+        fetches the reviewer: three queries where one will do. Anything else (a subclass
+        defined by the project, a page type added later) goes through Wagtail's routing.
+        """
+        if not path_components:
+            return super().route(request, path_components)
+        slug, remaining = path_components[0], path_components[1:]
+        for model in (ConditionPage, TreatmentComparisonPage):
+            child = (
+                model.objects.child_of(self).filter(slug=slug).select_related("reviewed_by").first()
+            )
+            if child is None:
+                continue
+            if child.content_type_id != ContentType.objects.get_for_model(model).pk:
+                break
+            child._cached_parent_obj = self
+            return child.route(request, remaining)
+        return super().route(request, path_components)
 
 
 class ConditionPage(SpinecarePageMixin, ClinicalReviewMixin, Page):

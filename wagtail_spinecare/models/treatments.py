@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -116,6 +117,11 @@ class Treatment(index.Indexed, ClusterableModel):
         ordering = ["name"]
         verbose_name = _("treatment")
         verbose_name_plural = _("treatments")
+
+    @cached_property
+    def recommendation_list(self) -> list:
+        """Its recommendations in order; a page's comparison block sets this in bulk."""
+        return list(self.recommendations.select_related("guideline").order_by("sort_order", "pk"))
 
     def __str__(self):
         return self.name

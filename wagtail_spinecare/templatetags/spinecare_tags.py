@@ -60,3 +60,24 @@ def spinecare_structured_data(context):
         return ""
     graph = structured_data.graph_for(page, request, context.get("spinecare_visible_sections"))
     return structured_data.script_tag(graph)
+
+
+class CachedFragmentNode(template.Node):
+    def __init__(self, nodelist, name):
+        self.nodelist, self.name = nodelist, name
+
+    def render(self, context):
+        from ..cache import cached_fragment
+
+        return cached_fragment(context, self.name, lambda: self.nodelist.render(context))
+
+
+@register.tag
+def spinecare_cached(parser, token):
+    """``{% spinecare_cached "name" %}…{% endspinecare_cached %}``: a fragment-cached part."""
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes one quoted name")
+    nodelist = parser.parse(("endspinecare_cached",))
+    parser.delete_first_token()
+    return CachedFragmentNode(nodelist, bits[1][1:-1])
