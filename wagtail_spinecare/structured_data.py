@@ -18,6 +18,7 @@ from .blocks.comparison import TreatmentComparisonBlock
 from .blocks.faq import FAQBlock
 from .blocks.sections import Aspect, SectionBlock
 from .checks import plain_text
+from .links import full_page_url
 from .models.treatments import Strength, TreatmentCategory
 from .streams import iter_blocks
 
@@ -63,7 +64,7 @@ def graph_for(page, request, visible_sections=None) -> dict:
     from .models import ClinicSettings, ConditionPage, TreatmentComparisonPage
 
     clinic = ClinicSettings.for_context({"request": request})
-    url = page.get_full_url(request)
+    url = full_page_url(page, request)
     nodes = [clinic_node(clinic, page, request)]
     clinical = isinstance(page, (ConditionPage, TreatmentComparisonPage))
     webpage = {
@@ -109,11 +110,10 @@ def graph_for(page, request, visible_sections=None) -> dict:
 
 
 def _site_root(request) -> tuple[str, str]:
-    """(root path, root URL) of the request's site, from Wagtail's cached site root paths."""
+    """(root path, root URL) of the request's site."""
     site = Site.find_for_request(request)
-    for root in Site.get_site_root_paths():
-        if site is not None and root.site_id == site.pk:
-            return root.root_path, root.root_url
+    if site is not None:
+        return site.root_page.url_path, site.root_url
     return "/", request.build_absolute_uri("/").rstrip("/")
 
 
@@ -314,7 +314,7 @@ def breadcrumb_node(page, request, url) -> dict:
                 "@type": "ListItem",
                 "position": position,
                 "name": ancestor.title,
-                "item": ancestor.get_full_url(request),
+                "item": full_page_url(ancestor, request),
             }
             for position, ancestor in enumerate(ancestors, start=1)
         ],

@@ -20,6 +20,7 @@ from ..blocks import (
     SectionBlock,
 )
 from ..forms import SpinecarePageForm, TreatmentComparisonPageForm
+from ..links import full_page_url
 from .clinic import ClinicSettings
 from .review import ClinicalReviewMixin
 
@@ -51,7 +52,7 @@ class SpinecarePageMixin:
             terms=clinic.terminology,
             spinecare_base_template=base_template(),
             meta_description=self.get_meta_description(),
-            canonical_url=self.get_full_url(request),
+            canonical_url=full_page_url(self, request),
             spinecare_visible_sections=set(),
         )
         if getattr(request, "is_preview", False):

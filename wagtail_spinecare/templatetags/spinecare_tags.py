@@ -81,3 +81,11 @@ def spinecare_cached(parser, token):
     nodelist = parser.parse(("endspinecare_cached",))
     parser.delete_first_token()
     return CachedFragmentNode(nodelist, bits[1][1:-1])
+
+
+@register.simple_tag(takes_context=True)
+def spinecare_pageurl(context, page):
+    """Like Wagtail's ``{% pageurl %}``, without a query for a page of the site being served."""
+    from ..links import page_url
+
+    return page_url(page, context.get("request")) or ""

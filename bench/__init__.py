@@ -1,0 +1,1 @@
+"""Benchmarks for wagtail_spinecare: run with ``python bench/run.py`` (``make bench``)."""

@@ -1,0 +1,311 @@
+"""The benchmark, step by step: build, check, measure, report.
+
+Timings never fail the run; a page that does not answer 200, or does not show the intended
+content, does (exit status 1).
+"""
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import traceback
+from collections import Counter
+from datetime import UTC, datetime
+from importlib import import_module
+from importlib.util import find_spec
+from pathlib import Path
+from time import perf_counter
+from types import SimpleNamespace
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+RESULTS = BENCH / "results.json"
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value.strip() else default
+
+
+def choose_cache() -> tuple[bool, str]:
+    """(use Redis, description) from BENCH_REDIS, or from whether Redis answers."""
+    from .redis_ping import REDIS_URL, redis_answers
+
+    wanted = os.environ.get("BENCH_REDIS", "")
+    if wanted == "1":
+        if find_spec("redis") is None:
+            raise SystemExit("BENCH_REDIS=1, but the redis package is not installed")
+        if not redis_answers():
+            raise SystemExit(f"BENCH_REDIS=1, but nothing answers at {REDIS_URL}")
+        return True, f"Redis ({REDIS_URL}, BENCH_REDIS=1)"
+    if wanted == "0":
+        return False, "local memory (LocMemCache, one per process; BENCH_REDIS=0)"
+    if find_spec("redis") is not None and redis_answers():
+        return True, f"Redis ({REDIS_URL}, it answered a ping)"
+    return False, "local memory (LocMemCache, one per process; Redis did not answer)"
+
+
+def query_tables(sqls: list[str]) -> dict[str, int]:
+    """How many queries of each kind on each table, e.g. ``SELECT wagtailcore_page``."""
+    kinds = Counter()
+    for sql in sqls:
+        verb = sql.split(None, 1)[0].upper()
+        match = re.search(r'(?:FROM|INTO|UPDATE)\s+"?(\w+)"?', sql, re.I)
+        kinds[f"{verb} {match.group(1)}" if match else verb] += 1
+    return dict(kinds.most_common())
+
+
+def content_summary() -> dict:
+    from . import content, pages
+
+    return {
+        "words": content.word_count(),
+        "sections": len(content.SECTIONS),
+        "images": sum(isinstance(p, content.Figure) for s in content.SECTIONS for p in s.parts),
+        "image_size": "×".join(map(str, pages.IMAGE_SIZE)),
+        "questions": len(content.FAQ),
+        "stories": len(content.STORIES),
+        "ctas": 1 + sum(isinstance(p, content.CTA) for s in content.SECTIONS for p in s.parts),
+        "treatments": len(content.TREATMENTS),
+    }
+
+
+def check_pages(client, problems: list[str]) -> None:
+    from . import content, measure, pages, verify
+
+    for target in pages.TARGETS:
+        html = measure.get(client, target).content.decode()
+        problems += [
+            f"{target.label}: {p}"
+            for p in verify.content_problems(target.kind, target.repeat, html)
+        ]
+    for target, own, other in (
+        (pages.target("spinecare", 1), content.CLINIC_NAME, content.SECOND_CLINIC_NAME),
+        (pages.SECOND_SITE, content.SECOND_CLINIC_NAME, content.CLINIC_NAME),
+    ):
+        html = measure.get(client, target).content.decode()
+        problems += [f"{target.host}: {p}" for p in verify.clinic_problems(html, own, other)]
+
+
+def page_weight(html: str) -> dict:
+    import wagtail_spinecare
+
+    from . import verify
+
+    css = Path(wagtail_spinecare.__file__).parent / "static/wagtail_spinecare/css/spinecare.css"
+    css_bytes = css.stat().st_size if css.exists() else None
+    return {
+        "css_bytes": css_bytes,
+        "html_bytes": len(html.encode()),
+        "html_plus_css_bytes": len(html.encode()) + (css_bytes or 0),
+        "scripts_other_than_json_ld": verify.scripts_other_than_json_ld(html),
+    }
+
+
+def first_requests(env: dict, rounds: int = 2) -> dict[str, list[dict]]:
+    """Each page's first request in fresh processes, the two pages alternating."""
+    from . import pages
+
+    runs = {}
+    for _ in range(rounds):
+        for kind in ("spinecare", "naive"):
+            target = pages.target(kind, 1)
+            start = perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-m", "bench.first_request", target.host, target.path],
+                cwd=ROOT,
+                env={**env, "BENCH_MODE": ""},
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            if done.returncode != 0:
+                raise RuntimeError(f"first request of {target.label} failed:\n{done.stderr}")
+            run = json.loads(done.stdout.strip().splitlines()[-1])
+            run["process_ms"] = round((perf_counter() - start) * 1000, 1)
+            if run["status"] != 200:
+                raise RuntimeError(f"first request of {target.label}: HTTP {run['status']}")
+            runs.setdefault(target.label, []).append(run)
+    return runs
+
+
+def page_cache_middleware() -> tuple[bool, str]:
+    """Whether PageCacheMiddleware can be used, and if not, why."""
+    if find_spec("wagtail_spinecare.middleware") is None:
+        return False, "wagtail_spinecare.middleware does not exist: (a) ran without it."
+    try:
+        import_module("wagtail_spinecare.middleware").PageCacheMiddleware  # noqa: B018
+    except Exception as error:  # any failure to import means: run without it
+        return False, (
+            f"wagtail_spinecare.middleware is not importable ({type(error).__name__}: {error}): "
+            "(a) ran without it."
+        )
+    return True, ""
+
+
+def serve_modes(env: dict, duration: int, problems: list[str]) -> dict:
+    from django.test import Client
+
+    from . import content, measure, pages, served, verify
+
+    if not served.wrk_command():
+        return {"skipped": "wrk is not installed (apt-get install wrk)"}
+    if not served.gunicorn_command():
+        return {"skipped": "gunicorn is not installed (pip install gunicorn)"}
+    page = pages.target("spinecare", 1)
+    names = {page.host: content.CLINIC_NAME, pages.SECOND_HOST: content.SECOND_CLINIC_NAME}
+
+    def check_site(target, html):
+        own = names[target.host]
+        other = next(name for name in names.values() if name != own)
+        return verify.clinic_problems(html, own, other)
+
+    checks = SimpleNamespace(
+        page=lambda html: verify.content_problems("spinecare", 1, html),
+        site=check_site,
+        reference=measure.get(Client(), page).content,
+    )
+    with_middleware, note = page_cache_middleware()
+    labels = {
+        "pagecache": "(a) spinecare page cache"
+        + (" with PageCacheMiddleware" if with_middleware else ", in Page.serve"),
+        "middleware": "(b) Django per-site cache middleware",
+    }
+    result = {"duration": duration, "page_cache_middleware": with_middleware, "note": note}
+    env = {**env, "BENCH_PAGE_CACHE_MIDDLEWARE": "1" if with_middleware else "0"}
+    for mode, label in labels.items():
+        log(f"serving with {label}, wrk for {duration} s")
+        measure.clear_caches()
+        try:
+            run = served.measure_mode(
+                {**env, "BENCH_MODE": mode},
+                Path(env["BENCH_DIR"]) / f"gunicorn-{mode}.log",
+                page,
+                pages.SECOND_SITE,
+                checks,
+                duration,
+            )
+        except Exception as error:  # this mode failed; measure the other one all the same
+            run = {"error": str(error)}
+            problems.append(f"{label}: {error}")
+        else:
+            problems += [f"{label}: {p}" for p in run["problems"]]
+        result[mode] = {"label": label, **run}
+    rates = [result[m].get("wrk", {}).get("requests_per_s") for m in ("pagecache", "middleware")]
+    result["ratio"] = round(rates[0] / rates[1], 2) if all(rates) else None
+    return result
+
+
+def measure_all(results: dict, env: dict) -> None:
+    from django.test import Client
+
+    from . import measure, pages
+
+    problems = results["problems"]
+    started = perf_counter()
+    log(f"building the database in {env['BENCH_DIR']}")
+    pages.build()
+    log(f"built in {perf_counter() - started:.0f} s; checking the pages")
+    client = Client()
+    check_pages(client, problems)
+
+    log("counting queries: new renditions, rendition cache cold, warm")
+    for target in [*pages.TARGETS, *pages.FRAGMENT_TARGETS]:
+        counts = measure.query_counts(client, target)
+        results["pages"][target.key] = {"label": target.label, **counts}
+    cold = results["pages"]["spinecare-1x"]
+    results["spinecare_1x_queries"] = {
+        "cold_by_table": query_tables(cold["cold_sql"]),
+        "warm_by_table": query_tables(cold["warm_sql"]),
+    }
+
+    requests, warmup = results["settings"]["requests"], results["settings"]["warmup"]
+    log(f"timing {requests} requests per page after {warmup} warm-up rounds")
+    groups = [
+        (pages.fragment_target(r), pages.target("spinecare", r), pages.target("naive", r))
+        for r in pages.REPEATS
+    ]
+    for key, times in measure.render_times(client, groups, requests, warmup).items():
+        results["pages"][key].update(times)
+    for repeat in pages.REPEATS:
+        naive = results["pages"][f"naive-{repeat}x"]["median_ms"]
+        for suffix, name in (("-fragments", f"{repeat}x"), ("", f"{repeat}x-no-fragment-cache")):
+            spinecare = results["pages"][f"spinecare-{repeat}x{suffix}"]["median_ms"]
+            results["ratios"][name] = round(spinecare / naive, 2)
+
+    html = measure.get(client, pages.target("spinecare", 1)).content.decode()
+    results["assets"] = page_weight(html)
+
+    log("first requests in fresh processes")
+    results["first_request"] = first_requests(env)
+    results["served"] = serve_modes(env, results["settings"]["duration"], problems)
+
+
+def main() -> int:
+    import django
+
+    # Stopped from outside (a CI timeout): unwind, so gunicorn is stopped and files removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    keep = os.environ.get("BENCH_KEEP") == "1"
+    use_redis, cache = choose_cache()
+    bench_dir = tempfile.mkdtemp(prefix="spinecare-bench-")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "BENCH_DIR": bench_dir,
+        "BENCH_REDIS": "1" if use_redis else "0",
+        "BENCH_MODE": "",
+    }
+    os.environ.update(env)
+    django.setup()
+
+    from . import machine, measure, report, served
+
+    results = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine.describe(cache, served.wrk_command()),
+        "settings": {
+            "requests": env_int("BENCH_REQUESTS", 200),
+            "warmup": env_int("BENCH_WARMUP", 20),
+            "duration": env_int("BENCH_DURATION", 20),
+        },
+        "content": content_summary(),
+        "pages": {},
+        "ratios": {},
+        "assets": {},
+        "problems": [],
+    }
+    try:
+        measure_all(results, env)
+    except Exception as error:  # report what was measured, then fail
+        traceback.print_exc()
+        results["problems"].append(f"{type(error).__name__}: {error}")
+    finally:
+        from django.db import connection
+
+        with contextlib.suppress(Exception):  # a cache that is down must not hide the results
+            measure.clear_caches()
+        connection.close()
+        if keep:
+            log(f"kept {bench_dir}")
+        else:
+            shutil.rmtree(bench_dir, ignore_errors=True)
+
+    results["spinecare_1x_cold_sql"] = results["pages"].get("spinecare-1x", {}).get("cold_sql", [])
+    for page in results["pages"].values():
+        page.pop("cold_sql", None)
+        page.pop("warm_sql", None)
+    print(report.markdown(results))
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    log(f"results written to {RESULTS}")
+    return 1 if results["problems"] else 0
