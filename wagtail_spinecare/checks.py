@@ -326,6 +326,7 @@ def text_of(block, value) -> str:
             text_of(child, value.get(name))
             for name, child in block.child_blocks.items()
             if not isinstance(child, blocks.ChoiceBlock)
+            and name not in getattr(block, "editor_only", ())
         )
     if isinstance(block, blocks.ListBlock):
         return "".join(text_of(block.child_block, item) for item in value)

@@ -11,6 +11,13 @@ class SpinecarePageForm(WagtailAdminPageForm):
     #: StreamFields whose booking buttons are checked.
     booking_stream_fields = ("body",)
 
+    def __init__(self, *args, instance=None, **kwargs):
+        # A new page opens with its model's outline of recommended sections, if it has one.
+        new = instance is not None and instance.pk is None
+        if new and hasattr(instance, "skeleton_body") and not instance.body:
+            instance.body = instance.skeleton_body()
+        super().__init__(*args, instance=instance, **kwargs)
+
     def clean(self):
         cleaned_data = super().clean()
         if getattr(self, "is_deferred_validation", False):

@@ -82,8 +82,6 @@ SECTIONS = [
     ),
 ]
 
-FAQ_GUIDANCE = _("Questions patients really ask, each with a short answer.")
-
 
 def condition_page_body() -> list[dict]:
     """Raw StreamField data for a new condition page's body."""
@@ -100,6 +98,13 @@ def condition_page_body() -> list[dict]:
         }
         for aspect, heading, guidance in SECTIONS
     ]
+    body.append(
+        {
+            "type": "faq",
+            "id": str(uuid.uuid4()),
+            "value": {"heading": str(_("Common questions")), "items": []},
+        }
+    )
     body.append(
         {
             "type": "booking_cta",

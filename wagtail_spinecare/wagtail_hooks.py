@@ -1,6 +1,8 @@
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -89,3 +91,11 @@ def gate_bulk_publishing(request, action_type, objects, action_class_instance):
         % {"pages": ", ".join(blocked)},
     )
     return redirect(request.GET.get("next") or reverse("wagtailadmin_explore_root"))
+
+
+@hooks.register("insert_editor_js")
+def editor_guidance_js():
+    """Word counts, reading ages and the quick answer's length, live in the editor."""
+    return format_html(
+        '<script src="{}" defer></script>', static("wagtail_spinecare/js/editor-guidance.js")
+    )

@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from wagtail_spinecare.skeleton import SECTIONS
+
 from .conftest import EDITOR, describe, run_axe, screenshot
 
 pytestmark = pytest.mark.e2e
@@ -31,6 +33,16 @@ def type_rich_text(field, text: str) -> None:
     field.page.keyboard.type(text)
 
 
+def close_date_pickers(page) -> None:
+    """Wagtail's date picker stays open over the footer until focus leaves the field."""
+    page.keyboard.press("Escape")
+    page.locator("#id_title").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.xdsoft_datetimepicker')]"
+        ".every(picker => picker.offsetParent === null)"
+    )
+
+
 def publish(page) -> None:
     page.get_by_role("button", name="More actions").click()
     page.locator("button[name=action-publish]").click()
@@ -50,10 +62,10 @@ def test_editor_builds_and_publishes_a_condition_page(live_site, new_page):
     )
     body = page.locator("#panel-child-content-body-content")
 
-    add_block(body, "Section")
-    page.select_option("#body-0-value-aspect", "overview")
+    # The page opens with the recommended sections; the first is the overview.
+    assert page.input_value("#body-0-value-aspect") == "overview"
     page.fill("#body-0-value-heading", "What whiplash is")
-    content = page.locator("[data-contentpath='body'] [data-contentpath='content']").first
+    content = body.locator("[data-contentpath='content']").first
     add_block(content, "Text")
     type_rich_text(
         content, "Whiplash is a strain of the neck after it is jolted, often in a car crash."
@@ -63,25 +75,25 @@ def test_editor_builds_and_publishes_a_condition_page(live_site, new_page):
     page.locator(".modal a", has_text="Lower spine with facet joints").click()
     page.fill("#body-0-value-content-1-value-image-alt_text", "A drawing of the spine")
 
-    add_block(body, "Questions and answers")
-    page.fill("#body-1-value-heading", "Common questions")
-    faq = page.locator("[data-contentpath='body'] > * [data-contentpath='items']").first
+    # The outline's questions and booking button follow its sections.
+    faq, cta = len(SECTIONS), len(SECTIONS) + 1
+    items = body.locator("[data-contentpath='items']").first
+    items.locator("button.c-sf-add-button").first.click()
     # The answer is written, but its question is left out, as on the seed pages.
-    type_rich_text(faq, "Usually within six weeks.")
-
-    add_block(body, "Booking button")
-    page.fill("#body-2-value-heading", "Book a neck assessment")
-    page.fill("#body-2-value-label", "Book a neck assessment")
-    page.check("#body-2-value-open_in_new_tab")
+    type_rich_text(items, "Usually within six weeks.")
+    page.fill(f"#body-{faq}-value-heading", "Common questions")
+    page.fill(f"#body-{cta}-value-heading", "Book a neck assessment")
+    page.fill(f"#body-{cta}-value-label", "Book a neck assessment")
+    page.check(f"#body-{cta}-value-open_in_new_tab")
 
     page.select_option("#id_reviewed_by", index=1)
     today = datetime.date.today()
     page.fill("#id_last_reviewed", today.isoformat())
     page.fill("#id_next_review_due", (today + datetime.timedelta(days=300)).isoformat())
-    page.keyboard.press("Escape")
+    close_date_pickers(page)
 
     publish(page)
-    question = page.locator("[data-contentpath='question']").first
+    question = body.locator("[data-contentpath='question']").first
     question.locator(".error-message, .w-field__errors").first.wait_for()
     assert "Every answer needs its question" in question.inner_text()
     question.scroll_into_view_if_needed()
@@ -99,6 +111,8 @@ def test_editor_builds_and_publishes_a_condition_page(live_site, new_page):
         violations = run_axe(patient)
         assert violations == [], describe(violations)
         assert patient.get_by_role("heading", name="What whiplash is").is_visible()
+        # the outline's empty sections are not shown
+        assert patient.locator(".sc-section").count() == 1
         assert patient.get_by_text("How long does whiplash take to get better?").is_visible()
         assert patient.get_by_role("img", name="A drawing of the spine").count() == 1
         booking = patient.get_by_role("link", name="Book a neck assessment (opens in a new tab)")

@@ -6,6 +6,8 @@ from wagtail import blocks
 from wagtail.blocks.list_block import ListBlockValidationError
 from wagtail.blocks.struct_block import StructBlockValidationError
 
+from .previews import Group, PreviewBlock
+
 TEXT_FEATURES = ["h3", "h4", "bold", "italic", "link", "ol", "ul"]
 LIST_FEATURES = ["bold", "italic", "link", "ul"]
 
@@ -47,7 +49,7 @@ def care_card_heading(level: str, terms) -> str:
     }
 
 
-class CareCardBlock(blocks.StructBlock):
+class CareCardBlock(PreviewBlock, blocks.StructBlock):
     """When and where to get help, in the three levels patients know from the NHS website.
 
     The phone numbers come from the clinic's settings, so a US clinic shows 911 and a UK
@@ -82,6 +84,18 @@ class CareCardBlock(blocks.StructBlock):
         label = _("Care card")
         description = _("Red flags: symptoms that need a GP, urgent advice or an ambulance.")
         template = "wagtail_spinecare/blocks/care_card_block.html"
+        group = Group.CLINICAL
+
+    def get_preview_value(self):
+        return self.to_python(
+            {
+                "level": CareLevel.URGENT,
+                "heading": "",
+                "body": "<ul><li>pain that spreads down both legs</li>"
+                "<li>numbness or tingling that is getting worse</li></ul>",
+                "more_page": None,
+            }
+        )
 
     def clean(self, value):
         value = super().clean(value)
@@ -112,7 +126,7 @@ class CareCardBlock(blocks.StructBlock):
 DO_NOT = re.compile(r"^\s*do not\b", re.IGNORECASE)
 
 
-class DoDontBlock(blocks.StructBlock):
+class DoDontBlock(PreviewBlock, blocks.StructBlock):
     """Two short lists: what helps, and what to avoid."""
 
     do = blocks.ListBlock(
@@ -133,6 +147,15 @@ class DoDontBlock(blocks.StructBlock):
         label = _("Do and don't")
         description = _("A list of things that help and a list of things to avoid.")
         template = "wagtail_spinecare/blocks/do_dont_block.html"
+        group = Group.CLINICAL
+
+    def get_preview_value(self):
+        return self.to_python(
+            {
+                "do": ["keep moving gently", "use heat to ease stiffness"],
+                "dont": ["do not stay in bed for long", "do not lift heavy things yet"],
+            }
+        )
 
     def clean(self, value):
         value = super().clean(value)
@@ -198,7 +221,7 @@ class RecoveryPhaseBlock(blocks.StructBlock):
         return value
 
 
-class RecoveryTimelineBlock(blocks.StructBlock):
+class RecoveryTimelineBlock(PreviewBlock, blocks.StructBlock):
     """The usual course of recovery, phase by phase, with durations in weeks.
 
     Durations are numbers rather than prose, so a page can never give two different
@@ -217,3 +240,25 @@ class RecoveryTimelineBlock(blocks.StructBlock):
         label = _("Recovery timeline")
         description = _("Phases of recovery with how many weeks each usually takes.")
         template = "wagtail_spinecare/blocks/recovery_timeline_block.html"
+        group = Group.CLINICAL
+
+    def get_preview_value(self):
+        return self.to_python(
+            {
+                "phases": [
+                    {
+                        "label": "Settling the pain",
+                        "start_week": 0,
+                        "end_week": 2,
+                        "description": "Gentle movement and advice on pain relief.",
+                    },
+                    {
+                        "label": "Getting stronger",
+                        "start_week": 2,
+                        "end_week": 6,
+                        "description": "Exercises that build strength and confidence.",
+                    },
+                ],
+                "note": "Everyone recovers at their own pace.",
+            }
+        )

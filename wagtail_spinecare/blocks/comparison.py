@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
 from .choosers import ViewSetChooserBlock, in_order
+from .previews import Group, PreviewBlock, first_ids
 
 
 class TreatmentChooserBlock(ViewSetChooserBlock):
@@ -41,7 +42,7 @@ class TreatmentChooserBlock(ViewSetChooserBlock):
         icon = "table"
 
 
-class TreatmentComparisonBlock(blocks.StructBlock):
+class TreatmentComparisonBlock(PreviewBlock, blocks.StructBlock):
     """Treatments side by side: what each involves, what guidelines recommend, and the source.
 
     A table with a caption and header cells for screen readers; one card per treatment on a
@@ -69,6 +70,16 @@ class TreatmentComparisonBlock(blocks.StructBlock):
         label = _("Treatment comparison")
         description = _("A table of treatments with guideline recommendations and sources.")
         template = "wagtail_spinecare/blocks/treatment_comparison_block.html"
+        group = Group.CLINICAL
+
+    def get_preview_value(self):
+        return self.to_python(
+            {
+                "caption": "Treatments compared",
+                "intro": "",
+                "treatments": first_ids("wagtail_spinecare.Treatment", 3),
+            }
+        )
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)

@@ -8,12 +8,13 @@ from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 
 from ..booking import add_tracking, tel_href
+from .previews import Group, PreviewBlock
 
 # Link text that tells a screen-reader user nothing about where the link goes.
 VAGUE_LABEL = re.compile(r"^\s*(click|here|link|more|read more|learn more|submit)\b", re.IGNORECASE)
 
 
-class BookingCTABlock(blocks.StructBlock):
+class BookingCTABlock(PreviewBlock, blocks.StructBlock):
     """A booking button: the clinic's booking link with tracking, and its phone number.
 
     The link comes from the clinic settings unless the editor gives one, so a clinic that
@@ -62,6 +63,19 @@ class BookingCTABlock(blocks.StructBlock):
         label = _("Booking button")
         description = _("A button to book an appointment, with the clinic's phone number.")
         template = "wagtail_spinecare/blocks/booking_cta_block.html"
+        group = Group.ENGAGEMENT
+
+    def get_preview_value(self):
+        return self.to_python(
+            {
+                "heading": "Ready to get moving again?",
+                "text": "Book an assessment with one of our team.",
+                "label": "Book an assessment",
+                "link": "https://booking.example/",
+                "show_phone": True,
+                "open_in_new_tab": False,
+            }
+        )
 
     def clean(self, value):
         value = super().clean(value)

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 
+from .previews import Group, PreviewBlock
+
 ANSWER_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 
@@ -42,7 +44,7 @@ FAQItemBlock.base_blocks["question"].field.error_messages["required"] = _(
 )
 
 
-class FAQBlock(blocks.StructBlock):
+class FAQBlock(PreviewBlock, blocks.StructBlock):
     """Questions patients ask, each opening to its answer; works without JavaScript."""
 
     heading = blocks.CharBlock(
@@ -50,10 +52,32 @@ class FAQBlock(blocks.StructBlock):
         max_length=100,
         help_text=_("e.g. 'Common questions about facet joint pain'."),
     )
-    items = blocks.ListBlock(FAQItemBlock(), min_num=1, label=_("Questions"))
+    items = blocks.ListBlock(
+        FAQItemBlock(),
+        label=_("Questions"),
+        help_text=_("Add the questions patients ask. With no questions, nothing is shown."),
+    )
 
     class Meta:
         icon = "help"
         label = _("Questions and answers")
         description = _("Frequently asked questions that open to show their answers.")
         template = "wagtail_spinecare/blocks/faq_block.html"
+        group = Group.ENGAGEMENT
+
+    def get_preview_value(self):
+        return self.to_python(
+            {
+                "heading": "Common questions",
+                "items": [
+                    {
+                        "question": "Will I need a scan?",
+                        "answer": "<p>Usually not. Scans rarely change the treatment.</p>",
+                    },
+                    {
+                        "question": "How many sessions will I need?",
+                        "answer": "<p>Most people need between three and six.</p>",
+                    },
+                ],
+            }
+        )

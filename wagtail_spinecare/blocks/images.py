@@ -6,6 +6,7 @@ from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageBlock, ImageChooserBlock
 
 from .choosers import in_order
+from .previews import Group, PreviewBlock
 
 #: Widths rendered for every content image; the template offers them as a srcset.
 IMAGE_WIDTHS = (400, 800, 1200)
@@ -46,7 +47,10 @@ class AccessibleImageBlock(ImageBlock):
     def __init__(self, required=True, **kwargs):
         super().__init__(required=required, **kwargs)
         replacements = {
-            "image": PrefetchingImageChooserBlock(required=required),
+            "image": PrefetchingImageChooserBlock(
+                required=required,
+                help_text=_("Choose a picture from the image library, or upload a new one."),
+            ),
             "decorative": blocks.BooleanBlock(
                 default=False,
                 required=False,
@@ -88,7 +92,7 @@ class AccessibleImageBlock(ImageBlock):
         return value
 
 
-class FigureBlock(blocks.StructBlock):
+class FigureBlock(PreviewBlock, blocks.StructBlock):
     """An image with required alt text and an optional visible caption."""
 
     image = AccessibleImageBlock()
@@ -103,3 +107,17 @@ class FigureBlock(blocks.StructBlock):
         label = _("Image")
         description = _("A picture with a description for screen readers and an optional caption.")
         template = "wagtail_spinecare/blocks/figure_block.html"
+        group = Group.LAYOUT
+
+    def get_preview_value(self):
+        image = get_image_model().objects.order_by("pk").first()
+        return self.to_python(
+            {
+                "image": {
+                    "image": image.pk if image else None,
+                    "decorative": False,
+                    "alt_text": "An example picture",
+                },
+                "caption": "A caption everyone can read.",
+            }
+        )

@@ -6,6 +6,7 @@ from .comparison import TreatmentComparisonBlock
 from .cta import BookingCTABlock
 from .faq import FAQBlock
 from .images import FigureBlock
+from .previews import PREVIEW_TEMPLATE, Group, PreviewBlock
 from .testimonials import TestimonialsBlock
 
 
@@ -47,13 +48,23 @@ class Aspect:
     ]
 
 
-class SectionContentBlock(blocks.StreamBlock):
-    paragraph = blocks.RichTextBlock(
+def text_block():
+    """Paragraphs of text, as every stream of this app offers them."""
+    return blocks.RichTextBlock(
         features=TEXT_FEATURES,
         label=_("Text"),
         icon="pilcrow",
         help_text=_("Short paragraphs and plain words. Use bullet lists for lists."),
+        description=_("Paragraphs, sub-headings and lists, in plain words."),
+        group=Group.LAYOUT,
+        preview_value="<p>Most back pain gets better within a few weeks. Keeping gently "
+        "active helps more than resting.</p>",
+        preview_template=PREVIEW_TEMPLATE,
     )
+
+
+class SectionContentBlock(blocks.StreamBlock):
+    paragraph = text_block()
     figure = FigureBlock()
     care_card = CareCardBlock()
     do_dont = DoDontBlock()
@@ -67,8 +78,11 @@ class SectionContentBlock(blocks.StreamBlock):
         label = _("Section content")
 
 
-class SectionBlock(blocks.StructBlock):
+class SectionBlock(PreviewBlock, blocks.StructBlock):
     """One titled part of a condition page, such as 'Symptoms' or 'When to get help'."""
+
+    #: Fields for editors only: never rendered, indexed, checked or sent through the API.
+    editor_only = ("editor_notes",)
 
     aspect = blocks.ChoiceBlock(
         choices=Aspect.choices,
@@ -79,13 +93,56 @@ class SectionBlock(blocks.StructBlock):
         max_length=120,
         help_text=_("The heading patients see, e.g. 'What are facet joints?'"),
     )
-    content = SectionContentBlock()
+    editor_notes = blocks.TextBlock(
+        required=False,
+        label=_("Guidance for editors"),
+        help_text=_(
+            "Notes for whoever edits this section, such as what belongs in it. Patients never "
+            "see them."
+        ),
+    )
+    content = SectionContentBlock(
+        required=False,
+        help_text=_("A section left empty is not shown to patients."),
+    )
 
     class Meta:
         icon = "doc-full"
         label = _("Section")
         description = _("A titled part of the page: text, images, care cards, lists and more.")
         template = "wagtail_spinecare/blocks/section_block.html"
+        group = Group.LAYOUT
+
+    def get_preview_value(self):
+        return self.to_python(
+            {
+                "aspect": Aspect.OVERVIEW,
+                "heading": "What are facet joints?",
+                "editor_notes": "",
+                "content": [
+                    {
+                        "type": "paragraph",
+                        "value": "<p>Facet joints are the small joints at the back of the "
+                        "spine. They let you bend and twist.</p>",
+                    }
+                ],
+            }
+        )
+
+    def get_searchable_content(self, value):
+        # Search indexes only what patients can read.
+        return [
+            content
+            for name, child in self.child_blocks.items()
+            if name not in self.editor_only
+            for content in child.get_searchable_content(value.get(name))
+        ]
+
+    def get_api_representation(self, value, context=None):
+        representation = super().get_api_representation(value, context=context)
+        for name in self.editor_only:
+            representation.pop(name, None)
+        return representation
 
     def get_context(self, value, parent_context=None):
         """Render the content first, so a section with nothing visible is left out whole.
@@ -120,7 +177,7 @@ class ConditionBodyBlock(blocks.StreamBlock):
 class PageContentBlock(blocks.StreamBlock):
     """Content for pages around the condition pages: text, questions and booking buttons."""
 
-    paragraph = blocks.RichTextBlock(features=TEXT_FEATURES, label=_("Text"), icon="pilcrow")
+    paragraph = text_block()
     testimonials = TestimonialsBlock()
     faq = FAQBlock()
     booking_cta = BookingCTABlock()
@@ -130,7 +187,7 @@ class PageContentBlock(blocks.StreamBlock):
 
 
 class ComparisonPageBlock(blocks.StreamBlock):
-    paragraph = blocks.RichTextBlock(features=TEXT_FEATURES, label=_("Text"), icon="pilcrow")
+    paragraph = text_block()
     comparison = TreatmentComparisonBlock()
     faq = FAQBlock()
     booking_cta = BookingCTABlock()

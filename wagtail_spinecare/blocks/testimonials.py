@@ -7,6 +7,15 @@ from wagtail.images import get_image_model
 
 from .choosers import ViewSetChooserBlock
 from .images import RENDITION_SPECS
+from .previews import Group, PreviewBlock
+
+#: The block picker's preview shows this made-up story, never a patient's words.
+EXAMPLE_STORY = {
+    "quote": _(
+        "I could barely tie my shoes. Six weeks of exercises later, I am back to my morning walks."
+    ),
+    "name": _("An example patient"),
+}
 
 
 class TestimonialChooserBlock(ViewSetChooserBlock):
@@ -36,7 +45,7 @@ class TestimonialChooserBlock(ViewSetChooserBlock):
         icon = "openquote"
 
 
-class TestimonialsBlock(blocks.StructBlock):
+class TestimonialsBlock(PreviewBlock, blocks.StructBlock):
     """Patient stories, each shown only while the patient's consent allows it here and now.
 
     Consent is checked every time the block is rendered, so a story whose consent ends
@@ -68,6 +77,12 @@ class TestimonialsBlock(blocks.StructBlock):
         label = _("Patient stories")
         description = _("Testimonials, shown only with the patient's valid recorded consent.")
         template = "wagtail_spinecare/blocks/testimonials_block.html"
+        group = Group.ENGAGEMENT
+
+    def get_preview_value(self):
+        return self.to_python(
+            {"heading": "What our patients say", "testimonials": [], "latest_count": 2}
+        )
 
     def clean(self, value):
         value = super().clean(value)
@@ -87,10 +102,13 @@ class TestimonialsBlock(blocks.StructBlock):
         return [value.get("heading") or ""]
 
     def get_context(self, value, parent_context=None):
-        from ..stories import stories_for
+        from ..stories import Story, stories_for
 
         context = super().get_context(value, parent_context=parent_context)
-        context.update(stories_for(value, parent_context or {}))
+        if (parent_context or {}).get("spinecare_block_preview"):
+            context.update(stories=[Story(**EXAMPLE_STORY)], hidden=[])
+        else:
+            context.update(stories_for(value, parent_context or {}))
         return context
 
     def get_api_representation(self, value, context=None):

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +65,35 @@ class SpinecarePageMixin:
 
     def get_meta_description(self) -> str:
         return self.search_description
+
+    # Previews: one mode for each clinic, so an editor sees the page with that clinic's name,
+    # words, numbers, booking link and patient stories before it is published.
+    CLINIC_PREVIEW_PREFIX = "clinic-"
+
+    @property
+    def preview_modes(self):
+        clinics = ClinicSettings.objects.select_related("site").order_by("clinic_name", "pk")
+        return [("", _("As this page's own site"))] + [
+            (
+                f"{self.CLINIC_PREVIEW_PREFIX}{clinic.site_id}",
+                format_lazy(_("As {clinic}"), clinic=clinic.clinic_name or clinic.site),
+            )
+            for clinic in clinics
+        ]
+
+    def serve_preview(self, request, mode_name):
+        if (mode_name or "").startswith(self.CLINIC_PREVIEW_PREFIX):
+            site_id = mode_name.removeprefix(self.CLINIC_PREVIEW_PREFIX)
+            site = (
+                Site.objects.filter(pk=site_id).select_related("root_page").first()
+                if site_id.isdigit()
+                else None
+            )
+            if site is None:
+                raise Http404(_("There is no such clinic to preview as."))
+            # Everything that asks which site this is (settings, consent) hears the clinic's.
+            request._wagtail_site = site
+        return super().serve_preview(request, mode_name)
 
     def serve(self, request, *args, **kwargs):
         from ..cache import serve_cached
@@ -194,6 +224,13 @@ class ConditionPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
 
     class Meta:
         verbose_name = _("condition page")
+
+    @staticmethod
+    def skeleton_body() -> list[dict]:
+        """The recommended sections, in order, that a new condition page starts with."""
+        from ..skeleton import condition_page_body
+
+        return condition_page_body()
 
     @cached_property
     def alternative_name_list(self) -> list[str]:
