@@ -22,10 +22,17 @@ def log_in(page, live_site):
     page.wait_for_url(re.compile(r"/admin/$"))
 
 
+def picker_option(page, label: str):
+    """A block in the open block picker (not an <option> of some select on the page)."""
+    return page.get_by_role("option", name=label, exact=True).and_(
+        page.locator(".w-combobox__option")
+    )
+
+
 def add_block(container, label: str) -> None:
     """Open the container's last block picker and choose ``label``."""
     container.locator("button.c-sf-add-button").last.click()
-    container.page.get_by_role("option", name=label, exact=True).click()
+    picker_option(container.page, label).click()
 
 
 def type_rich_text(field, text: str) -> None:

@@ -60,6 +60,7 @@ class TestimonialsBlock(PreviewBlock, blocks.StructBlock):
     testimonials = blocks.ListBlock(
         TestimonialChooserBlock(),
         min_num=0,
+        default=[],
         label=_("Chosen stories"),
         help_text=_("Stories to show, in this order. Any without valid consent are left out."),
     )
