@@ -166,20 +166,35 @@ def cacheable(request) -> bool:
     )
 
 
-def cached_response(request):
-    """The cached page for ``request``, or None; an entry from an older generation is stale."""
+def _current(key):
+    """(value, generation): what ``key`` holds if it was kept in the current generation
+    (otherwise None), and that generation, in one round trip to the cache."""
+    found = _cache().get_many([key, GENERATION_KEY])
+    generation = found.get(GENERATION_KEY, 0)
+    entry = found.get(key)
+    return (entry[1] if entry is not None and entry[0] == generation else None), generation
+
+
+def _keep(key, generation, value, timeout) -> None:
+    _cache().set(key, (generation, value), timeout)
+
+
+def _lookup(request):
+    """(the cached page for ``request`` or None, the current generation)."""
     from django.http import HttpResponse
 
-    if not cacheable(request):
-        return None
-    key = _key(request)
-    found = _cache().get_many([key, GENERATION_KEY])
-    entry = found.get(key)
-    if entry is None or entry[0] != found.get(GENERATION_KEY, 0):
-        return None
-    response = HttpResponse(entry[1], content_type=entry[2])
+    value, generation = _current(_key(request))
+    if value is None:
+        return None, generation
+    content, content_type = value
+    response = HttpResponse(content, content_type=content_type)
     response["X-Spinecare-Cache"] = "hit"
-    return response
+    return response, generation
+
+
+def cached_response(request):
+    """The cached page for ``request``, or None; an entry from an older generation is stale."""
+    return _lookup(request)[0] if cacheable(request) else None
 
 
 def serve_cached(request, page, render):
@@ -190,10 +205,9 @@ def serve_cached(request, page, render):
     """
     if not cacheable(request):
         return render()
-    response = cached_response(request)
+    response, generation = _lookup(request)
     if response is not None:
         return response
-    generation = _cache().get(GENERATION_KEY, 0)
     response = render()
     if (
         response.status_code == 200
@@ -201,9 +215,10 @@ def serve_cached(request, page, render):
         and not page.get_view_restrictions().exists()
     ):
         response.render()
-        _cache().set(
+        _keep(
             _key(request),
-            (generation, response.content, response["Content-Type"]),
+            generation,
+            (response.content, response["Content-Type"]),
             _entry_timeout(),
         )
         response["X-Spinecare-Cache"] = "miss"
@@ -235,12 +250,9 @@ def cached_fragment(context, name, render):
         return render()
     site = Site.find_for_request(request)
     key = f"spinecare:fragment:{name}:{get_language()}:{getattr(site, 'pk', 0)}:{page.pk}"
-    cache = _cache()
-    found = cache.get_many([key, GENERATION_KEY])
-    generation = found.get(GENERATION_KEY, 0)
-    entry = found.get(key)
-    if entry is not None and entry[0] == generation:
-        return mark_safe(entry[1])  # noqa: S308 - HTML this template rendered
+    html, generation = _current(key)
+    if html is not None:
+        return mark_safe(html)  # noqa: S308 - HTML this template rendered
     html = render()
-    cache.set(key, (generation, str(html)), _entry_timeout(timeout))
+    _keep(key, generation, str(html), _entry_timeout(timeout))
     return html
