@@ -101,6 +101,13 @@ class ShownDetails:
     occupation: bool
     photo: bool
 
+    #: The consent record's fields, in the order of the fields above.
+    RECORD_FIELDS = ("show_name", "show_age", "show_occupation", "show_photo")
+
+    @classmethod
+    def of(cls, record) -> "ShownDetails":
+        return cls(*(getattr(record, name) for name in cls.RECORD_FIELDS))
+
 
 def shown_details(site, channel=Channel.WEB, at=None) -> dict[int, ShownDetails]:
     """For every testimonial that may be shown on ``site``: which details may go with it.
@@ -108,7 +115,7 @@ def shown_details(site, channel=Channel.WEB, at=None) -> dict[int, ShownDetails]
     One query for the whole page, however many testimonials it refers to.
     """
     rows = valid_consents(site, channel, at).values_list(
-        "testimonial_id", "show_name", "show_age", "show_occupation", "show_photo"
+        "testimonial_id", *ShownDetails.RECORD_FIELDS
     )
     return {row[0]: ShownDetails(*row[1:]) for row in rows}
 
@@ -136,9 +143,7 @@ def _shown_for_request(request, channel):
                 "testimonial", "testimonial__photo"
             )
             for record in records:
-                details[record.testimonial_id] = ShownDetails(
-                    record.show_name, record.show_age, record.show_occupation, record.show_photo
-                )
+                details[record.testimonial_id] = ShownDetails.of(record)
                 testimonials[record.testimonial_id] = record.testimonial
         cache[channel] = (details, testimonials)
     return cache[channel]
