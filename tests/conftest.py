@@ -8,6 +8,7 @@ from wagtail_spinecare.factories import (
     ConditionIndexPageFactory,
     ConditionPageFactory,
 )
+from wagtail_spinecare.models import Guideline
 
 
 def pytest_report_header(config):
@@ -48,6 +49,27 @@ def us_clinic(root_page):
         region="us",
         phone="(319) 555-0142",
         booking_url="https://book.example/us?clinic=7",
+    )
+
+
+@pytest.fixture
+def uk_site(uk_clinic):
+    return uk_clinic[1]
+
+
+@pytest.fixture
+def us_site(us_clinic):
+    return us_clinic[1]
+
+
+@pytest.fixture
+def guideline(db):
+    return Guideline.objects.create(
+        code="NICE NG59",
+        title="Low back pain and sciatica in over 16s",
+        authority="NICE",
+        current_version="2020-12-11",
+        url="https://www.nice.org.uk/guidance/ng59",
     )
 
 

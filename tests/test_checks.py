@@ -31,7 +31,6 @@ from wagtail_spinecare.factories import (
 )
 from wagtail_spinecare.models import (
     ConditionPage,
-    Guideline,
     GuidelineRecommendation,
     Treatment,
     TreatmentComparisonPage,
@@ -210,17 +209,6 @@ def check(site, clinician):
         return run_checks(condition(body, **fields), site=site)
 
     return run
-
-
-@pytest.fixture
-def guideline(db):
-    return Guideline.objects.create(
-        code="NICE NG59",
-        title="Low back pain and sciatica in over 16s",
-        authority="NICE",
-        current_version="2020-12-11",
-        url="https://www.nice.org.uk/guidance/ng59",
-    )
 
 
 def make_treatment(guideline, name="Exercise therapy"):

@@ -99,16 +99,6 @@ def publishable_ids(site=None, channel=Channel.WEB, at=None):
 
 
 @pytest.fixture
-def uk_site(uk_clinic):
-    return uk_clinic[1]
-
-
-@pytest.fixture
-def us_site(us_clinic):
-    return us_clinic[1]
-
-
-@pytest.fixture
 def user(db):
     return get_user_model().objects.create_user("recorder", "recorder@clinic.example", "pw")
 

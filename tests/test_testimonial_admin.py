@@ -98,16 +98,6 @@ def publish_stories_page(page, testimonials=(), latest_count=0):
 
 
 @pytest.fixture
-def uk_site(uk_clinic):
-    return uk_clinic[1]
-
-
-@pytest.fixture
-def us_site(us_clinic):
-    return us_clinic[1]
-
-
-@pytest.fixture
 def admin_user(db):
     return get_user_model().objects.create_superuser("admin", "admin@clinic.example", "pw")
 

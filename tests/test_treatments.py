@@ -16,7 +16,6 @@ from wagtail_spinecare.factories import (
     stream_item,
 )
 from wagtail_spinecare.models import (
-    Guideline,
     GuidelineRecommendation,
     Treatment,
     TreatmentComparisonPage,
@@ -24,17 +23,6 @@ from wagtail_spinecare.models import (
 )
 
 from .forms import EMPTY_INLINES
-
-
-@pytest.fixture
-def guideline(db):
-    return Guideline.objects.create(
-        code="NICE NG59",
-        title="Low back pain and sciatica in over 16s",
-        authority="NICE",
-        current_version="2020-12-11",
-        url="https://www.nice.org.uk/guidance/ng59",
-    )
 
 
 def make_treatment(guideline, name, *recommendations):

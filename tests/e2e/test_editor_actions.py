@@ -61,7 +61,7 @@ class Editor:
     keystrokes: int = 0
     log: list = field(default_factory=list)
 
-    def click(self, locator, why=""):
+    def click(self, locator):
         locator.click()
         self.clicks += 1
 
