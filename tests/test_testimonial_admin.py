@@ -21,6 +21,7 @@ from wagtail_spinecare.models.testimonials import (
     ConsentRecord,
 )
 from wagtail_spinecare.models.testimonials import Testimonial as PatientStory
+from wagtail_spinecare.permissions import patient_record_permissions
 
 EMAIL = "sarah.jones@patients.example"
 WORDING = "I agree that the clinic may publish the quote above, exactly as written."
@@ -645,6 +646,7 @@ class TestSubjectRequests:
 
 
 def staff_user(username, *codenames):
+    patient_record_permissions()  # record_consent's row, until its migration exists
     group = Group.objects.create(name=f"{username} group")
     group.permissions.add(
         Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
@@ -715,7 +717,7 @@ class TestPermissions:
         [
             ("withdraw_consent", ["withdraw"]),
             ("handle_subject_requests", ["export", "erase"]),
-            ("add_consentrecord", ["record_consent"]),
+            ("record_consent", ["record_consent"]),
         ],
     )
     def test_each_permission_opens_its_actions(self, client, story, codename, actions):

@@ -14,21 +14,32 @@ class UnknownSubject(LookupError):
     pass
 
 
-def testimonials_of(email: str):
+def testimonials_of(email: str, sites=None):
+    """The patient's stories; with ``sites``, only those of these clinic sites.
+
+    The admin passes the sites the editor manages, so a clinic only ever exports or erases
+    its own records; management commands pass none and cover every clinic.
+    """
     email = (email or "").strip()
     if not email:
         raise UnknownSubject(email)
     testimonials = Testimonial.objects.filter(patient_email__iexact=email)
+    if sites is not None:
+        testimonials = testimonials.filter(site__in=sites)
     if not testimonials.exists():
         raise UnknownSubject(email)
     return testimonials
 
 
-def export(email: str, by=None) -> dict:
+def export(email: str, by=None, sites=None) -> dict:
     """Everything held about the patient with this email: stories in every state, every
-    consent record (with the wording they approved each time) and the audit events."""
+    consent record (with the wording they approved each time) and the audit events.
+
+    With ``sites``, only what those clinic sites hold."""
     data = {"email": email, "testimonials": []}
-    for testimonial in testimonials_of(email).prefetch_related("consent_records__sites", "events"):
+    for testimonial in testimonials_of(email, sites).prefetch_related(
+        "consent_records__sites", "events"
+    ):
         item = model_to_dict(testimonial, exclude=["photo"])
         item["photo"] = testimonial.photo_id
         item["site"] = testimonial.site.hostname
@@ -53,13 +64,14 @@ def export(email: str, by=None) -> dict:
 
 
 @transaction.atomic
-def erase(email: str, by=None) -> int:
-    """Erase every story and consent record of this patient, with their evidence files.
+def erase(email: str, by=None, sites=None) -> int:
+    """Erase every story and consent record of this patient, with their evidence files;
+    with ``sites``, only those of these clinic sites.
 
     Each erased story leaves one audit event holding only its id. Returns how many
     stories were erased.
     """
-    testimonials = list(testimonials_of(email))
+    testimonials = list(testimonials_of(email, sites))
     for testimonial in testimonials:
         consent.withdraw(testimonial, channel="erasure request", by=by)
         testimonial.delete(by=by)

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import path, reverse
@@ -7,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
+from wagtail.permissions import register_permission_policy
+from wagtail.wagtail_hooks import require_wagtail_login
 from wagtail_modeladmin.options import modeladmin_register
 
 from .admin.choosers import testimonial_chooser_viewset, treatment_chooser_viewset
@@ -14,8 +17,22 @@ from .admin.modeladmin import ClinicRecordsGroup
 from .admin.reports import ClinicalReviewReportView
 from .checks import errors, run_checks
 from .governance import overdue
+from .models import ConsentRecord, Testimonial
+from .permissions import (
+    PatientRecordsPermissionForm,
+    has_any_clinic,
+    managed_testimonials,
+    patient_records,
+)
 
 modeladmin_register(ClinicRecordsGroup)
+register_permission_policy(Testimonial, patient_records)
+
+
+# After Wagtail's own panels: the Documents panel rewrites the group's document permissions.
+@hooks.register("register_group_permission_panel", order=100)
+def register_patient_records_permission_panel():
+    return PatientRecordsPermissionForm
 
 
 @hooks.register("register_admin_viewset")
@@ -70,6 +87,33 @@ class OverdueReviewsPanel(Component):
 def add_overdue_reviews_panel(request, panels):
     if request.user.has_perm("wagtailadmin.access_admin"):
         panels.append(OverdueReviewsPanel(request))
+
+
+@hooks.register("before_serve_document")
+def protect_consent_evidence(document, request):
+    """Consent evidence is served only to those who may see a story it belongs to, whatever
+    collection it was filed in; evidence collections are also restricted to their clinic."""
+    if not ConsentRecord.objects.filter(evidence=document).exists():
+        return None
+    if managed_testimonials(request.user).filter(consent_records__evidence=document).exists():
+        return None
+    if not request.user.is_authenticated:
+        return require_wagtail_login(next=request.get_full_path())
+    raise PermissionDenied
+
+
+class NoClinicPanel(Component):
+    """Tells staff in no clinic's editors group why they see no patient stories."""
+
+    name = "spinecare_no_clinic"
+    order = 140
+    template_name = "wagtail_spinecare/admin/no_clinic_panel.html"
+
+
+@hooks.register("construct_homepage_panels")
+def add_no_clinic_panel(request, panels):
+    if request.user.has_perm("wagtailadmin.access_admin") and not has_any_clinic(request.user):
+        panels.append(NoClinicPanel())
 
 
 @hooks.register("before_bulk_action")

@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
@@ -8,6 +9,36 @@ from wagtail.models import Site
 
 from .. import consent
 from ..models.testimonials import Channel, ConsentMethod, LawfulBasis
+from ..permissions import evidence_collections, find_evidence_collection, managed_sites
+
+
+def evidence_for(user, own_collection=None):
+    """Documents ``user`` may attach as evidence: those they may choose, but never another
+    clinic's evidence, plus anything in the story's own clinic's evidence collection."""
+    from wagtail.documents import get_document_model
+    from wagtail.permissions import policy_registry
+
+    model = get_document_model()
+    choosable = policy_registry.get_by_type(model).instances_user_has_any_permission_for(
+        user, ["choose"]
+    )
+    condition = Q(pk__in=choosable.values("pk")) & ~Q(collection__in=evidence_collections())
+    if own_collection is not None:
+        condition |= Q(collection=own_collection)
+    return model.objects.filter(condition)
+
+
+class EvidenceChooser(AdminDocumentChooser):
+    """The document chooser, opening on the clinic's evidence collection."""
+
+    def __init__(self, collection=None, **kwargs):
+        self.collection = collection
+        super().__init__(**kwargs)
+
+    def get_chooser_modal_url(self):
+        url = super().get_chooser_modal_url()
+        return f"{url}?collection_id={self.collection.pk}" if self.collection else url
+
 
 DETAIL_CHOICES = [
     ("name", _("Their name, as set on the story")),
@@ -28,8 +59,11 @@ class ConsentForm(forms.Form):
         label=_("Evidence"),
         queryset=None,
         required=False,
-        widget=AdminDocumentChooser,
-        help_text=_("The signed form, email or recording. Upload it to a private collection."),
+        widget=EvidenceChooser,
+        help_text=_(
+            "The signed form, email or recording. Upload it to your clinic's collection under "
+            "“Consent evidence”, where only your clinic's editors can open it."
+        ),
     )
     lawful_basis = forms.ChoiceField(label=_("Lawful basis"), choices=LawfulBasis.choices)
     wording = forms.CharField(
@@ -38,9 +72,10 @@ class ConsentForm(forms.Form):
     wording_version = forms.CharField(label=_("Wording version"), max_length=50)
     sites = forms.ModelMultipleChoiceField(
         label=_("Clinic sites"),
-        queryset=Site.objects.all(),
+        queryset=Site.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only the clinics you manage are listed."),
     )
     channels = forms.MultipleChoiceField(
         label=_("Where the story may appear"),
@@ -57,11 +92,12 @@ class ConsentForm(forms.Form):
     expires_on = forms.DateField(label=_("Consent expires"), widget=AdminDateInput, required=False)
 
     def __init__(self, *args, testimonial, user, **kwargs):
-        from wagtail.documents import get_document_model
-
         super().__init__(*args, **kwargs)
         self.testimonial, self.user = testimonial, user
-        self.fields["evidence"].queryset = get_document_model().objects.all()
+        own = find_evidence_collection(testimonial.site)
+        self.fields["evidence"].queryset = evidence_for(user, own)
+        self.fields["evidence"].widget.collection = own
+        self.fields["sites"].queryset = managed_sites(user, ["record_consent"]).order_by("hostname")
         self.fields["sites"].initial = [testimonial.site_id]
         self.fields["channels"].initial = [Channel.WEB]
 

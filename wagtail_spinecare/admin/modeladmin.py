@@ -1,15 +1,26 @@
 from django.contrib import admin
-from django.contrib.admin import SimpleListFilter
+from django.contrib.admin import RelatedFieldListFilter, SimpleListFilter
 from django.urls import re_path
 from django.utils.translation import gettext_lazy as _
+from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
 
 from .. import consent
 from ..models import Clinician, Guideline, Testimonial, Treatment
+from ..permissions import (
+    PATIENT_RECORD_ACTIONS,
+    has_any_clinic,
+    managed_sites,
+    managed_testimonials,
+    patient_records,
+)
 from .views import (
     EraseSubjectView,
     ExportSubjectView,
     RecordConsentView,
+    TestimonialDeleteView,
+    TestimonialEditView,
+    TestimonialHistoryView,
     TestimonialInspectView,
     WithdrawConsentView,
 )
@@ -37,6 +48,37 @@ class ConsentStateFilter(SimpleListFilter):
         return queryset
 
 
+class PatientRecordPermissionHelper(PermissionHelper):
+    """Asks the per-clinic policy: global permissions cover every clinic, site ones theirs."""
+
+    def user_has_any_permissions(self, user):
+        return has_any_clinic(user)
+
+    def user_can_list(self, user):
+        return has_any_clinic(user)
+
+    def user_can_create(self, user):
+        return patient_records.user_has_permission(user, "add")
+
+    def user_can_inspect_obj(self, user, obj):
+        return self.inspect_view_enabled and patient_records.user_has_any_permission_for_instance(
+            user, PATIENT_RECORD_ACTIONS, obj
+        )
+
+    def user_can_edit_obj(self, user, obj):
+        return patient_records.user_has_permission_for_instance(user, "change", obj)
+
+    def user_can_delete_obj(self, user, obj):
+        return patient_records.user_has_permission_for_instance(user, "delete", obj)
+
+
+class ClinicSiteFilter(RelatedFieldListFilter):
+    """Filter by clinic, offering only the clinics the user manages."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(site.pk, str(site)) for site in managed_sites(request.user).order_by("hostname")]
+
+
 class TestimonialAdmin(ModelAdmin):
     """Patient stories with their consent. Only stories with valid consent reach any page."""
 
@@ -44,10 +86,14 @@ class TestimonialAdmin(ModelAdmin):
     menu_label = _("Patient stories")
     menu_icon = "openquote"
     list_display = ("excerpt", "site", "consent_state_label", "consent_expires")
-    list_filter = ("site", ConsentStateFilter)
+    list_filter = (("site", ClinicSiteFilter), ConsentStateFilter)
     search_fields = ("quote", "patient_name", "patient_email")
     inspect_view_enabled = True
     inspect_view_class = TestimonialInspectView
+    edit_view_class = TestimonialEditView
+    delete_view_class = TestimonialDeleteView
+    history_view_class = TestimonialHistoryView
+    permission_helper_class = PatientRecordPermissionHelper
     inspect_view_fields = [
         "site",
         "quote",
@@ -68,7 +114,10 @@ class TestimonialAdmin(ModelAdmin):
     }
 
     def get_queryset(self, request):
-        return consent.with_consent_state(super().get_queryset(request)).select_related("site")
+        """Only the stories of the clinics the user manages, everywhere in this admin."""
+        own = managed_testimonials(request.user).values("pk")
+        queryset = super().get_queryset(request).filter(pk__in=own)
+        return consent.with_consent_state(queryset).select_related("site")
 
     @admin.display(description=_("consent"))
     def consent_state_label(self, obj):

@@ -4,35 +4,84 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from wagtail_modeladmin.views import InspectView, WMABaseView
+from wagtail.models import Site
+from wagtail_modeladmin.views import (
+    DeleteView,
+    EditView,
+    HistoryView,
+    InspectView,
+    WMABaseView,
+)
 
 from .. import consent, subjects
-from ..models.testimonials import ConsentEvent, Testimonial
+from ..models.testimonials import ConsentEvent
+from ..permissions import PATIENT_RECORD_ACTIONS, has_any_clinic, managed_sites, patient_records
 from .forms import ConsentForm, WithdrawForm
 
 
-class TestimonialInspectView(InspectView):
+def check_clinic(user, testimonial):
+    """Stop anyone who may not see ``testimonial``: users of no clinic are refused as
+    for any admin area; another clinic's story does not exist for them."""
+    if not has_any_clinic(user):
+        raise PermissionDenied
+    if not patient_records.user_has_any_permission_for_instance(
+        user, PATIENT_RECORD_ACTIONS, testimonial
+    ):
+        raise Http404
+
+
+class ClinicScopedMixin:
+    """For modeladmin's views of one story, which load it without asking the admin."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            check_clinic(request.user, self.instance)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class TestimonialEditView(ClinicScopedMixin, EditView):
+    pass
+
+
+class TestimonialDeleteView(ClinicScopedMixin, DeleteView):
+    pass
+
+
+class TestimonialHistoryView(ClinicScopedMixin, HistoryView):
+    def check_action_permitted(self, user):
+        return self.permission_helper.user_can_inspect_obj(user, self.instance)
+
+
+class TestimonialInspectView(ClinicScopedMixin, InspectView):
     """A story with its whole consent history, audit trail and actions."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         testimonial = self.instance
         user = self.request.user
+        own_sites = set(managed_sites(user).values_list("pk", flat=True))
+
+        def may(action):
+            return patient_records.user_has_permission_for_instance(user, action, testimonial)
+
+        # Consent may cover other clinics' sites too; this user is shown only their own.
+        record_sites = Prefetch("sites", queryset=Site.objects.filter(pk__in=own_sites))
         context.update(
-            consent_records=testimonial.consent_records.prefetch_related("sites").select_related(
-                "captured_by", "evidence"
-            ),
+            consent_records=testimonial.consent_records.prefetch_related(
+                record_sites
+            ).select_related("captured_by", "evidence"),
             events=ConsentEvent.objects.filter(testimonial_ref=testimonial.pk).select_related("by"),
-            shown_on=consent.sites_showing(testimonial),
-            can_record=user.has_perm("wagtail_spinecare.add_consentrecord"),
-            can_withdraw=user.has_perm("wagtail_spinecare.withdraw_consent"),
-            can_handle_requests=user.has_perm("wagtail_spinecare.handle_subject_requests"),
+            shown_on=[site for site in consent.sites_showing(testimonial) if site.pk in own_sites],
+            can_record=may("record_consent"),
+            can_withdraw=may("withdraw_consent"),
+            can_handle_requests=may("handle_subject_requests"),
         )
         for action in ("record_consent", "withdraw", "export", "erase"):
             context[f"{action}_url"] = self.url_helper.get_action_url(action, testimonial.pk)
@@ -43,18 +92,27 @@ class TestimonialInspectView(InspectView):
 
 
 class TestimonialActionView(WMABaseView):
-    """Base for an action on one story, allowed by one permission."""
+    """Base for an action on one story, allowed by one patient-record ``action``."""
 
-    permission = None
+    action = None
     template_name = None
 
     def dispatch(self, request, *args, **kwargs):
+        if not has_any_clinic(request.user):
+            raise PermissionDenied
+        # The admin's queryset holds only the stories of the user's clinics.
         self.instance = get_object_or_404(
             self.model_admin.get_queryset(request), pk=kwargs["instance_pk"]
         )
-        if not request.user.has_perm(self.permission):
+        if not patient_records.user_has_permission_for_instance(
+            request.user, self.action, self.instance
+        ):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def subject_sites(self):
+        """The clinics whose records a data request from this user may cover."""
+        return managed_sites(self.request.user, ["handle_subject_requests"])
 
     def inspect_url(self):
         return self.url_helper.get_action_url("inspect", self.instance.pk)
@@ -73,7 +131,7 @@ class TestimonialActionView(WMABaseView):
 
 
 class RecordConsentView(TestimonialActionView):
-    permission = "wagtail_spinecare.add_consentrecord"
+    action = "record_consent"
     template_name = "wagtail_spinecare/admin/record_consent.html"
     page_title = gettext_lazy("Record consent")
 
@@ -90,7 +148,7 @@ class RecordConsentView(TestimonialActionView):
 
 
 class WithdrawConsentView(TestimonialActionView):
-    permission = "wagtail_spinecare.withdraw_consent"
+    action = "withdraw_consent"
     template_name = "wagtail_spinecare/admin/withdraw_consent.html"
     page_title = gettext_lazy("Withdraw consent")
 
@@ -111,7 +169,7 @@ class WithdrawConsentView(TestimonialActionView):
 
 
 class ExportSubjectView(TestimonialActionView):
-    permission = "wagtail_spinecare.handle_subject_requests"
+    action = "handle_subject_requests"
 
     http_method_names = ["post"]  # an export is logged; a prefetched link must not make one
 
@@ -120,7 +178,9 @@ class ExportSubjectView(TestimonialActionView):
 
     def render_export(self):
         try:
-            data = subjects.export(self.instance.patient_email, by=self.request.user)
+            data = subjects.export(
+                self.instance.patient_email, by=self.request.user, sites=self.subject_sites()
+            )
         except subjects.UnknownSubject:
             messages.error(self.request, _("This story has no patient email to search by."))
             return redirect(self.inspect_url())
@@ -133,16 +193,17 @@ class ExportSubjectView(TestimonialActionView):
 
 
 class EraseSubjectView(TestimonialActionView):
-    permission = "wagtail_spinecare.handle_subject_requests"
+    action = "handle_subject_requests"
     template_name = "wagtail_spinecare/admin/erase_subject.html"
     page_title = gettext_lazy("Erase a patient's data")
 
     def get(self, request, *args, **kwargs):
-        count = (
-            Testimonial.objects.filter(patient_email__iexact=self.instance.patient_email).count()
-            if self.instance.patient_email
-            else 0
-        )
+        try:
+            count = subjects.testimonials_of(
+                self.instance.patient_email, self.subject_sites()
+            ).count()
+        except subjects.UnknownSubject:
+            count = 0
         return self.render(count=count)
 
     def post(self, request, *args, **kwargs):
@@ -150,7 +211,7 @@ class EraseSubjectView(TestimonialActionView):
         if not email:
             messages.error(request, _("This story has no patient email to search by."))
             return redirect(self.inspect_url())
-        erased = subjects.erase(email, by=request.user)
+        erased = subjects.erase(email, by=request.user, sites=self.subject_sites())
         messages.success(
             request, _("Erased %(count)d stories and their consent records.") % {"count": erased}
         )

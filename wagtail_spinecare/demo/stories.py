@@ -9,10 +9,10 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from wagtail.documents import get_document_model
-from wagtail.models import Collection, CollectionViewRestriction
 
 from .. import consent
 from ..models import ConsentRecord, Testimonial
+from ..permissions import evidence_collection
 
 CONSENT_WORDING = (
     "I agree that {clinic} may publish the quote above, exactly as written, with the details "
@@ -123,22 +123,10 @@ STORIES = {
 }
 
 
-def evidence_collection(clinic_name: str):
-    """A private collection for one clinic's consent evidence: never served to the public."""
-    root = Collection.get_first_root_node()
-    name = f"Consent evidence: {clinic_name}"
-    collection = root.get_children().filter(name=name).first() or root.add_child(name=name)
-    if not CollectionViewRestriction.objects.filter(collection=collection).exists():
-        CollectionViewRestriction.objects.create(
-            collection=collection, restriction_type=CollectionViewRestriction.GROUPS
-        )
-    return collection
-
-
 def ensure_stories(region: str, site, clinic_name: str, condition_page, lawful_basis) -> list[int]:
     """Create the clinic's demo stories and their consent once; return their ids in order."""
     Document = get_document_model()
-    collection = evidence_collection(clinic_name)
+    collection = evidence_collection(site)
     ids = []
     for story in STORIES[region]:
         testimonial, _created = Testimonial.objects.update_or_create(

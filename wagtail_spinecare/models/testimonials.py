@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.search import index
 
+from ..permissions import PatientRecordForm
+
 
 class Channel(models.TextChoices):
     """Where a testimonial may appear. Consent names each channel separately."""
@@ -166,6 +168,8 @@ class Testimonial(index.Indexed, models.Model):
 
     objects = TestimonialQuerySet.as_manager()
 
+    base_form_class = PatientRecordForm
+
     panels = [
         FieldPanel("site"),
         FieldPanel("quote"),
@@ -197,13 +201,18 @@ class Testimonial(index.Indexed, models.Model):
         ),
     ]
 
-    search_fields = [index.SearchField("quote"), index.FilterField("site")]
+    search_fields = [
+        index.SearchField("quote"),
+        index.AutocompleteField("quote"),
+        index.FilterField("site"),
+    ]
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("testimonial")
         verbose_name_plural = _("testimonials")
         permissions = [
+            ("record_consent", _("Can record consent for testimonials")),
             ("withdraw_consent", _("Can withdraw consent for testimonials")),
             ("handle_subject_requests", _("Can export and erase a patient's data")),
         ]

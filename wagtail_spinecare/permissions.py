@@ -1,0 +1,298 @@
+"""Which clinics' patient records a user may manage.
+
+Patient records are testimonials with their consent records, consent events and evidence
+documents. Access is given per clinic site with Wagtail's own per-site permissions
+(``GroupSitePermission``, as for site settings); a global Django permission, or being a
+superuser, covers every clinic.
+"""
+
+from django import forms
+from django.contrib.auth import get_permission_codename
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.models import (
+    Collection,
+    CollectionViewRestriction,
+    GroupCollectionPermission,
+    GroupSitePermission,
+    Site,
+)
+from wagtail.permission_policies.base import BaseDjangoAuthPermissionPolicy
+from wagtail.permission_policies.sites import SitePermissionPolicy
+
+#: Actions whose permission codename is not Wagtail's ``<action>_testimonial``.
+CUSTOM_ACTIONS = ("record_consent", "withdraw_consent", "handle_subject_requests")
+
+#: Every action on patient records; any one of them lets a user see a clinic's stories.
+PATIENT_RECORD_ACTIONS = ("view", "add", "change", "delete", *CUSTOM_ACTIONS)
+
+#: What a clinic's editors are given for each of their clinic's sites.
+PATIENT_RECORD_CODENAMES = frozenset(
+    {
+        "view_testimonial",
+        "add_testimonial",
+        "change_testimonial",
+        "delete_testimonial",
+        *CUSTOM_ACTIONS,
+    }
+)
+
+#: The document permissions a clinic's editors get on their evidence collection.
+EVIDENCE_ACTIONS = ("add", "change", "choose")
+
+#: Stored names, not translated: collections are found again by them.
+EVIDENCE_ROOT_NAME = "Consent evidence"
+EVIDENCE_NAME = "{clinic} (site {pk})"
+EVIDENCE_NAME_SUFFIX = "(site {pk})"
+
+
+class PatientRecordPolicy(SitePermissionPolicy):
+    """Testimonials by their ``site``; consent and data requests have codenames of their own."""
+
+    def __init__(self, model="wagtail_spinecare.Testimonial"):
+        # The model is named, not imported: models.testimonials imports this module for its
+        # form, and SitePermissionPolicy.__init__ would need the class at once.
+        BaseDjangoAuthPermissionPolicy.__init__(self, model)
+        self.site_field_name = "site"
+        self.site_fk_field_name = "site_id"
+
+    def _get_permission_codename(self, action):
+        if action in CUSTOM_ACTIONS:
+            return action
+        return super()._get_permission_codename(action)
+
+
+patient_records = PatientRecordPolicy()
+
+
+def managed_sites(user, actions=PATIENT_RECORD_ACTIONS):
+    """The sites whose patient records ``user`` may act on with any of ``actions``."""
+    return patient_records.sites_user_has_any_permission_for(user, actions)
+
+
+def managed_testimonials(user, actions=PATIENT_RECORD_ACTIONS):
+    return patient_records.instances_user_has_any_permission_for(user, actions)
+
+
+def has_any_clinic(user) -> bool:
+    """Whether ``user`` may see any clinic's patient records at all."""
+    return patient_records.user_has_any_permission(user, PATIENT_RECORD_ACTIONS)
+
+
+class PatientRecordForm(WagtailAdminModelForm):
+    """The story form: a story can only be filed under a clinic the editor manages."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("site")
+        if field is not None and self.for_user is not None:
+            action = "change" if self.instance.pk else "add"
+            field.queryset = managed_sites(self.for_user, [action]).order_by("hostname")
+
+
+# Granting -----------------------------------------------------------------------------------
+
+
+def patient_record_permissions():
+    """The ``Permission`` rows of :data:`PATIENT_RECORD_CODENAMES`.
+
+    Django creates them on migrate from the migrations' model state; any still missing
+    (a codename added before its migration ran) is created here, so a grant always gives
+    the whole set.
+    """
+    from .models.testimonials import Testimonial
+
+    opts = Testimonial._meta
+    content_type = ContentType.objects.get_for_model(Testimonial)
+    permissions = Permission.objects.filter(
+        content_type=content_type, codename__in=PATIENT_RECORD_CODENAMES
+    )
+    if permissions.count() < len(PATIENT_RECORD_CODENAMES):
+        names = {
+            get_permission_codename(action, opts): f"Can {action} {opts.verbose_name_raw}"
+            for action in opts.default_permissions
+        }
+        names.update((codename, str(name)) for codename, name in opts.permissions)
+        for codename in PATIENT_RECORD_CODENAMES:
+            Permission.objects.get_or_create(
+                content_type=content_type, codename=codename, defaults={"name": names[codename]}
+            )
+    return permissions
+
+
+@transaction.atomic
+def grant_patient_records(group, site):
+    """Let ``group`` manage ``site``'s patient records. Granting twice changes nothing."""
+    for permission in patient_record_permissions():
+        GroupSitePermission.objects.get_or_create(group=group, site=site, permission=permission)
+
+
+def revoke_patient_records(group, site):
+    GroupSitePermission.objects.filter(
+        group=group, site=site, permission__in=patient_record_permissions()
+    ).delete()
+
+
+def _clinic_name(site):
+    from .models.clinic import ClinicSettings
+
+    settings = ClinicSettings.objects.filter(site=site).first()
+    return (settings and settings.clinic_name) or site.site_name or site.hostname
+
+
+def _evidence_root():
+    root = Collection.get_first_root_node()
+    parent = root.get_children().filter(name=EVIDENCE_ROOT_NAME).first()
+    if parent is None:
+        parent = root.add_child(instance=Collection(name=EVIDENCE_ROOT_NAME))
+    # Anything filed directly under it is at least never public.
+    if not CollectionViewRestriction.objects.filter(collection=parent).exists():
+        CollectionViewRestriction.objects.create(
+            collection=parent, restriction_type=CollectionViewRestriction.LOGIN
+        )
+    return parent
+
+
+def find_evidence_collection(site):
+    """``site``'s evidence collection if it exists; never creates anything."""
+    root = Collection.get_first_root_node()
+    parent = root.get_children().filter(name=EVIDENCE_ROOT_NAME).first()
+    if parent is None:
+        return None
+    suffix = EVIDENCE_NAME_SUFFIX.format(pk=site.pk)
+    return parent.get_children().filter(name__endswith=suffix).first()
+
+
+@transaction.atomic
+def evidence_collection(site):
+    """The clinic's private collection for consent evidence, created on first use.
+
+    It is restricted to chosen groups, so Wagtail never serves its documents to the public
+    or to other clinics; each clinic's editors group is added by :func:`grant_evidence`.
+    The site's id in its name finds it again after the clinic is renamed.
+    """
+    collection = find_evidence_collection(site)
+    if collection is None:
+        name = EVIDENCE_NAME.format(clinic=_clinic_name(site), pk=site.pk)
+        collection = _evidence_root().add_child(instance=Collection(name=name))
+    if not CollectionViewRestriction.objects.filter(collection=collection).exists():
+        CollectionViewRestriction.objects.create(
+            collection=collection, restriction_type=CollectionViewRestriction.GROUPS
+        )
+    return collection
+
+
+def evidence_collections():
+    """Every clinic's evidence collection (and the folder holding them)."""
+    root = Collection.get_first_root_node()
+    parent = root.get_children().filter(name=EVIDENCE_ROOT_NAME).first()
+    if parent is None:
+        return Collection.objects.none()
+    return Collection.objects.descendant_of(parent, inclusive=True)
+
+
+def _document_permissions():
+    from wagtail.documents import get_document_model
+
+    model = get_document_model()
+    return Permission.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        codename__in=[get_permission_codename(action, model._meta) for action in EVIDENCE_ACTIONS],
+    )
+
+
+@transaction.atomic
+def grant_evidence(group, site):
+    """Let ``group`` add, edit, choose and download ``site``'s consent evidence, and
+    nothing else's. Granting twice changes nothing."""
+    collection = evidence_collection(site)
+    for permission in _document_permissions():
+        GroupCollectionPermission.objects.get_or_create(
+            group=group, collection=collection, permission=permission
+        )
+    for restriction in CollectionViewRestriction.objects.filter(collection=collection):
+        restriction.groups.add(group)
+    return collection
+
+
+def revoke_evidence(group, site):
+    """Take away everything ``group`` may do in ``site``'s evidence collection (documents,
+    and any other media kept there, such as patients' photos)."""
+    collection = find_evidence_collection(site)
+    if collection is None:
+        return
+    GroupCollectionPermission.objects.filter(group=group, collection=collection).delete()
+    for restriction in CollectionViewRestriction.objects.filter(collection=collection):
+        restriction.groups.remove(group)
+
+
+# The group edit page ------------------------------------------------------------------------
+
+
+class ClinicChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, site):
+        name = _clinic_name(site)
+        return site.hostname if name == site.hostname else f"{name} ({site.hostname})"
+
+
+class PatientRecordsPermissionForm(forms.Form):
+    """A panel on the group page: one tick per clinic gives the whole set of patient-record
+    permissions for it, with its evidence collection; unticking takes them all away."""
+
+    template_name = "wagtail_spinecare/admin/patient_records_permission_panel.html"
+    icon = "openquote"
+
+    sites = ClinicChoiceField(
+        queryset=Site.objects.order_by("hostname"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Clinics"),
+        help_text=_(
+            "Choose which clinics' patient records (stories, consent records and evidence) "
+            "this group may manage. Its members never see another clinic's patient records. "
+            "Testimonial permissions ticked under “Object permissions” apply to every clinic."
+        ),
+    )
+
+    def __init__(self, *args, instance=None, **kwargs):
+        kwargs.setdefault("prefix", "spinecare_patient_records")
+        self.instance = instance
+        if instance is not None and instance.pk is not None:
+            kwargs["initial"] = {"sites": list(self.granted_site_ids())}
+        super().__init__(*args, **kwargs)
+
+    def granted_site_ids(self):
+        return set(
+            GroupSitePermission.objects.filter(
+                group=self.instance, permission__in=patient_record_permissions()
+            ).values_list("site_id", flat=True)
+        )
+
+    def as_admin_panel(self):
+        return render_to_string(
+            self.template_name,
+            {
+                "form": self,
+                "heading": _("Patient records"),
+                "panel_id": "spinecare-patient-records-permissions",
+            },
+        )
+
+    @transaction.atomic
+    def save(self):
+        """Runs after the Documents permissions panel (see the hook's order), which would
+        otherwise overwrite the evidence permissions given here. Evidence is granted only
+        when a clinic is newly ticked, so a change made in that panel afterwards stands."""
+        chosen = set(self.cleaned_data["sites"])
+        granted = self.granted_site_ids()
+        for site in chosen:
+            grant_patient_records(self.instance, site)
+            if site.pk not in granted:
+                grant_evidence(self.instance, site)
+        for site in Site.objects.filter(pk__in=granted - {site.pk for site in chosen}):
+            revoke_patient_records(self.instance, site)
+            revoke_evidence(self.instance, site)
