@@ -783,8 +783,14 @@ class TestGuidelineSuperseded:
 @pytest.mark.django_db
 def test_demo_pages_pass_every_check():
     call_command("spinecare_demo", stdout=open_null())
-    pages = [*ConditionPage.objects.all(), *TreatmentComparisonPage.objects.all()]
-    assert len(pages) >= 4
+    from wagtail_spinecare.models import ClinicConditionPage
+
+    pages = [
+        *ConditionPage.objects.all(),
+        *ClinicConditionPage.objects.all(),
+        *TreatmentComparisonPage.objects.all(),
+    ]
+    assert len(pages) == 5
     for page in pages:
         assert run_checks(page) == [], page.url_path
         latest = page.get_latest_revision_as_object()

@@ -20,7 +20,9 @@ from wagtail_spinecare.factories import (
 )
 from wagtail_spinecare.models import (
     QUICK_ANSWER_MAX_LENGTH,
+    ClinicConditionPage,
     ConditionIndexPage,
+    ConditionLibraryPage,
     ConditionPage,
     TreatmentComparisonPage,
 )
@@ -36,9 +38,17 @@ class TestPageRules(WagtailPageTestCase):
     def test_condition_pages_live_under_a_condition_index(self):
         self.assertCanCreateAt(ConditionIndexPage, ConditionPage)
         self.assertCanNotCreateAt(Page, ConditionPage)
-        self.assertAllowedParentPageTypes(ConditionPage, {ConditionIndexPage})
+        self.assertAllowedParentPageTypes(ConditionPage, {ConditionIndexPage, ConditionLibraryPage})
         self.assertAllowedSubpageTypes(ConditionPage, {})
-        self.assertAllowedSubpageTypes(ConditionIndexPage, {ConditionPage, TreatmentComparisonPage})
+        self.assertAllowedSubpageTypes(
+            ConditionIndexPage, {ConditionPage, ClinicConditionPage, TreatmentComparisonPage}
+        )
+
+    def test_shared_pages_live_in_a_library_at_the_top_of_the_tree(self):
+        self.assertAllowedParentPageTypes(ConditionLibraryPage, {Page})
+        self.assertAllowedSubpageTypes(ConditionLibraryPage, {ConditionPage})
+        self.assertAllowedParentPageTypes(ClinicConditionPage, {ConditionIndexPage})
+        self.assertAllowedSubpageTypes(ClinicConditionPage, {})
 
     def test_index_can_sit_anywhere(self):
         self.assertCanCreateAt(Page, ConditionIndexPage)

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from wagtail.images import get_image_model
-from wagtail.models import Page, Site
+from wagtail.models import GroupSitePermission, Page, Site
 
 from wagtail_spinecare.blocks import ConditionBodyBlock
-from wagtail_spinecare.models import Clinician, ClinicSettings, ConditionPage
+from wagtail_spinecare.models import ClinicConditionPage, Clinician, ClinicSettings, ConditionPage
 from wagtail_spinecare.streams import iter_blocks
 
 HOSTS = {"uk": "harbourside.localhost", "us": "lakeview.localhost"}
@@ -23,8 +25,9 @@ def fetch(client, host, path="/"):
     return BeautifulSoup(response.content, "html.parser")
 
 
-def demo_page(region):
-    return ConditionPage.objects.get(url_path__startswith=f"/{HOSTS[region].split('.')[0]}/")
+def shared_page():
+    """The facet joint page both demo clinics draw on."""
+    return ConditionPage.objects.get(url_path__startswith="/shared-clinical-content/")
 
 
 def test_creates_two_clinics_and_prints_their_addresses(demo):
@@ -37,13 +40,55 @@ def test_creates_two_clinics_and_prints_their_addresses(demo):
 
 
 def test_running_again_changes_nothing(demo):
-    counts = (Page.objects.count(), Site.objects.count(), get_image_model().objects.count())
-    revisions = {p.pk: p.latest_revision_id for p in ConditionPage.objects.all()}
+    def state():
+        return (
+            Page.objects.count(),
+            Site.objects.count(),
+            get_image_model().objects.count(),
+            Group.objects.count(),
+            GroupSitePermission.objects.count(),
+            get_user_model().objects.count(),
+            {p.pk: p.latest_revision_id for p in Page.objects.all()},
+        )
+
+    before = state()
     out = StringIO()
     call_command("spinecare_demo", stdout=out)
-    assert (Page.objects.count(), Site.objects.count(), get_image_model().objects.count()) == counts
-    assert {p.pk: p.latest_revision_id for p in ConditionPage.objects.all()} == revisions
-    assert out.getvalue().count("unchanged page") == 6
+    assert state() == before
+    assert out.getvalue().count("unchanged page") == 9
+    assert " created " not in out.getvalue() and " published " not in out.getvalue()
+
+
+def test_both_clinics_draw_on_one_shared_page(demo):
+    shared = shared_page()
+    pages = ClinicConditionPage.objects.live().filter(shared_page=shared)
+    assert {page.get_site().hostname for page in pages} == set(HOSTS.values())
+
+
+def test_one_edit_to_the_shared_text_shows_on_both_clinics_in_their_words(demo, client):
+    shared = shared_page()
+    body = list(shared.body.raw_data)
+    section = body[0]["value"]["content"][0]
+    section["value"] = section["value"].replace(
+        "<p>Facet joint back pain comes", "<p>Ask your physiotherapist. Facet joint back pain comes"
+    )
+    shared.body = body
+    shared.save_revision().publish()
+    uk = fetch(client, HOSTS["uk"], "/facet-joint-back-pain/").get_text(" ")
+    us = fetch(client, HOSTS["us"], "/facet-joint-back-pain/").get_text(" ")
+    assert "Ask your physiotherapist. Facet joint back pain comes" in uk
+    assert "Ask your physical therapist. Facet joint back pain comes" in us
+
+
+def test_prints_an_editor_account_per_clinic(demo):
+    for username, clinic in (
+        ("harbourside-editor", "Harbourside Physiotherapy"),
+        ("lakeview-editor", "Lakeview Physical Therapy"),
+    ):
+        assert f"{username} / spinecare-demo" in demo
+        user = get_user_model().objects.get(username=username)
+        assert user.check_password("spinecare-demo") and not user.is_superuser
+        assert list(user.groups.values_list("name", flat=True)) == [f"{clinic} editors"]
 
 
 def test_every_demo_page_answers_200(demo, client):
@@ -64,6 +109,8 @@ def test_every_demo_page_answers_200(demo, client):
 )
 def test_terminology_differs_per_clinic(demo, client, region, own, other):
     html = client.get("/facet-joint-back-pain/", HTTP_HOST=HOSTS[region]).content.decode()
+    # The reviewer's own job title is a fact about them, the same on every clinic's page.
+    html = html.split('<footer class="sc-review">')[0]
     for word in own:
         assert word in html, word
     for word in other:
@@ -72,8 +119,7 @@ def test_terminology_differs_per_clinic(demo, client, region, own, other):
 
 def test_demo_content_is_valid_and_complete(demo):
     block = ConditionBodyBlock()
-    for region in HOSTS:
-        page = demo_page(region)
+    for page in [shared_page()]:
         block.clean(page.body)  # raises on any invalid block
         aspects = {child.value["aspect"] for child in page.body if child.block_type == "section"}
         assert aspects >= {
@@ -93,8 +139,7 @@ def test_demo_content_is_valid_and_complete(demo):
 
 
 def test_demo_fixes_the_seed_page_defects(demo):
-    for region in HOSTS:
-        page = demo_page(region)
+    for page in [shared_page()]:
         alts, faq_questions, texts = [], [], []
         for _path, _block, value in iter_blocks(page.body):
             if hasattr(value, "get") and value.get("image") is not None:
@@ -175,31 +220,39 @@ def test_demo_shows_valid_stories_and_hides_the_others(demo, client):
 def test_demo_page_queries_do_not_grow_fivefold(demo, client, django_assert_num_queries):
     """The real demo page, and the same content five times over, cost the same queries.
 
-    Warm: the query count of the condition-page test, less the 'read more' pages this page
-    does not have, plus the stories with their consent (once, however many story blocks)
-    and the compared treatments with their recommendations = 11, with Django's cache empty
-    or warm.
+    A page with its own content takes 11 (the condition-page test, less the 'read more'
+    pages, plus the stories with their consent and the compared treatments with their
+    recommendations). A clinic's page of shared content takes 3 more: routing looks for a
+    page of its own first, then finds the clinic's page with the shared page and its
+    reviewer in one query; the shared page's library says which words it is written in;
+    and the clinic's clinicians. 14, with Django's cache empty or warm.
     """
+    QUERIES = 14
     import copy
     import uuid
 
     from django.core.cache import cache
 
-    page = ConditionPage.objects.get(url_path="/harbourside/facet-joint-back-pain/")
+    shared = shared_page()
     body = []
     for _ in range(5):
-        for item in copy.deepcopy(list(page.body.raw_data)):
+        for item in copy.deepcopy(list(shared.body.raw_data)):
             body.append({**item, "id": str(uuid.uuid4())})
     fivefold = ConditionPage.objects.get(
-        pk=page.copy(update_attrs={"slug": "facet-5x", "title": "Facet 5x"}, keep_live=True).pk
+        pk=shared.copy(update_attrs={"slug": "facet-5x", "title": "Facet 5x"}, keep_live=True).pk
     )
     fivefold.body = body
     fivefold.save_revision().publish()
+    home = Site.objects.get(hostname=HOSTS["uk"]).root_page
+    clinic_page = home.add_child(
+        instance=ClinicConditionPage(title="Facet 5x", slug="facet-5x", shared_page=fivefold)
+    )
+    clinic_page.save_revision().publish()
     for path in ("/facet-joint-back-pain/", "/facet-5x/"):
         client.get(path, HTTP_HOST=HOSTS["uk"])
         cache.clear()
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(QUERIES):
             client.get(path, HTTP_HOST=HOSTS["uk"])
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(QUERIES):
             response = client.get(path, HTTP_HOST=HOSTS["uk"])
         assert response.status_code == 200

@@ -155,15 +155,18 @@ class TestBlockPicker:
             assert BeautifulSoup(response.content, "html.parser").select_one(f"main {selector}")
 
 
+SHARED = "/shared-clinical-content/facet-joint-back-pain/"
+
+
 @pytest.mark.django_db
 class TestPreviewAsEachClinic:
     def test_preview_modes_list_every_clinic(self, demo):
-        page = ConditionPage.objects.get(url_path="/harbourside/facet-joint-back-pain/")
+        page = ConditionPage.objects.get(url_path=SHARED)
         labels = [str(label) for _mode, label in page.preview_modes]
         assert labels[1:] == ["As Harbourside Physiotherapy", "As Lakeview Physical Therapy"]
 
     def test_each_clinic_preview_shows_that_clinics_words_numbers_and_stories(self, demo):
-        page = ConditionPage.objects.get(url_path="/harbourside/facet-joint-back-pain/")
+        page = ConditionPage.objects.get(url_path=SHARED)
         previews = {}
         for mode, _label in page.preview_modes[1:]:
             site = Site.objects.get(pk=mode.removeprefix("clinic-"))
@@ -174,15 +177,30 @@ class TestPreviewAsEachClinic:
         assert "Preview as Lakeview Physical Therapy" in us
         assert "999" in uk and "911" not in uk
         assert "911" in us and "physical therapy" in us.lower()
+        # The shared text is written in UK words; the US clinic's preview reads in its own.
+        assert "physiotherap" in uk.split('class="sc-review"')[0]
+        assert "physiotherap" not in us.split('class="sc-review"')[0]
         us_site = Site.objects.get(hostname="lakeview.localhost")
         for story in Testimonial.objects.publishable(us_site):
             if story.condition_page_id == page.pk:
                 assert story.quote in us
 
+    def test_a_clinic_page_previews_with_its_draft_overlays(self, demo):
+        from wagtail_spinecare.models import ClinicConditionPage
+
+        page = ClinicConditionPage.objects.get(url_path="/lakeview/facet-joint-back-pain/")
+        page.introduction = "A draft welcome from Lakeview."
+        response = page.make_preview_request()
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "A draft welcome from Lakeview." in html and "physical therap" in html
+        page.shared_page = None
+        assert "not available" in page.make_preview_request().content.decode()
+
     def test_an_unknown_clinic_is_404(self, demo, rf):
         from django.http import Http404
 
-        page = ConditionPage.objects.get(url_path="/harbourside/facet-joint-back-pain/")
+        page = ConditionPage.objects.get(url_path=SHARED)
         for mode in ("clinic-99999", "clinic-x'; --"):
             with pytest.raises(Http404):
                 page.serve_preview(rf.get("/"), mode)

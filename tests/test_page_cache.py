@@ -10,7 +10,13 @@ from django.utils import timezone
 from wagtail.models import Site
 
 from wagtail_spinecare import consent
-from wagtail_spinecare.models import ClinicSettings, ConditionPage, Testimonial, Treatment
+from wagtail_spinecare.models import (
+    ClinicConditionPage,
+    ClinicSettings,
+    ConditionPage,
+    Testimonial,
+    Treatment,
+)
 
 from .settings import MIDDLEWARE
 
@@ -88,7 +94,7 @@ def test_expired_consent_is_gone_after_the_expiry_run(page_cache, client):
 
 def test_publishing_shows_the_new_content(page_cache, client):
     get(client, UK)
-    page = ConditionPage.objects.get(url_path="/harbourside/facet-joint-back-pain/")
+    page = ConditionPage.objects.get(url_path="/shared-clinical-content/facet-joint-back-pain/")
     page.quick_answer = "A new quick answer, just published."
     page.save_revision().publish()
     assert "A new quick answer, just published." in get(client, UK).content.decode()
@@ -221,7 +227,7 @@ def test_password_protected_page_is_never_cached(with_middleware, client):
     """The middleware answers before Wagtail checks restrictions, so such pages are not kept."""
     from wagtail.models import PageViewRestriction
 
-    page = ConditionPage.objects.get(url_path="/harbourside/facet-joint-back-pain/")
+    page = ClinicConditionPage.objects.get(url_path="/harbourside/facet-joint-back-pain/")
     PageViewRestriction.objects.create(
         page=page, restriction_type=PageViewRestriction.PASSWORD, password="letmein"
     )
@@ -235,13 +241,13 @@ def test_password_protected_page_is_never_cached(with_middleware, client):
     response = client.get(PAGE, HTTP_HOST=UK)
     assert response.status_code == 200  # Wagtail's password form
     assert "X-Spinecare-Cache" not in response
-    assert page.quick_answer not in response.content.decode()
+    assert page.shared_page.quick_answer not in response.content.decode()
 
 
 def test_unpublishing_takes_the_page_away_at_once(with_middleware, client):
     get(client, UK)
     assert get(client, UK)["X-Spinecare-Cache"] == "hit"
-    ConditionPage.objects.get(url_path="/harbourside/facet-joint-back-pain/").unpublish()
+    ClinicConditionPage.objects.get(url_path="/harbourside/facet-joint-back-pain/").unpublish()
     assert client.get(PAGE, HTTP_HOST=UK).status_code == 404
 
 
@@ -323,10 +329,11 @@ def fragment_cache(request, demo):
 
 class TestFragmentCache:
     def test_repeat_renders_reuse_the_body(self, fragment_cache, client, django_assert_num_queries):
-        """Routing, view restrictions and clinic settings remain; the body costs nothing."""
+        """Routing, view restrictions, clinic settings and the shared page's library (for the
+        quick answer's words) remain; the body costs nothing: 8 queries."""
         first = get(client, UK)
         assert "X-Spinecare-Cache" not in first
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(8):
             again = get(client, UK)
         assert again.content == first.content
         us = get(client, US)
@@ -341,7 +348,7 @@ class TestFragmentCache:
         assert story.quote not in get(client, UK).content.decode()
 
     def test_reviewer_change_shows_at_once(self, fragment_cache, client):
-        page = ConditionPage.objects.get(url_path="/harbourside/facet-joint-back-pain/")
+        page = ConditionPage.objects.get(url_path="/shared-clinical-content/facet-joint-back-pain/")
         get(client, UK)
         page.reviewed_by.name = "Renamed Reviewer"
         page.reviewed_by.save()
@@ -353,16 +360,15 @@ class TestFragmentCache:
         anonymous = get(client, UK).content
         user = get_user_model().objects.create_superuser("editor", "e@example.com", "pw")
         client.force_login(user)
-        page = ConditionPage.objects.get(url_path="/harbourside/facet-joint-back-pain/")
-        page.quick_answer = "A draft quick answer."
-        page.title = "Draft title"
+        page = ClinicConditionPage.objects.get(url_path="/harbourside/facet-joint-back-pain/")
+        page.introduction = "Draft introduction"
         page.save_revision()
         preview = client.get(reverse("wagtailadmin_pages:view_draft", args=[page.pk]))
         assert preview.status_code == 200
-        assert "Draft title" in preview.content.decode()
+        assert "Draft introduction" in preview.content.decode()
         # the body fragment of the live page is still the published one
         live = get(client, UK).content
-        assert b"Draft title" not in live
+        assert b"Draft introduction" not in live
         assert live.split(b"<main")[1].split(b"</main>")[0].count(b"sc-section") == (
             anonymous.split(b"<main")[1].split(b"</main>")[0].count(b"sc-section")
         )

@@ -750,3 +750,19 @@ class TestNoClinicUser:
             panels = []
             add_no_clinic_panel(request, panels)
             assert not any(isinstance(panel, NoClinicPanel) for panel in panels)
+
+
+class TestStoryConditions:
+    def test_a_story_may_be_about_a_shared_page_or_one_of_the_editors_own(
+        self, uk_editor, uk_clinic, us_clinic, root_page
+    ):
+        from wagtail_spinecare.factories import ConditionPageFactory
+        from wagtail_spinecare.models import ConditionLibraryPage
+        from wagtail_spinecare.permissions import condition_pages_for
+
+        library = root_page.add_child(instance=ConditionLibraryPage(title="Shared", slug="lib"))
+        shared = ConditionPageFactory(parent=library, slug="shared-one")
+        own = ConditionPageFactory(parent=uk_clinic[0], slug="own-one")
+        other = ConditionPageFactory(parent=us_clinic[0], slug="other-one")
+        allowed = set(condition_pages_for(uk_editor).values_list("pk", flat=True))
+        assert {shared.pk, own.pk} <= allowed and other.pk not in allowed

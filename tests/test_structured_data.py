@@ -109,7 +109,7 @@ def test_withdrawn_story_is_in_no_graph(demo, client):
 def test_script_cannot_be_closed_by_content(demo, client):
     from wagtail_spinecare.models import ConditionPage
 
-    page = ConditionPage.objects.get(url_path="/harbourside/facet-joint-back-pain/")
+    page = ConditionPage.objects.get(url_path="/shared-clinical-content/facet-joint-back-pain/")
     page.title = "Back pain </script><script>alert(1)</script>"
     page.save_revision().publish()
     response = client.get("/facet-joint-back-pain/", HTTP_HOST="harbourside.localhost")

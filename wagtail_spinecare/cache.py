@@ -6,6 +6,7 @@ installed and configured; otherwise there is nothing to purge and nothing fails.
 
 from django.apps import apps
 from django.conf import settings
+from django.db import models
 from wagtail.models import Page, ReferenceIndex
 
 
@@ -47,6 +48,7 @@ def purge_pages_showing(testimonial) -> None:
 def pages_affected_by(instance) -> list:
     """Live pages whose rendering shows ``instance`` (a treatment, a clinic's settings…)."""
     from .models import (
+        ClinicConditionPage,
         Clinician,
         ClinicSettings,
         ConditionPage,
@@ -67,14 +69,23 @@ def pages_affected_by(instance) -> list:
         treatments = Treatment.objects.filter(recommendations__guideline=instance).distinct()
         return [page for treatment in treatments for page in pages_referring_to(treatment)]
     if isinstance(instance, Clinician):
-        # Pages name their reviewer.
+        # Pages name their reviewer; clinics' pages name their clinicians and show the review
+        # of the shared page they draw on.
         return [
             *ConditionPage.objects.live().filter(reviewed_by=instance),
             *TreatmentComparisonPage.objects.live().filter(reviewed_by=instance),
+            *ClinicConditionPage.objects.live()
+            .filter(models.Q(clinicians=instance) | models.Q(shared_page__reviewed_by=instance))
+            .distinct(),
         ]
+    if isinstance(instance, ConditionPage):
+        # Every clinic's page that draws on a shared page shows what was just published.
+        return list(instance.clinic_pages.live())
     if isinstance(instance, TreatmentComparisonPage):
-        # Condition pages list the comparisons that link to them.
-        return list(instance.conditions.live())
+        # Condition pages list the comparisons that link to them, as do clinics' pages of
+        # a shared condition.
+        conditions = list(instance.conditions.live())
+        return [*conditions, *ClinicConditionPage.objects.live().filter(shared_page__in=conditions)]
     return []
 
 

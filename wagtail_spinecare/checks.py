@@ -61,6 +61,14 @@ def run_checks(page, site=None, today: date | None = None) -> list[Finding]:
     """Every finding for ``page``. Empty when the page is ready for patients."""
     today = today or timezone.localdate()
     site = site or _site_of(page)
+    findings = check_clinic(site)
+    if hasattr(page, "shared_page_id"):
+        return findings + check_shared(page, site, today)
+    return findings + check_page(page, site, today)
+
+
+def check_page(page, site, today) -> list[Finding]:
+    """What is wrong with the page's own content: its review and its body."""
     findings = []
     if hasattr(page, "reviewed_by_id"):
         findings += check_review(page, site, today)
@@ -79,6 +87,96 @@ def _site_of(page):
         return page.get_site()
     except AttributeError:
         return None
+
+
+# The clinic -------------------------------------------------------------------------------
+
+
+def check_clinic(site) -> list[Finding]:
+    """A clinic site whose settings were never filled in shows patients no name, phone or
+    booking link: tell its editors where to fill them in."""
+    from .models import ClinicSettings
+
+    if site is None:
+        return []
+    settings = ClinicSettings.objects.filter(site=site).first()
+    if settings is not None and settings.clinic_name:
+        return []
+    return [
+        Finding(
+            "clinic-settings-missing",
+            WARNING,
+            _(
+                "The clinic settings of %(site)s have not been filled in, so its pages show "
+                "no clinic name, phone number or booking link. Fill them in under Settings, "
+                "Clinic settings."
+            )
+            % {"site": site.site_name or site.hostname},
+            _("Clinic settings"),
+        )
+    ]
+
+
+# Shared content ---------------------------------------------------------------------------
+
+
+def check_shared(page, site, today) -> list[Finding]:
+    """A clinic's page for a shared condition: is there something to show, and is it sound?
+
+    The shared page's own findings are reported as this clinic sees them (its words, its
+    patients' stories).
+    """
+    from .models import ClinicSettings
+    from .models.shared import library_of
+
+    where = _("Shared condition page")
+    shared = page.shared_page.specific if page.shared_page_id else None
+    if shared is None:
+        return [
+            Finding(
+                "shared-missing",
+                ERROR,
+                _(
+                    "Choose the shared condition page this page shows. Until then, patients "
+                    "are told the page is not available."
+                ),
+                where,
+            )
+        ]
+    if library_of(shared) is None:
+        return [
+            Finding(
+                "shared-not-in-library",
+                ERROR,
+                _(
+                    "'%s' is not in a shared condition library. Choose a page from the "
+                    "library, so that its words can be adapted to this clinic."
+                )
+                % shared.title,
+                where,
+            )
+        ]
+    if not shared.live:
+        return [
+            Finding(
+                "shared-not-live",
+                ERROR,
+                _(
+                    "The shared page '%s' is not published, so this page has nothing to show "
+                    "patients. Publish the shared page first."
+                )
+                % shared.title,
+                where,
+            )
+        ]
+    clinic = ClinicSettings.for_site_or_defaults(site)
+    stand_in = page.adapted(shared, clinic)
+    return [
+        Finding(
+            f.code, f.severity, f.message, f"{where}: {f.location}" if f.location else where, f.path
+        )
+        for f in check_page(stand_in, site, today)
+    ]
 
 
 # Clinical review --------------------------------------------------------------------------

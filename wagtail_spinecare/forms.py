@@ -44,7 +44,7 @@ class SpinecarePageForm(WagtailAdminPageForm):
         # The publication gate: content-check errors (review missing, alt text that is a
         # file name, a promised comparison that never comes...) block publishing, not drafts.
         for finding in errors(run_checks(self.instance, site=self._site())):
-            field = REVIEW_FIELDS.get(finding.code)
+            field = FINDING_FIELDS.get(finding.code)
             if field in self.fields:
                 self.add_error(field, finding.message)
             else:
@@ -60,10 +60,13 @@ class SpinecarePageForm(WagtailAdminPageForm):
         return ClinicSettings.for_site_or_defaults(self._site())
 
 
-REVIEW_FIELDS = {
+FINDING_FIELDS = {
     "review-missing": "reviewed_by",
     "review-date-future": "last_reviewed",
     "review-interval-too-long": "next_review_due",
+    "shared-missing": "shared_page",
+    "shared-not-in-library": "shared_page",
+    "shared-not-live": "shared_page",
 }
 
 

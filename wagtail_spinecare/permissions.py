@@ -6,11 +6,15 @@ documents. Access is given per clinic site with Wagtail's own per-site permissio
 superuser, covers every clinic.
 """
 
+import operator
+from functools import reduce
+
 from django import forms
 from django.contrib.auth import get_permission_codename
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -92,6 +96,25 @@ class PatientRecordForm(WagtailAdminModelForm):
         if field is not None and self.for_user is not None:
             action = "change" if self.instance.pk else "add"
             field.queryset = managed_sites(self.for_user, [action]).order_by("hostname")
+        condition = self.fields.get("condition_page")
+        if condition is not None and self.for_user is not None:
+            condition.queryset = condition_pages_for(self.for_user)
+
+
+def condition_pages_for(user):
+    """The condition pages a story of ``user``'s clinics may be about: the shared ones, and
+    those on the clinics' own sites."""
+    from .models import ConditionLibraryPage, ConditionPage
+
+    roots = [
+        *ConditionLibraryPage.objects.values_list("path", flat=True),
+        *managed_sites(user).values_list("root_page__path", flat=True),
+    ]
+    if not roots:
+        return ConditionPage.objects.none()
+    return ConditionPage.objects.filter(
+        reduce(operator.or_, (Q(path__startswith=path) for path in roots))
+    )
 
 
 # Granting -----------------------------------------------------------------------------------

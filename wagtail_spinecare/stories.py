@@ -82,11 +82,14 @@ def stories_for(value, context, channel=Channel.WEB) -> dict:
 def _latest_for(request, page, channel) -> list:
     """Every story about ``page``'s condition that may be shown here, newest first.
 
+    A clinic's page for a shared condition shows its own patients' stories about the shared
+    condition: the consent rule keeps them to this site.
+
     No query of its own: the consent query for the request brought the testimonials.
     """
     shown = consent.shown_testimonials_for_request(request, channel).values()
     return sorted(
-        (t for t in shown if t.condition_page_id == page.pk),
+        (t for t in shown if t.condition_page_id == getattr(page, "condition_id", page.pk)),
         key=lambda t: (t.created_at, t.pk),
         reverse=True,
     )

@@ -13,6 +13,7 @@ from wagtail.wagtail_hooks import require_wagtail_login
 from wagtail_modeladmin.options import modeladmin_register
 
 from .admin.choosers import testimonial_chooser_viewset, treatment_chooser_viewset
+from .admin.clinics import AddClinicView
 from .admin.modeladmin import ClinicRecordsGroup
 from .admin.reports import ClinicalReviewReportView
 from .checks import errors, run_checks
@@ -59,6 +60,23 @@ def register_review_report_urls():
             name="spinecare_review_report_results",
         ),
     ]
+
+
+@hooks.register("register_admin_urls")
+def register_add_clinic_url():
+    return [path("spinecare/clinics/add/", AddClinicView.as_view(), name="spinecare_add_clinic")]
+
+
+class SuperuserMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_superuser
+
+
+@hooks.register("register_settings_menu_item")
+def register_add_clinic_menu_item():
+    return SuperuserMenuItem(
+        _("Add a clinic"), reverse("spinecare_add_clinic"), icon_name="site", order=610
+    )
 
 
 @hooks.register("register_reports_menu_item")

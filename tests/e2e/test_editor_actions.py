@@ -40,17 +40,11 @@ BLOCK_LABELS = {
 
 
 def demo_body() -> dict:
-    """The UK demo page, with image and treatment ids replaced by what an editor picks."""
+    """The shared demo page (in UK words), with image and treatment ids replaced by what an
+    editor picks."""
     images = {key: title for key, (title, _draw) in DRAWINGS.items()}
     names = [treatment["name"] for treatment in TREATMENTS]
-    return content.facet_joint_page(
-        terminology_for("uk"),
-        "Harbourside Physiotherapy",
-        "Portsea Quay",
-        images,
-        stories=[1, 2],
-        treatments=names,
-    )
+    return content.facet_joint_page(terminology_for("uk"), images, treatments=names)
 
 
 @dataclass

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.e2e
 
 
 def condition_pages(live_site):
-    return live_site.pages_of("ConditionPage")
+    return live_site.pages_of("ClinicConditionPage")
 
 
 def tab_to(page, selector: str, limit: int = 120) -> None:

@@ -5,7 +5,7 @@ import pytest
 from .conftest import describe, run_axe, screenshot
 
 SITES = ["harbourside.localhost", "lakeview.localhost"]
-PAGE_TYPES = ["ConditionIndexPage", "ConditionPage", "TreatmentComparisonPage"]
+PAGE_TYPES = ["ConditionIndexPage", "ClinicConditionPage", "TreatmentComparisonPage"]
 # WCAG 2.2 target size (2.5.8, AA): at least 24 by 24 CSS pixels.
 MIN_TARGET = 24
 

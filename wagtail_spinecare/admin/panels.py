@@ -20,3 +20,24 @@ class ContentChecksPanel(Panel):
             context["checked"] = bool(page and page.pk)
             context["findings"] = run_checks(page) if context["checked"] else []
             return context
+
+
+class SharedContentPanel(Panel):
+    """On a clinic's page: what the shared page it draws on says, and where to change it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("heading", _("Shared clinical content"))
+        super().__init__(*args, **kwargs)
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "wagtail_spinecare/admin/panels/shared_content.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            page = self.instance
+            shared = page.shared_page if page is not None and page.shared_page_id else None
+            context["shared"] = shared.specific if shared is not None else None
+            context["can_edit_shared"] = shared is not None and (
+                shared.permissions_for_user(self.request.user).can_edit()
+            )
+            return context

@@ -90,7 +90,7 @@ def _course_sentence(therapy: str) -> str:
     return f"A full course of {therapy} usually takes {IMPROVEMENT_BY} to {COURSE_END} weeks."
 
 
-def _overview(w: dict[str, str], clinic_name: str, images: dict[str, int]) -> dict:
+def _overview(w: dict[str, str], images: dict[str, int]) -> dict:
     return _section(
         "overview",
         "What is facet joint back pain?",
@@ -118,9 +118,9 @@ def _overview(w: dict[str, str], clinic_name: str, images: dict[str, int]) -> di
         ),
         _html(
             _p(
-                "This pain can be worrying, but it is rarely a sign of serious damage. At "
-                f"{clinic_name}, our {w['therapist']}s help you understand your pain and build "
-                "a plan that fits your life."
+                "This pain can be worrying, but it is rarely a sign of serious damage. Our "
+                f"{w['therapist']}s help you understand your pain and build a plan that fits "
+                "your life."
             ),
         ),
     )
@@ -206,8 +206,8 @@ def _when_to_get_help(w: dict[str, str]) -> dict:
         ),
         _html(
             _p(
-                f"Not sure how urgent it is? Get advice from your {w['doctor']} or "
-                f"{w['urgent_care']}."
+                f"Not sure how urgent it is? Get advice from your {w['doctor']}, or call us "
+                "and we will help you decide."
             )
         ),
     )
@@ -262,16 +262,13 @@ def _treatment(w: dict[str, str], treatments=()) -> dict:
     return _section("treatment", f"How {therapy} and other treatments can help", *options)
 
 
-def _what_to_expect(w: dict[str, str], clinic_name: str) -> dict:
+def _what_to_expect(w: dict[str, str]) -> dict:
     therapist = w["therapist"]
     return _section(
         "what_to_expect",
         "What happens at your first visits",
         _html(
-            _p(
-                f"At {clinic_name}, your first appointment lasts up to an hour. Your "
-                f"{therapist} will:"
-            ),
+            _p(f"Your first appointment lasts up to an hour. Your {therapist} will:"),
             _ul(
                 "ask about your pain, your health and what you want to get back to",
                 "check for warning signs that need a doctor",
@@ -428,7 +425,7 @@ def _self_care(w: dict[str, str], images: dict[str, int]) -> dict:
     )
 
 
-def _stories(story_ids) -> dict:
+def _stories(count: int = 4) -> dict:
     # The newest stories about this condition that may be shown: stories without valid
     # consent are left out by the consent rule, without the editor having to notice.
     return _section(
@@ -439,7 +436,7 @@ def _stories(story_ids) -> dict:
             "value": {
                 "heading": "In their own words",
                 "testimonials": [],
-                "latest_count": min(6, len(story_ids)),
+                "latest_count": count,
             },
         },
     )
@@ -505,17 +502,10 @@ def _faq(w: dict[str, str]) -> dict:
     }
 
 
-def facet_joint_page(
-    terms: Terminology,
-    clinic_name: str,
-    town: str,
-    images: dict[str, int],
-    stories=(),
-    treatments=(),
-) -> dict:
-    """The facet joint page's fields: title, slug, alternative_names, quick_answer,
-    search_description and body. ``stories`` are testimonial ids for the stories section,
-    ``treatments`` treatment ids for the comparison table."""
+def facet_joint_page(terms: Terminology, images: dict[str, int], treatments=()) -> dict:
+    """The shared facet joint page's fields, in ``terms``' words and no clinic's name:
+    title, slug, alternative_names, quick_answer, search_description and body.
+    ``treatments`` are treatment ids for the comparison table."""
     w = _words(terms)
     therapy, therapist = w["therapy"], w["therapist"]
     return {
@@ -532,28 +522,38 @@ def facet_joint_page(
         ),
         "search_description": (
             f"Facet joint back pain: symptoms, when to get help, and how exercise and {therapy} "
-            f"can help. {clinic_name}, {town}."
+            "can help."
         ),
         "body": [
-            _overview(w, clinic_name, images),
+            _overview(w, images),
             _causes(),
             _symptoms(w),
             _when_to_get_help(w),
             _treatment(w, treatments),
-            _what_to_expect(w, clinic_name),
+            _what_to_expect(w),
             _exercises(w, images),
             _recovery_timeline(w),
             _self_care(w, images),
-            *([_stories(stories)] if stories else []),
+            _stories(),
             _faq(w),
             _booking_cta(
-                f"Book a back pain assessment in {town}",
-                f"Your first visit at {clinic_name} includes a careful health check and a "
-                "clear plan you can follow at home. Not ready to book yet? That is fine. Call us "
-                "with any question and we will be glad to help, with no pressure to book.",
+                "Book a back pain assessment",
+                "Your first visit includes a careful health check and a clear plan you can "
+                "follow at home. Not ready to book yet? That is fine. Call us with any question "
+                "and we will be glad to help, with no pressure to book.",
             ),
         ],
     }
+
+
+def clinic_introduction(terms: Terminology, clinic_name: str, town: str) -> str:
+    """What one clinic adds to the shared facet joint page, in its own words."""
+    w = _words(terms)
+    return (
+        f"At {clinic_name} in {town}, our {w['therapist']}s see people with facet joint pain "
+        "every week. Most start to feel better within a few visits, and you can usually be "
+        "seen within a week."
+    )
 
 
 def condition_index_page(terms: Terminology, clinic_name: str, town: str) -> dict:
@@ -628,6 +628,7 @@ ACP_SOURCE = (
 )
 
 
-def sources(terms: Terminology) -> list[tuple]:
-    """(title, publisher, year, url) of the evidence the demo pages draw on."""
-    return [NG59_SOURCE, ACP_SOURCE] if terms.region == "us" else [NG59_SOURCE]
+def sources() -> list[tuple]:
+    """(title, publisher, year, url) of the evidence the demo pages draw on: the UK and the
+    US guideline, as the pages are shared by a UK and a US clinic."""
+    return [NG59_SOURCE, ACP_SOURCE]

@@ -7,6 +7,7 @@ from .pages import (
     TreatmentComparisonPage,
 )
 from .review import ClinicalReviewMixin
+from .shared import Canonical, ClinicConditionPage, ConditionLibraryPage
 from .sources import PageSource
 from .testimonials import (
     AgeBand,
@@ -29,6 +30,9 @@ from .treatments import (
 )
 
 __all__ = [
+    "Canonical",
+    "ClinicConditionPage",
+    "ConditionLibraryPage",
     "PageSource",
     "ClinicalReviewMixin",
     "Guideline",

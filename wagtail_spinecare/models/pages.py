@@ -53,7 +53,7 @@ class SpinecarePageMixin:
             terms=clinic.terminology,
             spinecare_base_template=base_template(),
             meta_description=self.get_meta_description(),
-            canonical_url=full_page_url(self, request),
+            canonical_url=getattr(self, "canonical_override", None) or full_page_url(self, request),
             spinecare_visible_sections=set(),
         )
         if getattr(request, "is_preview", False):
@@ -65,6 +65,11 @@ class SpinecarePageMixin:
 
     def get_meta_description(self) -> str:
         return self.search_description
+
+    def source_list(self):
+        """The sources patients see: the page's own, or those of the shared page it shows."""
+        shown = self.__dict__.get("shown_sources")
+        return shown if shown is not None else self.spinecare_sources.all()
 
     # Previews: one mode for each clinic, so an editor sees the page with that clinic's name,
     # words, numbers, booking link and patient stories before it is published.
@@ -120,7 +125,11 @@ class ConditionIndexPage(SpinecarePageMixin, Page):
     )
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
-    subpage_types = ["wagtail_spinecare.ConditionPage", "wagtail_spinecare.TreatmentComparisonPage"]
+    subpage_types = [
+        "wagtail_spinecare.ConditionPage",
+        "wagtail_spinecare.ClinicConditionPage",
+        "wagtail_spinecare.TreatmentComparisonPage",
+    ]
     search_fields = Page.search_fields + [index.SearchField("intro")]
 
     template = "wagtail_spinecare/condition_index_page.html"
@@ -130,13 +139,37 @@ class ConditionIndexPage(SpinecarePageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["conditions"] = (
+        context["conditions"] = self.condition_list(ClinicSettings.for_context(context))
+        return context
+
+    def condition_list(self, clinic) -> list:
+        """The live conditions below this page, by title, each with a quick answer.
+
+        A clinic's page for a shared condition lists the shared quick answer in the clinic's
+        words; a shared page that is missing or unpublished leaves its clinic page out.
+        """
+        from .shared import ClinicConditionPage, libraries_of
+
+        own = (
             ConditionPage.objects.child_of(self)
             .live()
             .only("id", "title", "url_path", "quick_answer", "depth", "path")
-            .order_by("title")
         )
-        return context
+        drawing = (
+            ClinicConditionPage.objects.child_of(self)
+            .live()
+            .filter(shared_page__live=True)
+            .select_related("shared_page")
+        )
+        conditions = list(own)
+        drawing = list(drawing)
+        libraries = libraries_of([page.shared_page for page in drawing])
+        for page in drawing:
+            library = libraries.get(page.shared_page_id)
+            page.title = page.adapted_text(page.shared_page.title, library, clinic)
+            page.quick_answer = page.adapted_text(page.shared_page.quick_answer, library, clinic)
+            conditions.append(page)
+        return sorted(conditions, key=lambda page: page.title.lower())
 
     def get_meta_description(self) -> str:
         return self.search_description or self.intro
@@ -151,10 +184,14 @@ class ConditionIndexPage(SpinecarePageMixin, Page):
         if not path_components:
             return super().route(request, path_components)
         slug, remaining = path_components[0], path_components[1:]
-        for model in (ConditionPage, TreatmentComparisonPage):
-            child = (
-                model.objects.child_of(self).filter(slug=slug).select_related("reviewed_by").first()
-            )
+        from .shared import ClinicConditionPage
+
+        for model, related in (
+            (ConditionPage, "reviewed_by"),
+            (ClinicConditionPage, "shared_page__reviewed_by"),
+            (TreatmentComparisonPage, "reviewed_by"),
+        ):
+            child = model.objects.child_of(self).filter(slug=slug).select_related(related).first()
             if child is None:
                 continue
             if child.content_type_id != ContentType.objects.get_for_model(model).pk:
@@ -218,12 +255,29 @@ class ConditionPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
         index.SearchField("body"),
     ]
 
-    parent_page_types = ["wagtail_spinecare.ConditionIndexPage"]
+    parent_page_types = [
+        "wagtail_spinecare.ConditionIndexPage",
+        "wagtail_spinecare.ConditionLibraryPage",
+    ]
     subpage_types = []
     template = "wagtail_spinecare/condition_page.html"
 
+    #: What a clinic's page adds when it shows this page as shared content (see
+    #: ``ClinicConditionPage.adapted``); a page shown as itself adds nothing.
+    clinic_introduction = ""
+    clinic_clinicians = ()
+
     class Meta:
         verbose_name = _("condition page")
+
+    @property
+    def condition_id(self):
+        """The page patient stories and comparisons name: this one, or the shared original."""
+        return self.__dict__.get("condition_id", self.pk)
+
+    @condition_id.setter
+    def condition_id(self, value):
+        self.__dict__["condition_id"] = value
 
     @staticmethod
     def skeleton_body() -> list[dict]:
@@ -248,14 +302,30 @@ class ConditionPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
             and (aspect is None or child.value.get("aspect") == aspect)
         ]
 
+    def get_preview_context(self, request, mode_name):
+        """A shared page previewed as a clinic reads in that clinic's words."""
+        from .shared import in_clinic_words, library_of
+
+        library = library_of(self)
+        if library is None:
+            return super().get_preview_context(request, mode_name)
+        clinic = ClinicSettings.for_site_or_defaults(Site.find_for_request(request))
+        return in_clinic_words(self, library, clinic).get_context(request)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["disclaimer"] = self.disclaimer or context["clinic"].default_disclaimer
         # A page being added and previewed has no id yet, so nothing can link to it.
-        context["comparison_pages"] = (
-            self.comparison_pages.live().only("id", "title", "url_path") if self.pk else []
-        )
+        context["comparison_pages"] = self.comparisons(request) if self.pk else []
         return context
+
+    def comparisons(self, request):
+        """Live comparison pages on the request's site that link to this condition."""
+        pages = TreatmentComparisonPage.objects.live().filter(conditions=self.condition_id)
+        site = Site.find_for_request(request)
+        if site is not None:
+            pages = pages.filter(url_path__startswith=site.root_page.url_path)
+        return pages.only("id", "title", "url_path")
 
 
 class TreatmentComparisonPage(SpinecarePageMixin, ClinicalReviewMixin, Page):

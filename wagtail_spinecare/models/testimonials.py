@@ -124,7 +124,10 @@ class Testimonial(index.Indexed, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="testimonials",
-        help_text=_("The condition page this story is about."),
+        help_text=_(
+            "The condition this story is about: the shared condition page, or your clinic's "
+            "own page for it. The story can then appear on your clinic's page for it."
+        ),
     )
     claims_outcome = models.BooleanField(
         _("describes a result of treatment"),

@@ -2,6 +2,7 @@ import uuid
 from datetime import timedelta
 from io import BytesIO
 
+from django.contrib.auth import get_user_model
 from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -9,28 +10,36 @@ from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, Site
 
-from wagtail_spinecare.demo import clinics as demo_clinics
+from wagtail_spinecare.clinics import add_clinic
 from wagtail_spinecare.demo import content, stories, treatments
+from wagtail_spinecare.demo.clinics import CLINICS
 from wagtail_spinecare.demo.images import DRAWINGS, png_bytes
 from wagtail_spinecare.models import (
+    ClinicConditionPage,
     Clinician,
     ClinicSettings,
-    ConditionIndexPage,
+    ConditionLibraryPage,
     ConditionPage,
     PageSource,
+    Testimonial,
     TreatmentComparisonPage,
 )
 from wagtail_spinecare.models.testimonials import LawfulBasis
 from wagtail_spinecare.terminology import UK, US, terminology_for
 
 LAWFUL_BASIS = {UK: LawfulBasis.UK_GDPR_EXPLICIT, US: LawfulBasis.HIPAA_AUTHORIZATION}
+LIBRARY_SLUG = "shared-clinical-content"
 BLOCK_ID_NAMESPACE = uuid.UUID("6f1c1a4e-3b7d-4b0e-9a55-2f5f0c2d7a10")
+
+
+DEMO_PASSWORD = "spinecare-demo"  # noqa: S105 - a development-only demo account
 
 
 class Command(BaseCommand):
     help = (
         "Create (or bring up to date) two demo clinics, one UK and one US, each on its own "
-        "site with a facet joint back pain page. Safe to run again."
+        "site, both drawing on one shared facet joint back pain page, with an editor account "
+        "per clinic. For development only. Safe to run again."
     )
 
     def add_arguments(self, parser):
@@ -46,11 +55,23 @@ class Command(BaseCommand):
         images = self.ensure_images()
         treatment_ids = treatments.ensure_treatments()
         self.report("saved", f"{len(treatment_ids)} treatments with NICE NG59 recommendations")
-        for clinic in demo_clinics.CLINICS:
-            self.ensure_clinic(clinic, port, images, treatment_ids)
+        clinicians = {clinic.key: self.ensure_clinician(clinic) for clinic in CLINICS}
+        shared = self.ensure_shared_page(images, treatment_ids, clinicians[CLINICS[0].key])
+        accounts = [
+            self.ensure_clinic(clinic, port, shared, clinicians[clinic.key], treatment_ids)
+            for clinic in CLINICS
+        ]
         self.stdout.write(self.style.SUCCESS("Demo clinics ready:"))
-        for clinic in demo_clinics.CLINICS:
+        for clinic in CLINICS:
             self.stdout.write(f"  {clinic.clinic_name}: http://{clinic.hostname}:{port}/")
+        self.stdout.write(
+            "Editor accounts, each seeing only its own clinic's patients (development only):"
+        )
+        for clinic, username in zip(CLINICS, accounts, strict=True):
+            self.stdout.write(
+                f"  {clinic.clinic_name}: {username} / {DEMO_PASSWORD} "
+                f"at http://{clinic.hostname}:{port}/admin/"
+            )
 
     def report(self, verb, thing):
         self.stdout.write(f"  {verb:<9} {thing}")
@@ -72,28 +93,52 @@ class Command(BaseCommand):
             ids[key] = image.pk
         return ids
 
-    def ensure_clinic(self, clinic, port, images, treatment_ids):
-        self.stdout.write(f"{clinic.clinic_name} ({clinic.hostname})")
-        index_content = content.condition_index_page(
-            terminology_for(clinic.region), clinic.clinic_name, clinic.town
+    def ensure_clinician(self, clinic):
+        person = clinic.clinician
+        clinician, created = Clinician.objects.update_or_create(
+            name=person.name, defaults=vars(person)
         )
+        self.report("created" if created else "saved", f"clinician {clinician}")
+        return clinician
+
+    def ensure_shared_page(self, images, treatment_ids, reviewer):
+        """The facet joint page both clinics draw on, written once in UK words."""
+        self.stdout.write("Shared clinical content")
         root = Page.get_first_root_node()
-        home = root.get_children().filter(slug=clinic.root_slug).specific().first()
-        if home is None:
-            home = root.add_child(
-                instance=ConditionIndexPage(
-                    title=index_content["title"], slug=clinic.root_slug, live=False
+        library = root.get_children().filter(slug=LIBRARY_SLUG).specific().first()
+        if library is None:
+            library = root.add_child(
+                instance=ConditionLibraryPage(
+                    title="Shared clinical content", slug=LIBRARY_SLUG, region=UK
                 )
             )
-            self.report("created", "home page")
-        self.publish(home, index_content, exclude=("slug",))
+            library.save_revision().publish()
+            self.report("created", "shared condition library")
+        values = content.facet_joint_page(terminology_for(UK), images, treatment_ids)
+        page = ConditionPage.objects.child_of(library).filter(slug=values["slug"]).first()
+        if page is None:
+            page = library.add_child(
+                instance=ConditionPage(
+                    title=values["title"],
+                    slug=values["slug"],
+                    quick_answer=values["quick_answer"],
+                    live=False,
+                )
+            )
+            self.report("created", f"shared page '{page.title}'")
+        self.publish(page, {**values, **_reviewed(page, reviewer)})
+        return page
 
-        site = Site.objects.filter(hostname=clinic.hostname).first() or Site(
-            hostname=clinic.hostname
-        )
-        site.port, site.root_page, site.site_name = port, home, clinic.clinic_name
-        site.save()
-        self.report("saved", f"site {clinic.hostname}:{port}")
+    def ensure_clinic(self, clinic, port, shared, clinician, treatment_ids) -> str:
+        self.stdout.write(f"{clinic.clinic_name} ({clinic.hostname})")
+        # A demo run with another --port moves the clinic rather than adding a second one.
+        Site.objects.filter(hostname=clinic.hostname).exclude(port=port).update(port=port)
+        self.replace_unshared_page(clinic, shared)
+        setup = add_clinic(clinic.hostname, clinic.clinic_name, clinic.region, port)
+        for verb, thing in setup.lines:
+            self.report(verb, thing)
+        site = setup.site
+        home = site.root_page.specific
 
         settings = ClinicSettings.for_site(site)
         for name, value in {
@@ -106,49 +151,53 @@ class Command(BaseCommand):
         settings.save()
         self.report("saved", "clinic settings")
 
-        person = clinic.clinician
-        clinician, created = Clinician.objects.update_or_create(
-            name=person.name, defaults=vars(person)
-        )
-        self.report("created" if created else "saved", f"clinician {clinician}")
-
         terms = terminology_for(clinic.region)
-        page_content = content.facet_joint_page(terms, clinic.clinic_name, clinic.town, images)
-        page = ConditionPage.objects.child_of(home).filter(slug=page_content["slug"]).first()
-        if page is None:
-            page = home.add_child(
-                instance=ConditionPage(
-                    title=page_content["title"],
-                    slug=page_content["slug"],
-                    quick_answer=page_content["quick_answer"],
-                    live=False,
-                )
-            )
-            self.report("created", f"page '{page.title}'")
-        story_ids = stories.ensure_stories(
-            clinic.key, site, clinic.clinic_name, page, LAWFUL_BASIS[clinic.region]
-        )
-        self.report("saved", f"{len(story_ids)} patient stories with consent records")
-        page_content = content.facet_joint_page(
-            terms,
-            clinic.clinic_name,
-            clinic.town,
-            images,
-            stories=story_ids,
-            treatments=treatment_ids,
-        )
-        today = timezone.localdate()
+        index_content = content.condition_index_page(terms, clinic.clinic_name, clinic.town)
+        self.publish(home, index_content, exclude=("slug",))
+
+        page = ClinicConditionPage.objects.child_of(home).get(shared_page=shared)
+        changed = set(page.clinicians.all()) != {clinician}
+        page.clinicians.set([clinician])
         self.publish(
             page,
             {
-                **page_content,
-                "sources": content.sources(terms),
-                "reviewed_by": clinician,
-                "last_reviewed": page.last_reviewed or today - timedelta(days=30),
-                "next_review_due": page.next_review_due or today + timedelta(days=335),
+                "title": shared.title,
+                "introduction": content.clinic_introduction(terms, clinic.clinic_name, clinic.town),
             },
+            force=changed,
         )
-        self.ensure_comparison_page(home, page, clinician, terms, treatment_ids)
+        story_ids = stories.ensure_stories(
+            clinic.key, site, clinic.clinic_name, shared, LAWFUL_BASIS[clinic.region]
+        )
+        self.report("saved", f"{len(story_ids)} patient stories with consent records")
+        self.ensure_comparison_page(home, shared, clinician, terms, treatment_ids)
+        return self.ensure_editor(clinic, setup.group)
+
+    def replace_unshared_page(self, clinic, shared):
+        """Demo databases made before pages were shared had the page on each clinic's site."""
+        site = Site.objects.filter(hostname=clinic.hostname).first()
+        if site is None:
+            return
+        for page in ConditionPage.objects.child_of(site.root_page).filter(slug=shared.slug):
+            Testimonial.objects.filter(condition_page=page).update(condition_page=shared)
+            page.delete()
+            self.report("removed", f"the clinic's own copy of '{shared.title}'")
+
+    def ensure_editor(self, clinic, group) -> str:
+        User = get_user_model()
+        username = f"{clinic.root_slug}-editor"
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_user(
+                username=username,
+                password=DEMO_PASSWORD,
+                first_name=clinic.clinic_name.split()[0],
+                last_name="Editor",
+                email=f"{username}@example.com",
+            )
+            self.report("created", f"editor account {username}")
+        user.groups.add(group)
+        return username
 
     def ensure_comparison_page(self, home, condition_page, clinician, terms, treatment_ids):
         values = content.comparison_page(terms, treatment_ids)
@@ -160,18 +209,11 @@ class Command(BaseCommand):
                 )
             )
             self.report("created", f"page '{page.title}'")
-        today = timezone.localdate()
         changed = set(page.conditions.all()) != {condition_page}
         page.conditions.set([condition_page])
         self.publish(
             page,
-            {
-                **values,
-                "sources": content.sources(terms),
-                "reviewed_by": clinician,
-                "last_reviewed": page.last_reviewed or today - timedelta(days=30),
-                "next_review_due": page.next_review_due or today + timedelta(days=335),
-            },
+            {**values, **_reviewed(page, clinician)},
             force=changed,
         )
 
@@ -199,6 +241,17 @@ class Command(BaseCommand):
             ]
         page.save_revision().publish()
         self.report("published", f"page '{page.title}'")
+
+
+def _reviewed(page, clinician) -> dict:
+    """Sources and a review a month old, due in eleven months; a rerun keeps the dates."""
+    today = timezone.localdate()
+    return {
+        "sources": content.sources(),
+        "reviewed_by": clinician,
+        "last_reviewed": page.last_reviewed or today - timedelta(days=30),
+        "next_review_due": page.next_review_due or today + timedelta(days=335),
+    }
 
 
 def _sources(page) -> list[tuple]:

@@ -1,0 +1,60 @@
+"""The demo's clinic editors, in a real browser: each sees its own clinic's patients only."""
+
+import re
+
+import pytest
+
+from .conftest import screenshot
+
+pytestmark = pytest.mark.e2e
+
+EDITORS = {
+    "harbourside-editor": ("Harbourside", "Lakeview"),
+    "lakeview-editor": ("Lakeview", "Harbourside"),
+}
+
+
+def log_in_as(page, live_site, username):
+    page.goto(live_site.admin + "login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "spinecare-demo")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/$"))
+
+
+@pytest.mark.parametrize("username", list(EDITORS))
+def test_each_clinic_editor_sees_only_its_own_patients(live_site, new_page, username):
+    own, other = EDITORS[username]
+    page = new_page("desktop")
+    log_in_as(page, live_site, username)
+    page.goto(live_site.admin + "wagtail_spinecare/testimonial/")
+    rows = page.locator("table.listing tbody tr")
+    assert rows.count() == 4
+    clinics = {row.locator("td").nth(1).inner_text().strip() for row in rows.all()}
+    assert len(clinics) == 1 and own in clinics.pop()
+    assert other not in page.locator("main").inner_text()
+    screenshot(page, f"patient-stories-{username}")
+
+    # The demo's eight stories are numbered 1 to 8, four per clinic: try the other four.
+    links = [row.locator("a").first.get_attribute("href") for row in rows.all()]
+    own_ids = {int(re.search(r"/(\d+)/$", link).group(1)) for link in links}
+    theirs = set(range(1, 9)) - own_ids
+    assert len(theirs) == 4
+    for pk in theirs:
+        response = page.goto(f"{live_site.admin}wagtail_spinecare/testimonial/inspect/{pk}/")
+        assert response.status in (403, 404)
+
+
+def test_the_editor_can_edit_its_clinics_page_but_not_the_shared_one(live_site, new_page):
+    page = new_page("desktop")
+    log_in_as(page, live_site, "lakeview-editor")
+    (clinic_page,) = [
+        p for p in live_site.pages_of("ClinicConditionPage") if p["site"] == "lakeview.localhost"
+    ]
+    page.goto(f"{live_site.admin}pages/{clinic_page['id']}/edit/")
+    assert page.locator("#id_introduction").is_visible()
+    assert page.get_by_text("This page shows the shared page").is_visible()
+    # Clinic editors change their own page; the shared text is the clinical team's.
+    assert page.get_by_role("link", name="Edit the shared page").count() == 0
+    assert page.get_by_text("Ask whoever looks after your group's shared pages").is_visible()
+    screenshot(page, "clinic-page-editor")

@@ -1,0 +1,291 @@
+"""Clinical content written once for a group of clinics, shown on each clinic's own site.
+
+A :class:`ConditionLibraryPage` sits outside every clinic's site and holds the group's
+shared condition pages: written, clinically reviewed and published once. Each clinic's
+site has a :class:`ClinicConditionPage` that draws on one of them and adds what belongs to
+that clinic: its introduction and clinicians, and, from its settings, its name, words,
+urgent-help numbers, booking link, phone and patients' stories.
+
+The clinic's page shows the shared page's live content when it is served, never a copy, so
+publishing the shared page changes every clinic's page at once.
+"""
+
+from copy import copy
+
+from django import forms
+from django.db import models
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
+from wagtail.models import Page, Site
+
+from ..admin.panels import ContentChecksPanel, SharedContentPanel
+from ..terminology import DEFAULT_REGION, REGION_CHOICES, adapt_data, adapt_text, terminology_for
+from .clinic import ClinicSettings
+from .pages import ConditionPage, SpinecarePageMixin
+
+
+class Canonical(models.TextChoices):
+    OWN = "own", _("Each clinic's own page")
+    AUTHORITATIVE = "authoritative", _("One clinic's page, for every clinic")
+
+
+class ConditionLibraryPage(Page):
+    """The condition pages a group of clinics shares. Patients never see the library itself.
+
+    Put it at the top of the page tree, beside (not inside) the clinics' home pages.
+    """
+
+    region = models.CharField(
+        _("words the shared pages are written in"),
+        max_length=10,
+        choices=REGION_CHOICES,
+        default=DEFAULT_REGION,
+        help_text=_(
+            "Write shared pages in these words. Each clinic's page swaps them for its own, "
+            "e.g. 'physiotherapy' becomes 'physical therapy' on a US clinic's site."
+        ),
+    )
+    canonical = models.CharField(
+        _("which page search engines should treat as the original"),
+        max_length=20,
+        choices=Canonical.choices,
+        default=Canonical.OWN,
+        help_text=_(
+            "Each clinic's own page suits clinics in different towns. Choose one clinic's "
+            "page when the clinics serve the same patients, so search engines do not see "
+            "the same text twice."
+        ),
+    )
+    authoritative_site = models.ForeignKey(
+        Site,
+        verbose_name=_("the clinic whose page is the original"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Only used when one clinic's page is the original."),
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("region"),
+        MultiFieldPanel(
+            [FieldPanel("canonical"), FieldPanel("authoritative_site")],
+            heading=_("Search engines"),
+        ),
+    ]
+    promote_panels = []
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["wagtail_spinecare.ConditionPage"]
+    preview_modes = []
+
+    class Meta:
+        verbose_name = _("shared condition library")
+
+    def clean(self):
+        super().clean()
+        from django.core.exceptions import ValidationError
+
+        if self.canonical == Canonical.AUTHORITATIVE and not self.authoritative_site_id:
+            raise ValidationError(
+                {"authoritative_site": _("Choose the clinic whose page is the original.")}
+            )
+
+    def serve(self, request, *args, **kwargs):
+        raise Http404(_("The shared library is not a page for patients."))
+
+    @property
+    def terminology(self):
+        return terminology_for(self.region)
+
+
+def libraries_of(pages) -> dict:
+    """The library of each shared page, by the page's id, in one query."""
+    parents = {
+        page.pk: page.path[: -Page.steplen] for page in pages if page.path and (page.depth or 0) > 1
+    }
+    found = {
+        library.path: library
+        for library in ConditionLibraryPage.objects.filter(path__in=set(parents.values()))
+    }
+    return {pk: found[path] for pk, path in parents.items() if path in found}
+
+
+def library_of(page) -> "ConditionLibraryPage | None":
+    """The library a shared condition page belongs to, or None (one query)."""
+    return libraries_of([page]).get(page.pk) if page is not None else None
+
+
+def _words_of(library):
+    return library.terminology if library else terminology_for(DEFAULT_REGION)
+
+
+class ClinicConditionPage(SpinecarePageMixin, Page):
+    """A clinic's page for a condition whose clinical content the clinic group shares.
+
+    The condition's text, sources and clinical review come from the shared page; this page
+    adds the clinic's own introduction and clinicians. Its name, words, urgent-help numbers,
+    booking link, phone and patient stories come from the clinic's settings and records.
+    """
+
+    shared_page = models.ForeignKey(
+        ConditionPage,
+        verbose_name=_("shared condition page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="clinic_pages",
+        help_text=_(
+            "The shared page this page shows. Its text, sources and clinical review come from "
+            "there; to change them, edit the shared page, and every clinic's page changes."
+        ),
+    )
+    introduction = models.TextField(
+        _("your clinic's introduction"),
+        blank=True,
+        max_length=600,
+        help_text=_(
+            "Optional. A few sentences from your clinic, shown after the quick answer, e.g. "
+            "how your team helps people with this condition and where to find you."
+        ),
+    )
+    clinicians = ParentalManyToManyField(
+        "wagtail_spinecare.Clinician",
+        verbose_name=_("who patients will see"),
+        blank=True,
+        related_name="+",
+        help_text=_("Optional. Your clinicians who treat this condition."),
+    )
+
+    content_panels = Page.content_panels + [
+        ContentChecksPanel(),
+        PageChooserPanel("shared_page", "wagtail_spinecare.ConditionPage"),
+        SharedContentPanel(),
+        FieldPanel("introduction"),
+        FieldPanel("clinicians", widget=forms.CheckboxSelectMultiple),
+    ]
+    parent_page_types = ["wagtail_spinecare.ConditionIndexPage"]
+    subpage_types = []
+    template = "wagtail_spinecare/condition_page.html"
+    missing_template = "wagtail_spinecare/shared_content_missing.html"
+
+    class Meta:
+        verbose_name = _("clinic condition page (shared content)")
+
+    @property
+    def shared(self) -> ConditionPage | None:
+        """The shared page if it is live, or None when there is nothing to show.
+
+        Routing loads it with this page (see ``ConditionIndexPage.route``); the row of a live
+        page holds its published content, never a draft.
+        """
+        shared = self.shared_page if self.shared_page_id else None
+        return shared if shared is not None and shared.live else None
+
+    def adapted(self, shared: ConditionPage, clinic: ClinicSettings) -> ConditionPage:
+        """``shared`` as this page shows it: in the clinic's words, at this page's address.
+
+        An unsaved stand-in: it has this page's id and place in the tree (links, breadcrumbs
+        and caches are this page's), the shared page's title, text, sources and review (in the
+        clinic's words; this page's own search title and description, if it has them), and
+        remembers the shared page's id, because patient stories
+        and treatment comparisons belong to the condition, not to one clinic's page of it.
+        """
+        library = library_of(shared)
+        stand_in = in_clinic_words(shared, library, clinic)
+        for name in ("id", "slug", "url_path", "path", "depth", "live"):
+            setattr(stand_in, name, getattr(self, name))
+        for name in ("seo_title", "search_description"):
+            if getattr(self, name):
+                setattr(stand_in, name, getattr(self, name))
+        stand_in.condition_id = shared.pk
+        stand_in.clinic_introduction = self.introduction
+        stand_in.clinic_clinicians = self.clinicians.all()
+        stand_in.canonical_override = self.canonical_url(library, clinic)
+        if "_cached_parent_obj" in self.__dict__:
+            stand_in._cached_parent_obj = self._cached_parent_obj
+        return stand_in
+
+    @staticmethod
+    def adapted_text(text: str, library, clinic: ClinicSettings) -> str:
+        """Shared ``text`` from ``library``, in ``clinic``'s words."""
+        return adapt_text(text, _words_of(library), clinic.terminology)
+
+    def canonical_url(self, library, clinic) -> str | None:
+        """The authoritative clinic's page for this condition, when the group chose one."""
+        if library is None or library.canonical != Canonical.AUTHORITATIVE:
+            return None
+        site = library.authoritative_site
+        if site is None or site.pk == clinic.site_id:
+            return None
+        original = (
+            ClinicConditionPage.objects.live()
+            .descendant_of(site.root_page)
+            .filter(shared_page_id=self.shared_page_id)
+            .first()
+        )
+        return original.get_full_url() if original else None
+
+    def get_sitemap_urls(self, request=None):
+        """Left out of sitemaps while it has nothing to show, or when another clinic's page
+        is the original: search engines are pointed at that one instead."""
+        shared = self.shared
+        if shared is None:
+            return []
+        clinic = ClinicSettings.for_site_or_defaults(self.get_site())
+        if self.canonical_url(library_of(shared), clinic) is not None:
+            return []
+        return super().get_sitemap_urls(request)
+
+    def serve(self, request, *args, **kwargs):
+        from ..cache import serve_cached
+
+        return serve_cached(request, self, lambda: self.render(request))
+
+    def render(self, request):
+        """The shared page as this clinic shows it, or, when there is nothing to show, a
+        plain message and how to reach the clinic.
+
+        503 for that message: the page exists, but its content is missing until an editor
+        fixes it. Never an empty page presented as complete.
+        """
+        shared = self.shared
+        if shared is None:
+            return TemplateResponse(
+                request, self.missing_template, self.get_context(request), status=503
+            )
+        clinic = ClinicSettings.for_context({"request": request})
+        stand_in = self.adapted(shared, clinic)
+        return TemplateResponse(
+            request, stand_in.get_template(request), stand_in.get_context(request)
+        )
+
+    def get_preview_template(self, request, mode_name):
+        return self.template if self.shared is not None else self.missing_template
+
+    def get_preview_context(self, request, mode_name):
+        shared = self.shared
+        if shared is None:
+            return self.get_context(request)
+        clinic = ClinicSettings.for_context({"request": request})
+        return self.adapted(shared, clinic).get_context(request)
+
+
+def in_clinic_words(shared: ConditionPage, library, clinic: ClinicSettings) -> ConditionPage:
+    """A copy of ``shared`` whose text is in ``clinic``'s words, for rendering only.
+
+    It lists the shared page's sources, whatever id it is given later.
+    """
+    source, target = _words_of(library), clinic.terminology
+    shown = copy(shared)
+    shown.shown_sources = shared.spinecare_sources.all()
+    shown.__dict__.pop("alternative_name_list", None)
+    if source.region == target.region:
+        return shown
+    for name in ("title", "seo_title", "quick_answer", "search_description", "disclaimer"):
+        setattr(shown, name, adapt_text(getattr(shared, name), source, target))
+    data = adapt_data(list(shared.body.raw_data), source, target)
+    shown.body = ConditionPage._meta.get_field("body").to_python(data)
+    return shown
