@@ -16,6 +16,7 @@ from django import forms
 from django.db import models
 from django.http import Http404
 from django.template.response import TemplateResponse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
@@ -286,6 +287,10 @@ def in_clinic_words(shared: ConditionPage, library, clinic: ClinicSettings) -> C
         return shown
     for name in ("title", "seo_title", "quick_answer", "search_description", "disclaimer"):
         setattr(shown, name, adapt_text(getattr(shared, name), source, target))
-    data = adapt_data(list(shared.body.raw_data), source, target)
-    shown.body = ConditionPage._meta.get_field("body").to_python(data)
+    # The body is adapted when something reads it: a page whose body comes from the fragment
+    # cache never pays for it.
+    field = ConditionPage._meta.get_field("body")
+    shown.__dict__["body"] = SimpleLazyObject(
+        lambda: field.to_python(adapt_data(list(shared.body.raw_data), source, target))
+    )
     return shown
