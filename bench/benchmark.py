@@ -25,6 +25,10 @@ from types import SimpleNamespace
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 RESULTS = BENCH / "results.json"
+# The clinic pages drawing on shared content are timed in every SHARED_EVERY-th round of the
+# rendering, beside the own-content pages: fewer requests, to keep the run within minutes.
+SHARED_EVERY = 2
+WORD_SWAP_ROUNDS = 50
 
 
 def log(message: str) -> None:
@@ -52,6 +56,12 @@ def choose_cache() -> tuple[bool, str]:
     if find_spec("redis") is not None and redis_answers():
         return True, f"Redis ({REDIS_URL}, it answered a ping)"
     return False, "local memory (LocMemCache, one per process; Redis did not answer)"
+
+
+def query_difference(sqls: list[str], reference: list[str]) -> dict[str, int]:
+    """Queries of each kind on each table beyond ``reference``'s (negative: fewer)."""
+    counts, base = Counter(query_tables(sqls)), Counter(query_tables(reference))
+    return {kind: counts[kind] - base[kind] for kind in counts | base if counts[kind] != base[kind]}
 
 
 def query_tables(sqls: list[str]) -> dict[str, int]:
@@ -94,6 +104,25 @@ def check_pages(client, problems: list[str]) -> None:
     ):
         html = measure.get(client, target).content.decode()
         problems += [f"{target.host}: {p}" for p in verify.clinic_problems(html, own, other)]
+    names = {
+        pages.SPINECARE_HOST: content.CLINIC_NAME,
+        pages.SECOND_HOST: content.SECOND_CLINIC_NAME,
+    }
+    for target in pages.SHARED_TARGETS:
+        html = measure.get(client, target).content.decode()
+        if target.fragment_cache:  # once more: the body from the fragment cache
+            html = measure.get(client, target).content.decode()
+        own = names[target.host]
+        other = next(name for name in names.values() if name != own)
+        words = (pages.LIBRARY_REGION, target.shared)
+        problems += [
+            f"{target.label}: {p}"
+            for p in (
+                *verify.content_problems(target.kind, target.repeat, html, words),
+                *verify.shared_problems(html),
+                *verify.clinic_problems(html, own, other),
+            )
+        ]
 
 
 def page_weight(html: str) -> dict:
@@ -205,6 +234,39 @@ def serve_modes(env: dict, duration: int, problems: list[str]) -> dict:
     return result
 
 
+def own_key(target) -> str:
+    """The own-content page a clinic page drawing on shared content is compared with."""
+    from . import pages
+
+    own = pages.fragment_target(1) if target.fragment_cache else pages.target("spinecare", 1)
+    return own.key
+
+
+def _ratio(value, reference):
+    return round(value / reference, 2) if value and reference else None
+
+
+def shared_ratios(results: dict) -> None:
+    """Each clinic page's median over the own-content page's, and what swapping words adds."""
+    from . import pages
+
+    shared = results["shared"]
+    for page in shared["pages"].values():
+        page["ratio_to_own"] = _ratio(
+            page.get("median_ms"), results["pages"][page["own"]]["median_ms"]
+        )
+    swapped = next(r for r in pages.CLINIC_REGIONS.values() if r != pages.LIBRARY_REGION)
+    for cache, name in ((True, "fragment-cache"), (False, "no-fragment-cache")):
+        same = shared["pages"][pages.shared_target(pages.LIBRARY_REGION, cache).key]
+        other = shared["pages"][pages.shared_target(swapped, cache).key]
+        if same.get("median_ms") is None or other.get("median_ms") is None:
+            continue
+        shared["word_swap"][name] = {
+            "ms": round(other["median_ms"] - same["median_ms"], 2),
+            "ratio": _ratio(other["median_ms"], same["median_ms"]),
+        }
+
+
 def measure_all(results: dict, env: dict) -> None:
     from django.test import Client
 
@@ -227,20 +289,47 @@ def measure_all(results: dict, env: dict) -> None:
         "cold_by_table": query_tables(cold["cold_sql"]),
         "warm_by_table": query_tables(cold["warm_sql"]),
     }
+    shared = results["shared"]
+    for target in pages.SHARED_TARGETS:
+        counts = measure.query_counts(client, target)
+        own = results["pages"][own_key(target)]
+        shared["pages"][target.key] = {
+            "label": target.label,
+            "own": own_key(target),
+            **{k: v for k, v in counts.items() if not k.endswith("_sql")},
+            "extra_queries": {
+                "warm": query_difference(counts["warm_sql"], own["warm_sql"]),
+                "cold": query_difference(counts["cold_sql"], own["cold_sql"]),
+            },
+        }
 
     requests, warmup = results["settings"]["requests"], results["settings"]["warmup"]
-    log(f"timing {requests} requests per page after {warmup} warm-up rounds")
+    log(
+        f"timing {requests} requests per page after {warmup} warm-up rounds, the clinic pages "
+        f"drawing on shared content in 1 round in {SHARED_EVERY}"
+    )
     groups = [
         (pages.fragment_target(r), pages.target("spinecare", r), pages.target("naive", r))
         for r in pages.REPEATS
     ]
-    for key, times in measure.render_times(client, groups, requests, warmup).items():
-        results["pages"][key].update(times)
+    # Shared content beside them: each clinic's page with the fragment cache, then without.
+    sparse = [
+        tuple(pages.shared_target(region, cache) for region in pages.CLINIC_REGIONS.values())
+        for cache in (True, False)
+    ]
+    times = measure.render_times(client, groups, requests, warmup, sparse, SHARED_EVERY)
+    shared["library_region"] = pages.LIBRARY_REGION
+    shared["warmup"] = len(range(0, warmup, SHARED_EVERY))
+    shared["requests"] = len(range(0, warmup + requests, SHARED_EVERY)) - shared["warmup"]
+    for key, measured in times.items():
+        (shared["pages"] if key in shared["pages"] else results["pages"])[key].update(measured)
     for repeat in pages.REPEATS:
         naive = results["pages"][f"naive-{repeat}x"]["median_ms"]
         for suffix, name in (("-fragments", f"{repeat}x"), ("", f"{repeat}x-no-fragment-cache")):
             spinecare = results["pages"][f"spinecare-{repeat}x{suffix}"]["median_ms"]
             results["ratios"][name] = round(spinecare / naive, 2)
+    shared_ratios(results)
+    shared["word_swap_ms"] = measure.word_swap_times(WORD_SWAP_ROUNDS)
 
     html = measure.get(client, pages.target("spinecare", 1)).content.decode()
     results["assets"] = page_weight(html)
@@ -282,6 +371,14 @@ def main() -> int:
         "content": content_summary(),
         "pages": {},
         "ratios": {},
+        "shared": {
+            "library_region": None,
+            "requests": 0,
+            "warmup": 0,
+            "every": SHARED_EVERY,
+            "pages": {},
+            "word_swap": {},
+        },
         "assets": {},
         "problems": [],
     }

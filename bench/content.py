@@ -55,6 +55,10 @@ QUICK_ANSWER = (
 CLINIC_NAME = "Harbourside Physiotherapy"
 SECOND_CLINIC_NAME = "Riverside Spine Clinic"
 BOOKING_URL = "https://book.harbourside-physio.example/"
+# A clinic page drawing on shared content adds its clinic's own words, in any country's.
+CLINIC_INTRODUCTION = (
+    "Our team sees people with back pain every week. Most feel better within a few visits."
+)
 
 SECTIONS = (
     Section(
@@ -359,8 +363,11 @@ TREATMENTS = (
 )
 
 
-def visible_texts(alt_text: bool = True) -> list[str]:
-    """Every piece of editorial text once: plain strings, and rich text as HTML."""
+def visible_texts(alt_text: bool = True, stories: bool = True) -> list[str]:
+    """Every piece of editorial text once: plain strings, and rich text as HTML.
+
+    ``stories``: with the patients' own words and names (never adapted to a clinic's words).
+    """
     texts = []
     for section in SECTIONS:
         texts.append(section.heading)
@@ -379,8 +386,9 @@ def visible_texts(alt_text: bool = True) -> list[str]:
     for question, answer in FAQ:
         texts += [question, answer]
     texts += [CLOSING_CTA.heading, CLOSING_CTA.text, CLOSING_CTA.label]
-    for story in STORIES:
-        texts += [story.quote, story.shown_name]
+    if stories:
+        for story in STORIES:
+            texts += [story.quote, story.shown_name]
     return texts
 
 

@@ -79,16 +79,23 @@ def percentile(values, fraction: float) -> float:
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
-def render_times(client: Client, groups, requests: int, warmup: int) -> dict[str, dict]:
+def render_times(
+    client: Client, groups, requests: int, warmup: int, sparse_groups=(), every: int = 1
+) -> dict[str, dict]:
     """Median and p90 milliseconds per page, the pages of each group requested in turn.
 
     Every round requests each group's pages one after the other, reversing the order every
-    other round, so all see the same machine load.
+    other round, so all see the same machine load. ``sparse_groups`` are requested in the
+    same way, but only in every ``every``-th round: fewer requests, spread over the same time
+    as the others, so that their times compare with those measured beside them.
     """
-    samples = {target.key: [] for group in groups for target in group}
+    samples = {target.key: [] for group in (*groups, *sparse_groups) for target in group}
     for round_ in range(warmup + requests):
-        for group in groups:
-            for target in group if round_ % 2 == 0 else group[::-1]:
+        due = [(group, round_) for group in groups]
+        if round_ % every == 0:
+            due += [(group, round_ // every) for group in sparse_groups]
+        for group, turn in due:
+            for target in group if turn % 2 == 0 else group[::-1]:
                 start = perf_counter()
                 get(client, target)
                 elapsed = (perf_counter() - start) * 1000
@@ -96,9 +103,39 @@ def render_times(client: Client, groups, requests: int, warmup: int) -> dict[str
                     samples[target.key].append(elapsed)
     return {
         key: {
-            "median_ms": round(statistics.median(values), 2),
-            "p90_ms": round(percentile(values, 0.9), 2),
+            "median_ms": round(statistics.median(values), 2) if values else None,
+            "p90_ms": round(percentile(values, 0.9), 2) if values else None,
             "requests": len(values),
         }
         for key, values in samples.items()
     }
+
+
+def word_swap_times(rounds: int) -> dict[str, float]:
+    """Median milliseconds of adapting the shared page to each clinic, by the clinic's region.
+
+    What a clinic page drawing on shared content does before rendering, on every request:
+    a copy of the shared page, and with other words than the library's, its text and
+    StreamField data with the words swapped (``in_clinic_words``). The page is fetched afresh
+    each time, outside the timing, as each request does.
+    """
+    from wagtail_spinecare.models import ClinicConditionPage, ClinicSettings
+    from wagtail_spinecare.models.shared import in_clinic_words, library_of
+
+    from . import pages
+
+    times = {}
+    for host, region in pages.CLINIC_REGIONS.items():
+        clinic = ClinicSettings.objects.get(site__hostname=host)
+        clinic_page = ClinicConditionPage.objects.descendant_of(clinic.site.root_page).get(
+            slug=pages.SHARED_SLUG
+        )
+        library = library_of(clinic_page.shared_page)
+        samples = []
+        for _ in range(rounds):
+            shared = type(clinic_page.shared_page).objects.get(pk=clinic_page.shared_page_id)
+            start = perf_counter()
+            in_clinic_words(shared, library, clinic)
+            samples.append((perf_counter() - start) * 1000)
+        times[region] = round(statistics.median(samples), 3)
+    return times

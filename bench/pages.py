@@ -1,4 +1,9 @@
-"""Building the benchmark database: sites, images, stories, treatments and the four pages."""
+"""Building the benchmark database: sites, images, stories, treatments and the pages.
+
+Besides the four pages compared (spinecare and plain Wagtail, 1× and 5×), a shared library
+holds the 1× content once, and a clinic page on each clinic's site draws on it: one in the
+library's words, one in other words.
+"""
 
 import random
 from dataclasses import dataclass
@@ -15,6 +20,8 @@ SECOND_HOST = "second.bench"
 NAIVE_HOST = "naive.bench"
 IMAGE_SIZE = (1600, 1000)
 REPEATS = (1, 5)
+LIBRARY_REGION = "uk"  # the words the shared pages are written in
+SHARED_SLUG = f"{content.SLUG}-shared"
 
 
 @dataclass(frozen=True)
@@ -26,15 +33,23 @@ class Target:
     host: str
     path: str
     fragment_cache: bool = False  # spinecare's fragment cache, as production runs it
+    # A clinic page drawing on the shared library: the clinic's region ("" for a page with
+    # its own content). The library is written in LIBRARY_REGION's words.
+    shared: str = ""
 
     @property
     def key(self) -> str:
-        return f"{self.kind}-{self.repeat}x" + ("-fragments" if self.fragment_cache else "")
+        shared = f"-shared-{self.shared}" if self.shared else ""
+        return f"{self.kind}-{self.repeat}x{shared}" + ("-fragments" if self.fragment_cache else "")
 
     @property
     def label(self) -> str:
+        shared = ""
+        if self.shared:
+            words = "same words" if self.shared == LIBRARY_REGION else "words swapped"
+            shared = f", shared content ({self.shared.upper()} clinic, {words})"
         suffix = ", fragment cache" if self.fragment_cache else ""
-        return f"{self.kind} {self.repeat}×{suffix}"
+        return f"{self.kind} {self.repeat}×{shared}{suffix}"
 
 
 def path_for(repeat: int) -> str:
@@ -51,6 +66,14 @@ FRAGMENT_TARGETS = [
     for repeat in REPEATS
 ]
 SECOND_SITE = Target("spinecare", 1, SECOND_HOST, path_for(1))
+# Each clinic's words. The clinic pages drawing on the library's 1× page: the first clinic's
+# is in the library's words, the second clinic's is not, so its every render swaps words.
+CLINIC_REGIONS = {SPINECARE_HOST: LIBRARY_REGION, SECOND_HOST: "us"}
+SHARED_TARGETS = [
+    Target("spinecare", 1, host, f"/{SHARED_SLUG}/", fragment_cache, shared=region)
+    for fragment_cache in (False, True)
+    for host, region in CLINIC_REGIONS.items()
+]
 
 
 def target(kind: str, repeat: int) -> Target:
@@ -59,6 +82,12 @@ def target(kind: str, repeat: int) -> Target:
 
 def fragment_target(repeat: int) -> Target:
     return next(t for t in FRAGMENT_TARGETS if t.repeat == repeat)
+
+
+def shared_target(region: str, fragment_cache: bool) -> Target:
+    return next(
+        t for t in SHARED_TARGETS if t.shared == region and t.fragment_cache == fragment_cache
+    )
 
 
 def migrate() -> None:
@@ -125,12 +154,22 @@ def spinecare_part(part, images, stories, treatments) -> dict:
         value = {"caption": part.caption, "intro": "", "treatments": list(treatments)}
         return stream_item("comparison", value)
     if isinstance(part, content.Stories):
-        value = {"heading": part.heading, "testimonials": list(stories), "latest_count": 0}
+        if stories is None:
+            # Shared content names no clinic's patients: each clinic's page shows its own
+            # stories about the condition.
+            value = {
+                "heading": part.heading,
+                "testimonials": [],
+                "latest_count": len(content.STORIES),
+            }
+        else:
+            value = {"heading": part.heading, "testimonials": list(stories), "latest_count": 0}
         return stream_item("testimonials", value)
     raise TypeError(part)
 
 
 def spinecare_body(images, stories, treatments, repeat: int) -> list[dict]:
+    """The page's StreamField; ``stories`` None: the latest stories about the condition."""
     from wagtail_spinecare.factories import cta_data, section_data, stream_item
 
     faq = {
@@ -199,14 +238,20 @@ def make_treatments() -> list[int]:
     return ids
 
 
-def make_stories(site) -> list[int]:
-    """The two stories, each with valid consent to be shown with name and occupation."""
+def make_stories(site, condition_page=None) -> list[int]:
+    """The two stories, each with valid consent to be shown with name and occupation.
+
+    With ``condition_page``, stories about that condition, made last first: a page showing
+    the latest stories shows them newest first, so in the same order as a page naming them.
+    """
     from wagtail_spinecare.factories import TestimonialFactory, give_consent
 
     ids = []
-    for story in content.STORIES:
+    stories = content.STORIES if condition_page is None else content.STORIES[::-1]
+    for story in stories:
         testimonial = TestimonialFactory(
             site=site,
+            condition_page=condition_page,
             quote=story.quote,
             patient_name=story.patient_name,
             occupation=story.occupation,
@@ -217,6 +262,42 @@ def make_stories(site) -> list[int]:
     return ids
 
 
+def build_shared(root, images, treatments, clinician, sites) -> None:
+    """The library's 1× page, and a clinic page drawing on it on each clinic's site.
+
+    Each clinic page has the clinic's introduction and clinician, and the clinic's own
+    stories about the shared condition: the same two as the page with its own content.
+    """
+    from wagtail_spinecare.factories import ConditionPageFactory
+    from wagtail_spinecare.models import ClinicConditionPage, ConditionLibraryPage
+
+    library = root.add_child(
+        instance=ConditionLibraryPage(
+            title="Shared conditions", slug="shared-conditions", region=LIBRARY_REGION
+        )
+    )
+    shared = ConditionPageFactory(
+        parent=library,
+        title=content.TITLE,
+        slug=path_for(1).strip("/"),
+        quick_answer=content.QUICK_ANSWER,
+        reviewed_by=clinician,
+        body=spinecare_body(images, None, treatments, 1),
+    )
+    for index, site in sites:
+        page = index.add_child(
+            instance=ClinicConditionPage(
+                title=content.TITLE,
+                slug=SHARED_SLUG,
+                shared_page=shared,
+                introduction=content.CLINIC_INTRODUCTION,
+            )
+        )
+        page.clinicians.set([clinician])
+        page.save()
+        make_stories(site, condition_page=shared)
+
+
 def build_spinecare(root, images) -> None:
     from wagtail_spinecare.factories import ClinicianFactory, ConditionPageFactory
 
@@ -225,16 +306,16 @@ def build_spinecare(root, images) -> None:
         SPINECARE_HOST,
         "spinecare",
         clinic_name=content.CLINIC_NAME,
-        region="uk",
+        region=CLINIC_REGIONS[SPINECARE_HOST],
         phone="0117 496 0123",
         booking_url=content.BOOKING_URL,
     )
-    second_index, _second_site = make_clinic(
+    second_index, second_site = make_clinic(
         root,
         SECOND_HOST,
         "second",
         clinic_name=content.SECOND_CLINIC_NAME,
-        region="us",
+        region=CLINIC_REGIONS[SECOND_HOST],
         phone="(319) 555-0142",
         booking_url="https://book.riverside-spine.example/",
     )
@@ -261,6 +342,7 @@ def build_spinecare(root, images) -> None:
         reviewed_by=clinician,
         body=spinecare_body(images, stories, treatments, 1),
     )
+    build_shared(root, images, treatments, clinician, [(index, site), (second_index, second_site)])
 
 
 # Plain Wagtail -----------------------------------------------------------------------------

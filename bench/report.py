@@ -85,6 +85,104 @@ def rendering_lines(results: dict) -> list[str]:
     ]
 
 
+def _signed(differences: dict[str, int]) -> str:
+    if not differences:
+        return "none"
+    ordered = sorted(differences.items(), key=lambda item: (-item[1], item[0]))
+    return ", ".join(f"{'+' if n > 0 else '−'}{abs(n)} {kind}" for kind, n in ordered)
+
+
+def shared_lines(results: dict) -> list[str]:
+    shared = results.get("shared", {})
+    if not shared.get("pages"):
+        return []
+    pages = results["pages"]
+    rows = []
+    for own_key in dict.fromkeys(page["own"] for page in shared["pages"].values()):
+        own = pages.get(own_key, {})
+        clinic_pages = [page for page in shared["pages"].values() if page["own"] == own_key]
+        for page in [own, *clinic_pages]:
+            rows.append(
+                [
+                    page.get("label", own_key) + ("" if page is not own else " (own content)"),
+                    _n(page.get("queries_warm")),
+                    _n(page.get("queries_cold")),
+                    _n(page.get("queries_new")),
+                    _n(page.get("median_ms"), 2),
+                    _n(page.get("p90_ms"), 2),
+                    "1.00" if page is own else _n(page.get("ratio_to_own"), 2),
+                    _n(page.get("html_bytes")),
+                ]
+            )
+    region = (shared.get("library_region") or "").upper()
+    lines = [
+        "## A clinic's page drawing on shared content (in process, page cache off)",
+        "",
+        f"A library page outside every site holds the 1× content once, in {region} words; on "
+        "each clinic's site a clinic page draws on it, with the clinic's introduction, one "
+        f"clinician and the clinic's own {results['content']['stories']} patient stories about "
+        "the shared condition. The "
+        f"{region} clinic's page shows the words as written; the other clinic's page swaps them "
+        f"on every render. Median and p90 over {shared['requests']} requests per page after "
+        f"{shared['warmup']} warm-up rounds: {_rounds(shared['every'])} of the rendering above, "
+        "beside the own-content pages. × own: median over the own-content "
+        "1× page's, with the same fragment-cache setting.",
+        "",
+        *_table(
+            [
+                "Page",
+                "Queries warm",
+                "Queries cold",
+                "Queries, new renditions",
+                "Median ms",
+                "p90 ms",
+                "× own",
+                "HTML bytes",
+            ],
+            rows,
+        ),
+        "",
+    ]
+    lines += [
+        "Queries beyond the own-content page's, by table (negative: fewer), the same for both "
+        "clinics unless named:",
+        "",
+    ]
+    for cache in ("without the fragment cache", "with the fragment cache"):
+        found = {}
+        for page in shared["pages"].values():
+            if page["own"].endswith("-fragments") != (cache == "with the fragment cache"):
+                continue
+            extra = page["extra_queries"]
+            if extra["warm"] == extra["cold"]:
+                described = f"warm and cold: {_signed(extra['warm'])}"
+            else:
+                described = f"warm: {_signed(extra['warm'])}; cold: {_signed(extra['cold'])}"
+            found.setdefault(described, []).append(page["label"])
+        for described, labels in found.items():
+            who = "" if len(found) == 1 else f" ({'; '.join(labels)})"
+            lines.append(f"- {cache}{who}, {described}")
+    swap = shared.get("word_swap", {})
+    with_cache, without = swap.get("fragment-cache", {}), swap.get("no-fragment-cache", {})
+    adapting = shared.get("word_swap_ms", {})
+    lines += [
+        "",
+        "Swapping words, median of the swapping clinic's page minus the other's: "
+        f"{_n(without.get('ms'), 2)} ms ({_n(without.get('ratio'), 2)}×) without the fragment "
+        f"cache, {_n(with_cache.get('ms'), 2)} ms ({_n(with_cache.get('ratio'), 2)}×) with it. "
+        "Adapting the shared page alone before each render (`in_clinic_words`), median: "
+        + ", ".join(f"{_n(ms, 2)} ms ({r.upper()} clinic)" for r, ms in adapting.items())
+        + ".",
+    ]
+    return lines
+
+
+def _rounds(every: int) -> str:
+    if every == 1:
+        return "in every round"
+    return "in every " + {2: "second", 3: "third"}.get(every, f"{every}th") + " round"
+
+
 def size_lines(results: dict) -> list[str]:
     a = results["assets"]
     total = a.get("html_plus_css_bytes")
@@ -201,8 +299,10 @@ def problem_lines(problems: list[str]) -> list[str]:
 
 def markdown(results: dict) -> str:
     lines = ["# wagtail-spinecare benchmark", "", *machine_lines(results), ""]
-    for part in (rendering_lines, size_lines, first_request_lines, served_lines):
-        lines += [*part(results), ""]
+    for part in (rendering_lines, shared_lines, size_lines, first_request_lines, served_lines):
+        part_lines = part(results)
+        if part_lines:
+            lines += [*part_lines, ""]
     if results.get("problems"):
         lines += [*problem_lines(results["problems"]), ""]
     return "\n".join(lines)

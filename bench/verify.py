@@ -31,22 +31,37 @@ def _as_html(text: str) -> str:
     return text if text.startswith("<") else escape(text)
 
 
-def expected_texts() -> list[str]:
-    texts = content.visible_texts()
+def expected_texts(words: tuple[str, str] | None = None) -> list[str]:
+    """Every text the page shows; ``words``: (from, to) regions, for shared content shown in
+    a clinic's words (the page's text changes; stories and treatments are not the page's)."""
+    texts = content.visible_texts(stories=False)
+    if words:
+        from wagtail_spinecare.terminology import adapt_text, terminology_for
+
+        source, target = (terminology_for(region) for region in words)
+        texts = [adapt_text(text, source, target) for text in texts]
+    for story in content.STORIES:
+        texts += [story.quote, story.shown_name]
     for treatment in content.TREATMENTS:
         texts += [treatment.name, treatment.summary]
         texts += [caveats for _number, _strength, caveats in treatment.recommendations]
     return [_as_html(text) for text in texts if text]
 
 
-def content_problems(kind: str, repeat: int, html: str) -> list[str]:
-    """What differs from the intended content: missing words, or parts shown too few times."""
+def content_problems(
+    kind: str, repeat: int, html: str, words: tuple[str, str] | None = None
+) -> list[str]:
+    """What differs from the intended content: missing words, or parts shown too few times.
+
+    ``words``: the content is shared, written in the first region's words and shown in the
+    second's.
+    """
     problems = []
     for name, (marker, per_copy) in EXPECTED[kind].items():
         found = html.count(marker)
         if found != per_copy * repeat:
             problems.append(f"{name}: {found} shown, {per_copy * repeat} intended")
-    missing = [text for text in expected_texts() if text not in html]
+    missing = [text for text in expected_texts(words) if text not in html]
     if missing:
         problems.append(f"{len(missing)} texts missing, first: {missing[0][:60]!r}")
     return problems
@@ -59,6 +74,16 @@ def clinic_problems(html: str, own: str, other: str) -> list[str]:
         problems.append(f"{own!r} is not named on its own page")
     if escape(other) in html:
         problems.append(f"{other!r} appears on {own!r}'s page")
+    return problems
+
+
+def shared_problems(html: str) -> list[str]:
+    """A clinic page drawing on shared content adds its clinic's introduction and clinicians."""
+    problems = []
+    if escape(content.CLINIC_INTRODUCTION) not in html:
+        problems.append("the clinic's introduction is not shown")
+    if 'class="sc-clinicians"' not in html:
+        problems.append("the clinic's clinicians are not shown")
     return problems
 
 
