@@ -118,7 +118,7 @@ def demo_data(django_db_setup, django_db_blocker):
         outer.__enter__()
         try:
             out = StringIO()
-            call_command("spinecare_demo", stdout=out)
+            call_command("spinecare_demo", editor_accounts=True, stdout=out)
             client = Client()
             for site in Site.objects.exclude(is_default_site=True):
                 for page in site.root_page.get_descendants(inclusive=True).live():

@@ -88,16 +88,14 @@ class TestCommand:
             "change_clinicsettings",
             *permissions.PATIENT_RECORD_CODENAMES,
         }
-        collection = permissions.find_evidence_collection(site)
-        collection_permissions = GroupCollectionPermission.objects.filter(group=group)
-        assert {gcp.collection_id for gcp in collection_permissions} == {collection.pk}
-        assert {gcp.permission.codename for gcp in collection_permissions} == {
-            "add_document",
-            "change_document",
-            "choose_document",
-            "add_image",
-            "change_image",
-            "choose_image",
+        evidence = permissions.find_evidence_collection(site)
+        images = permissions.find_images_collection(site)
+        assert {
+            (gcp.collection_id, gcp.permission.codename)
+            for gcp in GroupCollectionPermission.objects.filter(group=group)
+        } == {
+            *((evidence.pk, c) for c in ("add_document", "change_document", "choose_document")),
+            *((images.pk, c) for c in ("add_image", "change_image", "choose_image")),
         }
 
     def test_running_again_changes_nothing(self, shared):
@@ -224,6 +222,30 @@ def test_warns_of_groups_that_reach_every_clinics_evidence(shared):
         permission=Permission.objects.get(codename="change_document"),
     )
     out = add("northgate.example.com", "Northgate Physio")
-    assert "warning   group 'Everyone's documents' has document permissions" in out
+    assert "warning   group 'Everyone's documents' has document or image permissions" in out
     clinic_group = "Northgate Physio editors"
     assert f"group '{clinic_group}' has" not in out
+
+
+@pytest.mark.django_db
+def test_two_clinics_of_the_same_name_never_share_a_group(shared):
+    add("first.example.com", "Physio First")
+    before = state()
+    with pytest.raises(CommandError, match="already belongs to the clinic at first.example.com"):
+        add("second.example.com", "Physio First")
+    assert state() == before
+
+
+@pytest.mark.django_db
+def test_a_name_too_long_for_its_group_is_refused(db):
+    with pytest.raises(CommandError, match="Shorten the clinic's name"):
+        add("long.example.com", "x" * 145)
+
+
+@pytest.mark.django_db
+def test_no_editor_accounts_with_debug_off_unless_asked(settings):
+    settings.DEBUG = False
+    out = StringIO()
+    call_command("spinecare_demo", stdout=out)
+    assert "No editor accounts were made: DEBUG is off" in out.getvalue()
+    assert not get_user_model().objects.filter(username__endswith="-editor").exists()

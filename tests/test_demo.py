@@ -53,7 +53,7 @@ def test_running_again_changes_nothing(demo):
 
     before = state()
     out = StringIO()
-    call_command("spinecare_demo", stdout=out)
+    call_command("spinecare_demo", editor_accounts=True, stdout=out)
     assert state() == before
     assert out.getvalue().count("unchanged page") == 9
     assert " created " not in out.getvalue() and " published " not in out.getvalue()

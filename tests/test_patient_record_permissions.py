@@ -766,3 +766,82 @@ class TestStoryConditions:
         other = ConditionPageFactory(parent=us_clinic[0], slug="other-one")
         allowed = set(condition_pages_for(uk_editor).values_list("pk", flat=True))
         assert {shared.pk, own.pk} <= allowed and other.pk not in allowed
+
+
+class TestStoryPhotos:
+    def test_an_editor_cannot_give_a_story_another_clinics_patient_photo(
+        self, uk_editor, uk_site, us_site
+    ):
+        from wagtail.models import Collection
+        from wagtail_factories import ImageFactory
+
+        from wagtail_spinecare.permissions import grant_images, images_collection, photos_for
+
+        for group in uk_editor.groups.all():
+            grant_images(group, uk_site)
+        # Even a wide permission (Wagtail's default Editors have one on Root) does not reach
+        # another clinic's patients' photos.
+        wide = Group.objects.create(name="Wide")
+        wide.collection_permissions.create(
+            collection=Collection.get_first_root_node(),
+            permission=Permission.objects.get(codename="choose_image"),
+        )
+        uk_editor.groups.add(wide)
+        own = ImageFactory(collection=images_collection(uk_site))
+        theirs = ImageFactory(collection=images_collection(us_site))
+        general = ImageFactory(collection=Collection.get_first_root_node())
+        allowed = set(photos_for(uk_editor).values_list("pk", flat=True))
+        assert own.pk in allowed and general.pk in allowed and theirs.pk not in allowed
+
+
+class TestChosenStoriesOnPages:
+    """The page editor's story chooser offers only the editor's clinics; a hand-made request
+    naming another clinic's story is refused too, even for a draft."""
+
+    def post(self, client, user, index, testimonial):
+        from wagtail.models import GroupPagePermission
+        from wagtail.test.utils.form_data import streamfield
+
+        from tests.forms import condition_page_form, listblock
+
+        GroupPagePermission.objects.create(
+            group=user.groups.first(),
+            page=index,
+            permission=Permission.objects.get(codename="add_page"),
+        )
+        client.force_login(user)
+        stories = (
+            "testimonials",
+            {
+                "heading": "Stories",
+                "testimonials": listblock([str(testimonial.pk)]),
+                "latest_count": "0",
+            },
+        )
+        section = {"aspect": "success_stories", "heading": "Stories"}
+        body = [("section", {**section, "content": streamfield([stories])})]
+        data = condition_page_form(slug="stories-page")
+        data.update(
+            {k: v for k, v in condition_page_form(body=body).items() if k.startswith("body")}
+        )
+        url = reverse(
+            "wagtailadmin_pages:add", args=["wagtail_spinecare", "conditionpage", index.pk]
+        )
+        return client.post(url, data)
+
+    def test_another_clinics_story_is_refused(self, client, uk_editor, uk_clinic, stories):
+        response = self.post(client, uk_editor, uk_clinic[0], stories[1])
+        assert response.status_code == 200
+        assert "Choose only patient stories of the clinics" in str(
+            response.context["form"].errors["body"]
+        )
+        from wagtail_spinecare.models import ConditionPage
+
+        assert not ConditionPage.objects.filter(slug="stories-page").exists()
+
+    def test_an_own_story_is_accepted(self, client, uk_editor, uk_clinic, stories):
+        response = self.post(client, uk_editor, uk_clinic[0], stories[0])
+        from wagtail_spinecare.models import ConditionPage
+
+        assert response.status_code == 302, response.context["form"].errors
+        assert ConditionPage.objects.filter(slug="stories-page").exists()

@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import GroupPagePermission, GroupSitePermission, Page, Site
@@ -21,7 +22,7 @@ from .terminology import REGIONS
 
 #: What a clinic's editors may do with its pages: write, and publish once checks pass.
 PAGE_ACTIONS = ("add_page", "change_page", "publish_page")
-IMAGE_ACTIONS = ("add_image", "change_image", "choose_image")
+GROUP_NAME_MAX_LENGTH = Group._meta.get_field("name").max_length
 HOSTNAME = re.compile(
     r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
 )
@@ -56,6 +57,10 @@ def validate(hostname: str, clinic_name: str, region: str, port: int) -> None:
         )
     if not (clinic_name or "").strip():
         errors["clinic_name"] = _("Enter the clinic's name as patients know it.")
+    elif len(editors_group_name(clinic_name.strip())) > GROUP_NAME_MAX_LENGTH:
+        errors["clinic_name"] = _(
+            "Shorten the clinic's name: its editors group's name is too long."
+        )
     if region not in REGIONS:
         errors["region"] = _("Choose one of: %s.") % ", ".join(REGIONS)
     if not 1 <= int(port) <= 65535:
@@ -74,6 +79,7 @@ def add_clinic(hostname: str, clinic_name: str, region: str, port: int = 80) -> 
     setup = ClinicSetup()
 
     site = Site.objects.filter(hostname=hostname, port=port).select_related("root_page").first()
+    _check_group_is_free(clinic_name, site)
     if site is None:
         home = _new_home(hostname, clinic_name, ConditionIndexPage)
         setup.note("created", _("home page '%s'") % home.title)
@@ -101,8 +107,9 @@ def add_clinic(hostname: str, clinic_name: str, region: str, port: int = 80) -> 
         setup.note(
             "warning",
             _(
-                "group '%s' has document permissions on a collection that holds every "
-                "clinic's consent evidence; give it permissions on a narrower collection"
+                "group '%s' has document or image permissions on a collection that holds "
+                "every clinic's consent evidence or patients' photos; give it permissions on "
+                "a narrower collection"
             )
             % group.name,
         )
@@ -110,19 +117,46 @@ def add_clinic(hostname: str, clinic_name: str, region: str, port: int = 80) -> 
 
 
 def groups_seeing_all_evidence():
-    """Groups whose document permissions reach the folder of every clinic's evidence, such as
-    Wagtail's default Editors and Moderators groups with their Root collection permissions."""
+    """Groups whose permissions reach every clinic's patient records: document permissions
+    on the folder of every clinic's evidence, or image permissions on the folder of every
+    clinic's images (patients' photos), such as those of Wagtail's default Editors and
+    Moderators groups on the Root collection."""
     from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
 
-    evidence = permissions.evidence_collections().order_by("depth").first()
-    if evidence is None:
-        return Group.objects.none()
-    document_type = ContentType.objects.get_for_model(get_document_model())
-    reaching = evidence.get_ancestors(inclusive=True)
-    return Group.objects.filter(
-        collection_permissions__collection__in=reaching,
-        collection_permissions__permission__content_type=document_type,
-    ).distinct()
+    reach = Q(pk__in=[])
+    for folder, model in (
+        (permissions.evidence_collections().order_by("depth").first(), get_document_model()),
+        (permissions.find_images_root(), get_image_model()),
+    ):
+        if folder is not None:
+            reach |= Q(
+                collection_permissions__collection__in=folder.get_ancestors(inclusive=True),
+                collection_permissions__permission__content_type=(
+                    ContentType.objects.get_for_model(model)
+                ),
+            )
+    return Group.objects.filter(reach).distinct()
+
+
+def _check_group_is_free(clinic_name, site) -> None:
+    """Two clinics of the same name must not share one editors group, and so each other's
+    patient records."""
+    group = Group.objects.filter(name=editors_group_name(clinic_name)).first()
+    if group is None:
+        return
+    others = group.site_permissions.exclude(site=site) if site else group.site_permissions.all()
+    other = others.select_related("site").first()
+    if other is not None:
+        raise ValidationError(
+            {
+                "clinic_name": _(
+                    "The group '%(group)s' already belongs to the clinic at %(host)s. Give this "
+                    "clinic a different name, or rename that group first."
+                )
+                % {"group": group.name, "host": other.site.hostname}
+            }
+        )
 
 
 def _new_home(hostname, clinic_name, model):
@@ -145,7 +179,6 @@ def _new_home(hostname, clinic_name, model):
 
 def _editors_group(site, home, clinic_name, setup) -> Group:
     """The clinic's editors: its pages, settings, patient records and evidence, nothing else."""
-    from wagtail.images import get_image_model
 
     from .models import ClinicSettings
 
@@ -174,20 +207,20 @@ def _editors_group(site, home, clinic_name, setup) -> Group:
     )
     permissions.grant_patient_records(group, site)
     collection = permissions.grant_evidence(group, site)
-    # Patients' photos are patient records too: they go in the same private collection.
-    image_type = ContentType.objects.get_for_model(get_image_model())
-    for codename in IMAGE_ACTIONS:
-        group.collection_permissions.get_or_create(
-            collection=collection,
-            permission=Permission.objects.get(content_type=image_type, codename=codename),
-        )
+    images = permissions.grant_images(group, site)
     setup.note(
         "granted" if _grants(group) != before else "unchanged",
         _(
             "'%(group)s': edit and publish pages under '%(home)s', this clinic's settings, "
-            "patient stories and consent records, and the private collection '%(collection)s'"
+            "patient stories and consent records, the private collection '%(collection)s' "
+            "and the image collection '%(images)s'"
         )
-        % {"group": name, "home": home.title, "collection": collection.name},
+        % {
+            "group": name,
+            "home": home.title,
+            "collection": collection.name,
+            "images": images.name,
+        },
     )
     return group
 

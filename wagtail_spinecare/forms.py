@@ -1,15 +1,16 @@
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from .blocks.cta import missing_destination_errors
-from .streams import stream_errors
+from .streams import iter_blocks, stream_errors
 
 
 class SpinecarePageForm(WagtailAdminPageForm):
     """Page form that checks booking buttons against the settings of the clinic the page is on."""
 
-    #: StreamFields whose booking buttons are checked.
-    booking_stream_fields = ("body",)
+    #: StreamFields whose booking buttons and chosen stories are checked.
+    stream_fields = ("body",)
 
     def __init__(self, *args, instance=None, **kwargs):
         # A new page opens with its model's outline of recommended sections, if it has one.
@@ -20,11 +21,12 @@ class SpinecarePageForm(WagtailAdminPageForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        self._check_chosen_stories(cleaned_data)
         if getattr(self, "is_deferred_validation", False):
             # Saving a draft: an unfinished button is not yet a problem.
             return cleaned_data
         clinic = self._clinic_settings()
-        for name in self.booking_stream_fields:
+        for name in self.stream_fields:
             if name in self.errors or name not in cleaned_data:
                 continue
             error = stream_errors(
@@ -50,6 +52,28 @@ class SpinecarePageForm(WagtailAdminPageForm):
             else:
                 self.add_error(None, f"{finding.location}: {finding.message}")
 
+    def _check_chosen_stories(self, cleaned_data) -> None:
+        """An editor may add only stories of the clinics whose patient records they manage,
+        drafts included: the chooser offers no others, and a hand-made request must not
+        either. Stories already on the page stay, whoever chose them."""
+        from .permissions import managed_testimonials
+
+        user = getattr(self, "for_user", None)
+        if user is None:
+            return
+        for name in self.stream_fields:
+            if name in self.errors or name not in cleaned_data:
+                continue
+            before = chosen_story_ids(getattr(self.instance, name, None))
+            added = chosen_story_ids(cleaned_data[name]) - before
+            allowed = set(
+                managed_testimonials(user).filter(pk__in=added).values_list("pk", flat=True)
+            )
+            if added - allowed:
+                self.add_error(
+                    name, _("Choose only patient stories of the clinics whose records you manage.")
+                )
+
     def _site(self):
         page = self.parent_page if self.instance.pk is None else self.instance
         return page.get_site() if page is not None else None
@@ -58,6 +82,17 @@ class SpinecarePageForm(WagtailAdminPageForm):
         from .models import ClinicSettings
 
         return ClinicSettings.for_site_or_defaults(self._site())
+
+
+def chosen_story_ids(stream) -> set[int]:
+    """The ids of the testimonials chosen anywhere in ``stream``."""
+    return {
+        testimonial.pk
+        for _path, _block, value in iter_blocks(stream or ())
+        if hasattr(value, "get")
+        for testimonial in (value.get("testimonials") or ())
+        if testimonial is not None and hasattr(testimonial, "pk")
+    }
 
 
 FINDING_FIELDS = {
@@ -84,3 +119,23 @@ class TreatmentComparisonPageForm(SpinecarePageForm):
                 _("Add a treatment comparison: this page cannot be published without one."),
             )
         return cleaned_data
+
+
+class ClinicConditionPageForm(SpinecarePageForm):
+    """A clinic's page may only draw on a page of a shared library, even in a draft: anything
+    else (another clinic's own page, say) is not shared content."""
+
+    def clean_shared_page(self):
+        from .models.shared import library_of
+
+        shared = self.cleaned_data.get("shared_page")
+        if shared is not None and library_of(shared) is None:
+            raise ValidationError(
+                _(
+                    "'%(title)s' is not in a shared condition library. Choose a page from "
+                    "the library."
+                ),
+                code="not_shared",
+                params={"title": shared.title},
+            )
+        return shared

@@ -96,6 +96,9 @@ class PatientRecordForm(WagtailAdminModelForm):
         if field is not None and self.for_user is not None:
             action = "change" if self.instance.pk else "add"
             field.queryset = managed_sites(self.for_user, [action]).order_by("hostname")
+        photo = self.fields.get("photo")
+        if photo is not None and self.for_user is not None:
+            photo.queryset = photos_for(self.for_user)
         condition = self.fields.get("condition_page")
         if condition is not None and self.for_user is not None:
             condition.queryset = condition_pages_for(self.for_user)
@@ -251,6 +254,89 @@ def revoke_evidence(group, site):
     GroupCollectionPermission.objects.filter(group=group, collection=collection).delete()
     for restriction in CollectionViewRestriction.objects.filter(collection=collection):
         restriction.groups.remove(group)
+
+
+# Images -------------------------------------------------------------------------------------
+#
+# A clinic's images, patients' photos among them, go in its own collection, so that one
+# clinic's editors never choose another's patients' photos. Wagtail serves every image that
+# a page shows to anyone, so a photo is only as private as the consent that lets it be shown.
+
+IMAGES_ROOT_NAME = "Clinic images"
+
+
+def _images_root():
+    root = Collection.get_first_root_node()
+    return root.get_children().filter(name=IMAGES_ROOT_NAME).first() or root.add_child(
+        instance=Collection(name=IMAGES_ROOT_NAME)
+    )
+
+
+def find_images_root():
+    return Collection.get_first_root_node().get_children().filter(name=IMAGES_ROOT_NAME).first()
+
+
+def find_images_collection(site):
+    """``site``'s image collection if it exists; never creates anything."""
+    parent = Collection.get_first_root_node().get_children().filter(name=IMAGES_ROOT_NAME).first()
+    if parent is None:
+        return None
+    return (
+        parent.get_children().filter(name__endswith=EVIDENCE_NAME_SUFFIX.format(pk=site.pk)).first()
+    )
+
+
+@transaction.atomic
+def images_collection(site):
+    """The clinic's image collection, created on first use, found by the site's id."""
+    collection = find_images_collection(site)
+    if collection is None:
+        name = EVIDENCE_NAME.format(clinic=_clinic_name(site), pk=site.pk)
+        collection = _images_root().add_child(instance=Collection(name=name))
+    return collection
+
+
+def other_clinics_images(user):
+    """The image collections of the clinics ``user`` does not manage."""
+    parent = Collection.get_first_root_node().get_children().filter(name=IMAGES_ROOT_NAME).first()
+    if parent is None:
+        return Collection.objects.none()
+    own = [
+        EVIDENCE_NAME_SUFFIX.format(pk=pk)
+        for pk in managed_sites(user).values_list("pk", flat=True)
+    ]
+    others = Collection.objects.child_of(parent)
+    for suffix in own:
+        others = others.exclude(name__endswith=suffix)
+    return Collection.objects.filter(
+        reduce(operator.or_, (Q(path__startswith=c.path) for c in others), Q(pk__in=[]))
+    )
+
+
+@transaction.atomic
+def grant_images(group, site):
+    """Let ``group`` add, edit and choose images in ``site``'s image collection."""
+    from wagtail.images import get_image_model
+
+    collection = images_collection(site)
+    model = get_image_model()
+    for permission in Permission.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        codename__in=[get_permission_codename(a, model._meta) for a in EVIDENCE_ACTIONS],
+    ):
+        GroupCollectionPermission.objects.get_or_create(
+            group=group, collection=collection, permission=permission
+        )
+    return collection
+
+
+def photos_for(user):
+    """The images ``user`` may give a story as its patient's photo: those they may choose,
+    except other clinics' (whatever wider permissions they hold)."""
+    from wagtail.images.permissions import permission_policy
+
+    choosable = permission_policy.instances_user_has_any_permission_for(user, ["choose"])
+    return choosable.exclude(collection__in=other_clinics_images(user))
 
 
 # The group edit page ------------------------------------------------------------------------

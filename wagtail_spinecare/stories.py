@@ -69,7 +69,7 @@ def stories_for(value, context, channel=Channel.WEB) -> dict:
     if getattr(request, "is_preview", False):
         site = Site.find_for_request(request)
         hidden = [
-            {"excerpt": t.excerpt, "reason": consent.why_hidden(t, site, channel)}
+            {"excerpt": excerpt_for(t, site), "reason": consent.why_hidden(t, site, channel)}
             for t in chosen
             if t.pk not in allowed
         ]
@@ -77,6 +77,14 @@ def stories_for(value, context, channel=Channel.WEB) -> dict:
         "stories": [story(t, allowed[t.pk], clinic) for t in shown],
         "hidden": hidden,
     }
+
+
+def excerpt_for(testimonial, site) -> str:
+    """How editors of ``site`` see a story that is not shown there: by its words only if it
+    is their clinic's. Another clinic's patient's words are not theirs to read."""
+    if site is None or testimonial.site_id == site.pk:
+        return testimonial.excerpt
+    return str(_("a story from another clinic"))
 
 
 def _latest_for(request, page, channel) -> list:

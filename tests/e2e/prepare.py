@@ -17,7 +17,7 @@ def main(port: int) -> None:
     from wagtail.models import Site
 
     call_command("migrate", verbosity=0, interactive=False)
-    call_command("spinecare_demo", port=port, verbosity=0, stdout=sys.stderr)
+    call_command("spinecare_demo", port=port, editor_accounts=True, verbosity=0, stdout=sys.stderr)
     get_user_model().objects.create_superuser("editor", "editor@example.com", "e2e-password")
     pages = []
     for site in Site.objects.exclude(is_default_site=True).order_by("hostname"):

@@ -2,6 +2,7 @@ import uuid
 from datetime import timedelta
 from io import BytesIO
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
@@ -49,9 +50,18 @@ class Command(BaseCommand):
             default=8000,
             help="Port the demo sites are served on (default 8000, as runserver uses).",
         )
+        parser.add_argument(
+            "--editor-accounts",
+            action="store_true",
+            help=(
+                "Create the demo editor accounts even with DEBUG off. They have a published "
+                "password: never on a site the public can reach."
+            ),
+        )
 
     @transaction.atomic
-    def handle(self, *args, port, **options):
+    def handle(self, *args, port, editor_accounts=False, **options):
+        self.editor_accounts = editor_accounts or settings.DEBUG
         images = self.ensure_images()
         treatment_ids = treatments.ensure_treatments()
         self.report("saved", f"{len(treatment_ids)} treatments with NICE NG59 recommendations")
@@ -64,6 +74,12 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo clinics ready:"))
         for clinic in CLINICS:
             self.stdout.write(f"  {clinic.clinic_name}: http://{clinic.hostname}:{port}/")
+        if not self.editor_accounts:
+            self.stdout.write(
+                "No editor accounts were made: DEBUG is off. Pass --editor-accounts to make "
+                "them on a development machine."
+            )
+            return
         self.stdout.write(
             "Editor accounts, each seeing only its own clinic's patients (development only):"
         )
@@ -140,15 +156,15 @@ class Command(BaseCommand):
         site = setup.site
         home = site.root_page.specific
 
-        settings = ClinicSettings.for_site(site)
+        clinic_settings = ClinicSettings.for_site(site)
         for name, value in {
             "clinic_name": clinic.clinic_name,
             "region": clinic.region,
             **clinic.settings,
         }.items():
-            setattr(settings, name, value)
-        settings.full_clean()
-        settings.save()
+            setattr(clinic_settings, name, value)
+        clinic_settings.full_clean()
+        clinic_settings.save()
         self.report("saved", "clinic settings")
 
         terms = terminology_for(clinic.region)
@@ -183,7 +199,9 @@ class Command(BaseCommand):
             page.delete()
             self.report("removed", f"the clinic's own copy of '{shared.title}'")
 
-    def ensure_editor(self, clinic, group) -> str:
+    def ensure_editor(self, clinic, group) -> str | None:
+        if not self.editor_accounts:
+            return None
         User = get_user_model()
         username = f"{clinic.root_slug}-editor"
         user = User.objects.filter(username=username).first()
