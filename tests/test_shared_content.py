@@ -265,10 +265,47 @@ class TestClinicPages:
             assert "ask a physical therapist" in text_of(response)
             caches["default"].clear()
 
-    def test_frontend_cache_purges_every_clinic_page(self, shared, uk_page, us_page, purges):
-        from wagtail_spinecare.cache import pages_affected_by
+    def test_frontend_cache_purges_every_clinic_page(
+        self, shared, uk_page, us_page, purges, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            shared.save_revision().publish()
+        assert {uk_page.pk, us_page.pk} <= purges()
 
-        assert {page.pk for page in pages_affected_by(shared)} == {uk_page.pk, us_page.pk}
+    def test_a_withdrawn_story_is_purged_from_the_clinic_page_showing_it(
+        self, shared, uk_page, us_page, purges, django_capture_on_commit_callbacks
+    ):
+        from wagtail_spinecare import consent
+
+        story = TestimonialFactory(site=uk_page.get_site(), condition_page=shared)
+        give_consent(story)
+        purges.reset()
+        with django_capture_on_commit_callbacks(execute=True):
+            consent.withdraw(story, channel="email")
+        assert uk_page.pk in purges()
+
+    def test_a_treatment_change_purges_clinic_pages_comparing_it(
+        self, shared, uk_page, purges, django_capture_on_commit_callbacks
+    ):
+        from wagtail_spinecare.factories import TreatmentFactory
+
+        treatment = TreatmentFactory()
+        comparison = stream_item(
+            "comparison", {"caption": "Treatments", "intro": "", "treatments": [treatment.pk]}
+        )
+        shared.body = [
+            *shared_body(),
+            stream_item(
+                "section",
+                {"aspect": "treatment", "heading": "Options", "content": [comparison]},
+            ),
+        ]
+        shared.save_revision().publish()
+        purges.reset()
+        with django_capture_on_commit_callbacks(execute=True):
+            treatment.summary = "Changed."
+            treatment.save()
+        assert uk_page.pk in purges()
 
 
 class TestMissingSharedContent:
@@ -414,3 +451,49 @@ class TestSitemaps:
         library.save()
         assert len(uk_page.get_sitemap_urls()) == 1
         assert us_page.get_sitemap_urls() == []
+
+
+class TestOnlySharedContent:
+    def test_a_draft_may_not_draw_on_another_clinics_own_page(
+        self, admin_client, uk_clinic, us_clinic
+    ):
+        from django.urls import reverse
+
+        theirs = ConditionPageFactory(parent=us_clinic[0], slug="theirs")
+        url = reverse(
+            "wagtailadmin_pages:add",
+            args=["wagtail_spinecare", "clinicconditionpage", uk_clinic[0].pk],
+        )
+        response = admin_client.post(
+            url, {"title": "Copy", "slug": "copy", "shared_page": theirs.pk, "introduction": ""}
+        )
+        assert response.status_code == 200
+        assert "is not in a shared condition library" in " ".join(
+            response.context["form"].errors["shared_page"]
+        )
+        assert not ClinicConditionPage.objects.filter(slug="copy").exists()
+
+    def test_a_live_page_whose_shared_page_left_the_library_shows_nothing(
+        self, client, shared, uk_page, root_page
+    ):
+        shared.move(root_page, pos="last-child")
+        assert "not available" in text_of(get(client, uk_page.get_site(), status=503))
+        listing = get(client, uk_page.get_site(), "/")
+        assert (
+            b"sc-condition-list__item" not in listing.content
+            or b"Facet joint pain" in listing.content
+        )
+
+
+def test_moving_a_shared_page_out_of_the_library_empties_the_page_cache(
+    client, shared, uk_page, root_page
+):
+    locmem = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with override_settings(CACHES=locmem, WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT=600):
+        caches["default"].clear()
+        get(client, uk_page.get_site())
+        assert get(client, uk_page.get_site())["X-Spinecare-Cache"] == "hit"
+        shared.move(root_page, pos="last-child")
+        response = client.get("/facet-joint-pain/", HTTP_HOST=uk_page.get_site().hostname)
+        assert response.status_code == 503
+        caches["default"].clear()

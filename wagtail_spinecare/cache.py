@@ -6,7 +6,6 @@ installed and configured; otherwise there is nothing to purge and nothing fails.
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models
 from wagtail.models import Page, ReferenceIndex
 
 
@@ -17,14 +16,24 @@ def frontend_cache_enabled() -> bool:
 
 
 def purge_pages(pages) -> None:
+    """Purge ``pages`` and every clinic's page that shows one of them as shared content."""
     pages = [page for page in pages if page is not None and page.live]
     if not pages or not frontend_cache_enabled():
         return
+    pages += with_clinic_pages(pages)
     from wagtail.contrib.frontend_cache.utils import PurgeBatch
 
     batch = PurgeBatch()
     batch.add_pages(pages)
     batch.purge()
+
+
+def with_clinic_pages(pages) -> list:
+    """The live clinic pages drawing on any of ``pages`` (shared condition pages)."""
+    from .models import ClinicConditionPage
+
+    ids = [page.pk for page in pages]
+    return list(ClinicConditionPage.objects.live().filter(shared_page_id__in=ids))
 
 
 def pages_referring_to(obj):
@@ -46,11 +55,16 @@ def purge_pages_showing(testimonial) -> None:
 
 
 def pages_affected_by(instance) -> list:
-    """Live pages whose rendering shows ``instance`` (a treatment, a clinic's settings…)."""
+    """Live pages whose rendering shows ``instance`` (a treatment, a clinic's settings…).
+
+    A shared condition page among them stands for the clinics' pages that show it: see
+    :func:`purge_pages`.
+    """
     from .models import (
         ClinicConditionPage,
         Clinician,
         ClinicSettings,
+        ConditionLibraryPage,
         ConditionPage,
         Guideline,
         GuidelineRecommendation,
@@ -69,23 +83,21 @@ def pages_affected_by(instance) -> list:
         treatments = Treatment.objects.filter(recommendations__guideline=instance).distinct()
         return [page for treatment in treatments for page in pages_referring_to(treatment)]
     if isinstance(instance, Clinician):
-        # Pages name their reviewer; clinics' pages name their clinicians and show the review
-        # of the shared page they draw on.
+        # Pages name their reviewer; clinics' pages name their clinicians.
         return [
             *ConditionPage.objects.live().filter(reviewed_by=instance),
             *TreatmentComparisonPage.objects.live().filter(reviewed_by=instance),
-            *ClinicConditionPage.objects.live()
-            .filter(models.Q(clinicians=instance) | models.Q(shared_page__reviewed_by=instance))
-            .distinct(),
+            *ClinicConditionPage.objects.live().filter(clinicians=instance),
         ]
     if isinstance(instance, ConditionPage):
-        # Every clinic's page that draws on a shared page shows what was just published.
-        return list(instance.clinic_pages.live())
+        # A shared page: purge_pages adds the clinics' pages that show it.
+        return [instance]
+    if isinstance(instance, ConditionLibraryPage):
+        # Its words and canonical choice show on every clinic page of its shared pages.
+        return list(ConditionPage.objects.child_of(instance).live())
     if isinstance(instance, TreatmentComparisonPage):
-        # Condition pages list the comparisons that link to them, as do clinics' pages of
-        # a shared condition.
-        conditions = list(instance.conditions.live())
-        return [*conditions, *ClinicConditionPage.objects.live().filter(shared_page__in=conditions)]
+        # Condition pages list the comparisons that link to them.
+        return list(instance.conditions.live())
     return []
 
 

@@ -170,7 +170,7 @@ def check_shared(page, site, today) -> list[Finding]:
             )
         ]
     clinic = ClinicSettings.for_site_or_defaults(site)
-    stand_in = page.adapted(shared, clinic)
+    stand_in = page.adapted(shared, clinic, library_of(shared))
     return [
         Finding(
             f.code, f.severity, f.message, f"{where}: {f.location}" if f.location else where, f.path
@@ -548,6 +548,7 @@ def check_reading_age(sections) -> list[Finding]:
 
 def check_testimonials(value, site, where, path) -> list[Finding]:
     from . import consent
+    from .stories import excerpt_for
 
     findings = []
     for testimonial in value.get("testimonials") or ():
@@ -560,7 +561,7 @@ def check_testimonials(value, site, where, path) -> list[Finding]:
                     "testimonial-not-publishable",
                     WARNING,
                     _("The story “%(excerpt)s” will not be shown, because %(reason)s.")
-                    % {"excerpt": testimonial.excerpt, "reason": reason},
+                    % {"excerpt": excerpt_for(testimonial, site), "reason": reason},
                     where,
                     path,
                 )

@@ -2,7 +2,7 @@
 
 from django.db.models.signals import post_delete, post_save
 from wagtail.models import Site
-from wagtail.signals import page_published, page_unpublished
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .cache import content_changed, invalidate_pages
 
@@ -26,6 +26,8 @@ def connect():
 
     page_published.connect(content_changed, dispatch_uid="spinecare-cache-published")
     page_unpublished.connect(content_changed, dispatch_uid="spinecare-cache-unpublished")
+    # A shared page moved into or out of a library changes what clinics' pages show.
+    post_page_move.connect(content_changed, dispatch_uid="spinecare-cache-moved")
     for model in (ClinicSettings, Clinician, Treatment, GuidelineRecommendation, Guideline):
         post_save.connect(
             content_changed, sender=model, dispatch_uid=f"spinecare-cache-{model.__name__}"

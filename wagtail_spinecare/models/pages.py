@@ -166,6 +166,8 @@ class ConditionIndexPage(SpinecarePageMixin, Page):
         libraries = libraries_of([page.shared_page for page in drawing])
         for page in drawing:
             library = libraries.get(page.shared_page_id)
+            if library is None:
+                continue  # not shared content (any more): the page has nothing to show
             page.title = page.adapted_text(page.shared_page.title, library, clinic)
             page.quick_answer = page.adapted_text(page.shared_page.quick_answer, library, clinic)
             conditions.append(page)

@@ -23,6 +23,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.models import Page, Site
 
 from ..admin.panels import ContentChecksPanel, SharedContentPanel
+from ..forms import ClinicConditionPageForm
 from ..terminology import DEFAULT_REGION, REGION_CHOICES, adapt_data, adapt_text, terminology_for
 from .clinic import ClinicSettings
 from .pages import ConditionPage, SpinecarePageMixin
@@ -167,6 +168,7 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
         FieldPanel("introduction"),
         FieldPanel("clinicians", widget=forms.CheckboxSelectMultiple),
     ]
+    base_form_class = ClinicConditionPageForm
     parent_page_types = ["wagtail_spinecare.ConditionIndexPage"]
     subpage_types = []
     template = "wagtail_spinecare/condition_page.html"
@@ -185,7 +187,15 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
         shared = self.shared_page if self.shared_page_id else None
         return shared if shared is not None and shared.live else None
 
-    def adapted(self, shared: ConditionPage, clinic: ClinicSettings) -> ConditionPage:
+    def shown(self) -> tuple:
+        """(the live shared page, its library), or (None, None) when there is nothing to show:
+        no shared page, an unpublished one, or one that is not (or no longer) in a library,
+        such as another clinic's own page."""
+        shared = self.shared
+        library = library_of(shared) if shared is not None else None
+        return (shared, library) if library is not None else (None, None)
+
+    def adapted(self, shared: ConditionPage, clinic: ClinicSettings, library) -> ConditionPage:
         """``shared`` as this page shows it: in the clinic's words, at this page's address.
 
         An unsaved stand-in: it has this page's id and place in the tree (links, breadcrumbs
@@ -194,9 +204,8 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
         remembers the shared page's id, because patient stories
         and treatment comparisons belong to the condition, not to one clinic's page of it.
         """
-        library = library_of(shared)
         stand_in = in_clinic_words(shared, library, clinic)
-        for name in ("id", "slug", "url_path", "path", "depth", "live"):
+        for name in ("id", "page_ptr_id", "slug", "url_path", "path", "depth", "live"):
             setattr(stand_in, name, getattr(self, name))
         for name in ("seo_title", "search_description"):
             if getattr(self, name):
@@ -232,13 +241,19 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
     def get_sitemap_urls(self, request=None):
         """Left out of sitemaps while it has nothing to show, or when another clinic's page
         is the original: search engines are pointed at that one instead."""
-        shared = self.shared
+        shared, library = self.shown()
         if shared is None:
             return []
         clinic = ClinicSettings.for_site_or_defaults(self.get_site())
-        if self.canonical_url(library_of(shared), clinic) is not None:
+        if self.canonical_url(library, clinic) is not None:
             return []
-        return super().get_sitemap_urls(request)
+        urls = super().get_sitemap_urls(request)
+        for url in urls:
+            # The page changes when the shared page is published, too.
+            url["lastmod"] = max(
+                (at for at in (url.get("lastmod"), shared.last_published_at) if at), default=None
+            )
+        return urls
 
     def serve(self, request, *args, **kwargs):
         from ..cache import serve_cached
@@ -252,26 +267,26 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
         503 for that message: the page exists, but its content is missing until an editor
         fixes it. Never an empty page presented as complete.
         """
-        shared = self.shared
+        shared, library = self.shown()
         if shared is None:
             return TemplateResponse(
                 request, self.missing_template, self.get_context(request), status=503
             )
         clinic = ClinicSettings.for_context({"request": request})
-        stand_in = self.adapted(shared, clinic)
+        stand_in = self.adapted(shared, clinic, library)
         return TemplateResponse(
             request, stand_in.get_template(request), stand_in.get_context(request)
         )
 
     def get_preview_template(self, request, mode_name):
-        return self.template if self.shared is not None else self.missing_template
+        return self.template if self.shown()[0] is not None else self.missing_template
 
     def get_preview_context(self, request, mode_name):
-        shared = self.shared
+        shared, library = self.shown()
         if shared is None:
             return self.get_context(request)
         clinic = ClinicSettings.for_context({"request": request})
-        return self.adapted(shared, clinic).get_context(request)
+        return self.adapted(shared, clinic, library).get_context(request)
 
 
 def in_clinic_words(shared: ConditionPage, library, clinic: ClinicSettings) -> ConditionPage:
