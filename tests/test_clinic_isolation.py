@@ -563,11 +563,12 @@ def request(client, view, clinic):
 
 def received(response):
     """Everything the user got: the body and the headers that can carry data."""
+    # The test client closes the response itself; closing it here would also close the
+    # database connection (Django's request_finished), which PostgreSQL notices.
     if getattr(response, "streaming", False):
         body = b"".join(response.streaming_content)
     else:
         body = response.content
-    response.close()
     headers = " ".join(response.get(name, "") for name in ("Location", "Content-Disposition"))
     return f"{body.decode('utf-8', errors='replace')} {headers}"
 

@@ -333,9 +333,11 @@ def grant_images(group, site):
 def photos_for(user):
     """The images ``user`` may give a story as its patient's photo: those they may choose,
     except other clinics' (whatever wider permissions they hold)."""
-    from wagtail.images.permissions import permission_policy
+    from wagtail.images import get_image_model
+    from wagtail.permissions import policy_registry
 
-    choosable = permission_policy.instances_user_has_any_permission_for(user, ["choose"])
+    policy = policy_registry.get_by_type(get_image_model())
+    choosable = policy.instances_user_has_any_permission_for(user, ["choose"])
     return choosable.exclude(collection__in=other_clinics_images(user))
 
 

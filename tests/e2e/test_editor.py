@@ -108,7 +108,8 @@ def test_editor_builds_and_publishes_a_condition_page(live_site, new_page):
 
     question.locator("input").fill("How long does whiplash take to get better?")
     publish(page)
-    page.wait_for_url(re.compile(r"/admin/pages/\d+/$"))
+    # Publishing runs every content check; give a loaded CI machine time.
+    page.wait_for_url(re.compile(r"/admin/pages/\d+/$"), timeout=45_000)
     assert re.search(rf"'{TITLE}'.*published", page.locator(".messages").inner_text())
 
     url = live_site.url("harbourside.localhost", "/whiplash/")
