@@ -278,7 +278,7 @@ def find_images_root():
 
 def find_images_collection(site):
     """``site``'s image collection if it exists; never creates anything."""
-    parent = Collection.get_first_root_node().get_children().filter(name=IMAGES_ROOT_NAME).first()
+    parent = find_images_root()
     if parent is None:
         return None
     return (
@@ -298,7 +298,7 @@ def images_collection(site):
 
 def other_clinics_images(user):
     """The image collections of the clinics ``user`` does not manage."""
-    parent = Collection.get_first_root_node().get_children().filter(name=IMAGES_ROOT_NAME).first()
+    parent = find_images_root()
     if parent is None:
         return Collection.objects.none()
     own = [
