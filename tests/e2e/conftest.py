@@ -45,22 +45,37 @@ def missing_tools() -> list[str]:
 
 
 def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    browser_tests = [item for item in items if here in Path(str(item.fspath)).parents]
+    # With pytest-xdist, the browser tests share one worker, so one live site serves them all.
+    for item in browser_tests:
+        item.add_marker(pytest.mark.xdist_group("browser"))
     missing = missing_tools()
     if not missing:
         return
     reason = "browser tests need " + ", ".join(missing)
     if os.environ.get("SPINECARE_E2E_REQUIRED"):
         raise pytest.UsageError(reason)
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.skip(reason=reason))
+    for item in browser_tests:
+        item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test reports the last lines the live server logged."""
+    report = yield
+    site = item.funcargs.get("live_site") if hasattr(item, "funcargs") else None
+    if report.failed and isinstance(site, LiveSite) and site.log.exists():
+        tail = site.log.read_text(errors="replace").splitlines()[-60:]
+        report.sections.append(("live server log (last lines)", "\n".join(tail)))
+    return report
 
 
 @dataclass
 class LiveSite:
     port: int
     pages: list[dict]
+    log: Path
 
     def url(self, hostname: str, path: str = "/") -> str:
         return f"http://{hostname}:{self.port}{path}"
@@ -136,7 +151,8 @@ def live_site():
         drop_database()
         raise RuntimeError(f"preparing the e2e database failed:\n{prepared.stderr}")
     pages = json.loads(prepared.stdout.strip().splitlines()[-1])
-    log = open(workdir / "server.log", "w")  # noqa: SIM115
+    log_path = workdir / "server.log"
+    log = open(log_path, "w")  # noqa: SIM115
     server = subprocess.Popen(
         [
             sys.executable,
@@ -154,7 +170,7 @@ def live_site():
     )
     try:
         wait_for(port, server)
-        yield LiveSite(port=port, pages=pages)
+        yield LiveSite(port=port, pages=pages, log=log_path)
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -50,9 +50,24 @@ def close_date_pickers(page) -> None:
     )
 
 
+AUTOSAVE_IDLE = """() => [...document.querySelectorAll("[data-w-autosave-state-value]")]
+    .every((indicator) => indicator.dataset.wAutosaveStateValue !== "saving")"""
+
+
 def publish(page) -> None:
+    """Publish, and wait for the page the admin answers with: the page or its errors.
+
+    Wagtail autosaves 500 ms after the last change. A publish sent while that autosave is on
+    its way comes back with the revision the autosave replaced, and Wagtail then takes the
+    editor's next change for someone else's (autosave paused, "Saving will overwrite a newer
+    version"). So the autosave is let finish first, as an editor watching it would.
+    """
+    page.wait_for_timeout(700)
+    page.wait_for_function(AUTOSAVE_IDLE, timeout=30_000)
     page.get_by_role("button", name="More actions").click()
-    page.locator("button[name=action-publish]").click()
+    # Publishing runs every content check; give a loaded CI machine time.
+    with page.expect_navigation(timeout=90_000):
+        page.locator("button[name=action-publish]").click()
 
 
 def test_editor_builds_and_publishes_a_condition_page(live_site, new_page):
@@ -108,8 +123,8 @@ def test_editor_builds_and_publishes_a_condition_page(live_site, new_page):
 
     question.locator("input").fill("How long does whiplash take to get better?")
     publish(page)
-    # Publishing runs every content check; give a loaded CI machine time.
-    page.wait_for_url(re.compile(r"/admin/pages/\d+/$"), timeout=45_000)
+    shown = page.locator(".messages, .error-message, .w-field__errors").all_inner_texts()
+    assert re.search(r"/admin/pages/\d+/$", page.url), (page.url, shown)
     assert re.search(rf"'{TITLE}'.*published", page.locator(".messages").inner_text())
 
     url = live_site.url("harbourside.localhost", "/whiplash/")
