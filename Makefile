@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# pytest-xdist workers for make test: one a core; browser tests stay together on one.
+WORKERS ?= auto
 
 # Debian packages the browser tests and the benchmark use; installed when missing and root.
 apt_install = command -v $(1) >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then \
@@ -38,7 +40,7 @@ demo: venv
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: venv npm browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup
 
 lint: venv
 	$(BIN)/ruff check .

@@ -1,5 +1,6 @@
 """The page cache: fast for anonymous visitors, never stale about consent or content."""
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -20,7 +21,10 @@ from wagtail_spinecare.models import (
 
 from .settings import MIDDLEWARE
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+# One Redis database per pytest-xdist worker (gw0 uses 15, gw1 14, ...): clearing the cache
+# empties the whole database.
+WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+REDIS_URL = f"redis://127.0.0.1:6379/{15 - WORKER % 16}"
 
 
 def redis_available() -> bool:
