@@ -121,19 +121,14 @@ def groups_seeing_all_evidence():
     on the folder of every clinic's evidence, or image permissions on the folder of every
     clinic's images (patients' photos), such as those of Wagtail's default Editors and
     Moderators groups on the Root collection."""
-    from wagtail.documents import get_document_model
-    from wagtail.images import get_image_model
-
     reach = Q(pk__in=[])
-    for folder, model in (
-        (permissions.evidence_collections().order_by("depth").first(), get_document_model()),
-        (permissions.find_images_root(), get_image_model()),
-    ):
-        if folder is not None:
+    for folder in (permissions.EVIDENCE, permissions.IMAGES):
+        root = folder.find_root()
+        if root is not None:
             reach |= Q(
-                collection_permissions__collection__in=folder.get_ancestors(inclusive=True),
+                collection_permissions__collection__in=root.get_ancestors(inclusive=True),
                 collection_permissions__permission__content_type=(
-                    ContentType.objects.get_for_model(model)
+                    ContentType.objects.get_for_model(folder.get_model())
                 ),
             )
     return Group.objects.filter(reach).distinct()

@@ -170,173 +170,153 @@ def _clinic_name(site):
     return (settings and settings.clinic_name) or site.site_name or site.hostname
 
 
-def _evidence_root():
-    root = Collection.get_first_root_node()
-    parent = root.get_children().filter(name=EVIDENCE_ROOT_NAME).first()
-    if parent is None:
-        parent = root.add_child(instance=Collection(name=EVIDENCE_ROOT_NAME))
-    # Anything filed directly under it is at least never public.
-    if not CollectionViewRestriction.objects.filter(collection=parent).exists():
-        CollectionViewRestriction.objects.create(
-            collection=parent, restriction_type=CollectionViewRestriction.LOGIN
-        )
-    return parent
-
-
-def find_evidence_collection(site):
-    """``site``'s evidence collection if it exists; never creates anything."""
-    root = Collection.get_first_root_node()
-    parent = root.get_children().filter(name=EVIDENCE_ROOT_NAME).first()
-    if parent is None:
-        return None
-    suffix = EVIDENCE_NAME_SUFFIX.format(pk=site.pk)
-    return parent.get_children().filter(name__endswith=suffix).first()
-
-
-@transaction.atomic
-def evidence_collection(site):
-    """The clinic's private collection for consent evidence, created on first use.
-
-    It is restricted to chosen groups, so Wagtail never serves its documents to the public
-    or to other clinics; each clinic's editors group is added by :func:`grant_evidence`.
-    The site's id in its name finds it again after the clinic is renamed.
-    """
-    collection = find_evidence_collection(site)
-    if collection is None:
-        name = EVIDENCE_NAME.format(clinic=_clinic_name(site), pk=site.pk)
-        collection = _evidence_root().add_child(instance=Collection(name=name))
-    if not CollectionViewRestriction.objects.filter(collection=collection).exists():
-        CollectionViewRestriction.objects.create(
-            collection=collection, restriction_type=CollectionViewRestriction.GROUPS
-        )
-    return collection
-
-
-def evidence_collections():
-    """Every clinic's evidence collection (and the folder holding them)."""
-    root = Collection.get_first_root_node()
-    parent = root.get_children().filter(name=EVIDENCE_ROOT_NAME).first()
-    if parent is None:
-        return Collection.objects.none()
-    return Collection.objects.descendant_of(parent, inclusive=True)
-
-
-def _document_permissions():
-    from wagtail.documents import get_document_model
-
-    model = get_document_model()
+def _collection_permissions(model):
+    """The add, change and choose permissions on ``model`` (documents or images)."""
     return Permission.objects.filter(
         content_type=ContentType.objects.get_for_model(model),
         codename__in=[get_permission_codename(action, model._meta) for action in EVIDENCE_ACTIONS],
     )
 
 
-@transaction.atomic
-def grant_evidence(group, site):
-    """Let ``group`` add, edit, choose and download ``site``'s consent evidence, and
-    nothing else's. Granting twice changes nothing."""
-    collection = evidence_collection(site)
-    for permission in _document_permissions():
-        GroupCollectionPermission.objects.get_or_create(
-            group=group, collection=collection, permission=permission
+class ClinicCollections:
+    """A top-level collection holding one collection per clinic, such as *Consent evidence*.
+
+    Each clinic's collection is named after the clinic and found again by the site's id at the
+    end of its name, so renaming a clinic loses nothing. A private folder is never public: the
+    folder itself needs a login, and each clinic's collection is restricted to the groups
+    granted it, so Wagtail serves its documents to nobody else.
+    """
+
+    def __init__(self, name, get_model, *, private):
+        self.name = name
+        self.get_model = get_model
+        self.private = private
+
+    def find_root(self):
+        """The folder, if it exists; never creates anything."""
+        return Collection.get_first_root_node().get_children().filter(name=self.name).first()
+
+    def _root(self):
+        root = self.find_root()
+        if root is None:
+            root = Collection.get_first_root_node().add_child(instance=Collection(name=self.name))
+        if self.private:
+            # Anything filed directly under it is at least never public.
+            self._restrict(root, CollectionViewRestriction.LOGIN)
+        return root
+
+    @staticmethod
+    def _restrict(collection, restriction_type):
+        if not CollectionViewRestriction.objects.filter(collection=collection).exists():
+            CollectionViewRestriction.objects.create(
+                collection=collection, restriction_type=restriction_type
+            )
+
+    def find(self, site):
+        """``site``'s collection, if it exists; never creates anything."""
+        root = self.find_root()
+        if root is None:
+            return None
+        suffix = EVIDENCE_NAME_SUFFIX.format(pk=site.pk)
+        return root.get_children().filter(name__endswith=suffix).first()
+
+    @transaction.atomic
+    def get(self, site):
+        """``site``'s collection, created on first use."""
+        collection = self.find(site)
+        if collection is None:
+            name = EVIDENCE_NAME.format(clinic=_clinic_name(site), pk=site.pk)
+            collection = self._root().add_child(instance=Collection(name=name))
+        if self.private:
+            self._restrict(collection, CollectionViewRestriction.GROUPS)
+        return collection
+
+    def everything(self):
+        """Every clinic's collection, and the folder holding them."""
+        root = self.find_root()
+        if root is None:
+            return Collection.objects.none()
+        return Collection.objects.descendant_of(root, inclusive=True)
+
+    def except_sites(self, sites):
+        """The collections (and their children) of every clinic but ``sites``."""
+        root = self.find_root()
+        if root is None:
+            return Collection.objects.none()
+        others = Collection.objects.child_of(root)
+        for pk in sites.values_list("pk", flat=True):
+            others = others.exclude(name__endswith=EVIDENCE_NAME_SUFFIX.format(pk=pk))
+        return Collection.objects.filter(
+            reduce(operator.or_, (Q(path__startswith=c.path) for c in others), Q(pk__in=[]))
         )
-    for restriction in CollectionViewRestriction.objects.filter(collection=collection):
-        restriction.groups.add(group)
-    return collection
+
+    @transaction.atomic
+    def grant(self, group, site):
+        """Let ``group`` add, edit and choose what is in ``site``'s collection, and, when it
+        is private, see it. Granting twice changes nothing."""
+        collection = self.get(site)
+        for permission in _collection_permissions(self.get_model()):
+            GroupCollectionPermission.objects.get_or_create(
+                group=group, collection=collection, permission=permission
+            )
+        for restriction in CollectionViewRestriction.objects.filter(collection=collection):
+            restriction.groups.add(group)
+        return collection
+
+    def revoke(self, group, site):
+        """Take away everything ``group`` may do in ``site``'s collection, whatever the kind
+        of media kept there."""
+        collection = self.find(site)
+        if collection is None:
+            return
+        GroupCollectionPermission.objects.filter(group=group, collection=collection).delete()
+        for restriction in CollectionViewRestriction.objects.filter(collection=collection):
+            restriction.groups.remove(group)
 
 
-def revoke_evidence(group, site):
-    """Take away everything ``group`` may do in ``site``'s evidence collection (documents,
-    and any other media kept there, such as patients' photos)."""
-    collection = find_evidence_collection(site)
-    if collection is None:
-        return
-    GroupCollectionPermission.objects.filter(group=group, collection=collection).delete()
-    for restriction in CollectionViewRestriction.objects.filter(collection=collection):
-        restriction.groups.remove(group)
+def _document_model():
+    from wagtail.documents import get_document_model
+
+    return get_document_model()
 
 
-# Images -------------------------------------------------------------------------------------
-#
+def _image_model():
+    from wagtail.images import get_image_model
+
+    return get_image_model()
+
+
+#: Each clinic's consent evidence, private to its editors.
+EVIDENCE = ClinicCollections(EVIDENCE_ROOT_NAME, _document_model, private=True)
+
 # A clinic's images, patients' photos among them, go in its own collection, so that one
 # clinic's editors never choose another's patients' photos. Wagtail serves every image that
 # a page shows to anyone, so a photo is only as private as the consent that lets it be shown.
-
 IMAGES_ROOT_NAME = "Clinic images"
+IMAGES = ClinicCollections(IMAGES_ROOT_NAME, _image_model, private=False)
 
-
-def _images_root():
-    root = Collection.get_first_root_node()
-    return root.get_children().filter(name=IMAGES_ROOT_NAME).first() or root.add_child(
-        instance=Collection(name=IMAGES_ROOT_NAME)
-    )
-
-
-def find_images_root():
-    return Collection.get_first_root_node().get_children().filter(name=IMAGES_ROOT_NAME).first()
-
-
-def find_images_collection(site):
-    """``site``'s image collection if it exists; never creates anything."""
-    parent = find_images_root()
-    if parent is None:
-        return None
-    return (
-        parent.get_children().filter(name__endswith=EVIDENCE_NAME_SUFFIX.format(pk=site.pk)).first()
-    )
-
-
-@transaction.atomic
-def images_collection(site):
-    """The clinic's image collection, created on first use, found by the site's id."""
-    collection = find_images_collection(site)
-    if collection is None:
-        name = EVIDENCE_NAME.format(clinic=_clinic_name(site), pk=site.pk)
-        collection = _images_root().add_child(instance=Collection(name=name))
-    return collection
+find_evidence_collection = EVIDENCE.find
+evidence_collection = EVIDENCE.get
+evidence_collections = EVIDENCE.everything
+grant_evidence = EVIDENCE.grant
+revoke_evidence = EVIDENCE.revoke
+find_images_root = IMAGES.find_root
+find_images_collection = IMAGES.find
+images_collection = IMAGES.get
+grant_images = IMAGES.grant
 
 
 def other_clinics_images(user):
     """The image collections of the clinics ``user`` does not manage."""
-    parent = find_images_root()
-    if parent is None:
-        return Collection.objects.none()
-    own = [
-        EVIDENCE_NAME_SUFFIX.format(pk=pk)
-        for pk in managed_sites(user).values_list("pk", flat=True)
-    ]
-    others = Collection.objects.child_of(parent)
-    for suffix in own:
-        others = others.exclude(name__endswith=suffix)
-    return Collection.objects.filter(
-        reduce(operator.or_, (Q(path__startswith=c.path) for c in others), Q(pk__in=[]))
-    )
-
-
-@transaction.atomic
-def grant_images(group, site):
-    """Let ``group`` add, edit and choose images in ``site``'s image collection."""
-    from wagtail.images import get_image_model
-
-    collection = images_collection(site)
-    model = get_image_model()
-    for permission in Permission.objects.filter(
-        content_type=ContentType.objects.get_for_model(model),
-        codename__in=[get_permission_codename(a, model._meta) for a in EVIDENCE_ACTIONS],
-    ):
-        GroupCollectionPermission.objects.get_or_create(
-            group=group, collection=collection, permission=permission
-        )
-    return collection
+    return IMAGES.except_sites(managed_sites(user))
 
 
 def photos_for(user):
     """The images ``user`` may give a story as its patient's photo: those they may choose,
     except other clinics' (whatever wider permissions they hold)."""
-    from wagtail.images import get_image_model
     from wagtail.permissions import policy_registry
 
-    policy = policy_registry.get_by_type(get_image_model())
+    policy = policy_registry.get_by_type(_image_model())
     choosable = policy.instances_user_has_any_permission_for(user, ["choose"])
     return choosable.exclude(collection__in=other_clinics_images(user))
 
