@@ -845,3 +845,68 @@ class TestChosenStoriesOnPages:
 
         assert response.status_code == 302, response.context["form"].errors
         assert ConditionPage.objects.filter(slug="stories-page").exists()
+
+
+class TestAnotherClinicsStoryInThePageEditor:
+    """A page can hold a story of another clinic: someone who manages both chose it, or
+    copied the page across. Its editors see that story without its patient's words."""
+
+    @pytest.fixture
+    def page(self, uk_clinic, uk_editors, stories):
+        from wagtail.models import GroupPagePermission
+
+        from tests.test_consent import stories_block, stories_section
+        from wagtail_spinecare.factories import ConditionPageFactory
+
+        index = uk_clinic[0]
+        page = ConditionPageFactory(
+            parent=index, slug="copied", body=[stories_section(stories_block(stories))]
+        )
+        page.save_revision()
+        for codename in ("add_page", "change_page"):
+            GroupPagePermission.objects.get_or_create(
+                group=uk_editors,
+                page=index,
+                permission=Permission.objects.get(codename=codename),
+            )
+        return page
+
+    def edit(self, client, user, page):
+        client.force_login(user)
+        response = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk]))
+        assert response.status_code == 200
+        return response.content.decode()
+
+    def test_the_editor_sees_only_their_clinics_words(self, client, uk_editor, page, stories):
+        html = self.edit(client, uk_editor, page)
+        assert stories[0].quote in html
+        assert "kayaking" not in html
+        assert "A story from another clinic" in html
+        # nor a link to the other clinic's story
+        edit_url = reverse("wagtail_spinecare_testimonial_modeladmin_edit", args=[stories[1].pk])
+        assert edit_url not in html
+
+    def test_whoever_manages_both_clinics_sees_both(self, client, superuser, page, stories):
+        html = self.edit(client, superuser, page)
+        assert stories[0].quote in html and stories[1].quote in html
+        assert "A story from another clinic" not in html
+
+    def test_saving_keeps_the_story(self, client, uk_editor, page, stories):
+        from wagtail.test.utils.form_data import streamfield
+
+        from tests.forms import condition_page_form, listblock
+        from wagtail_spinecare.forms import chosen_story_ids
+
+        client.force_login(uk_editor)
+        block = {
+            "heading": "Stories",
+            "testimonials": listblock([str(t.pk) for t in stories]),
+            "latest_count": "0",
+        }
+        section = {"aspect": "success_stories", "heading": "Stories"}
+        body = [("section", {**section, "content": streamfield([("testimonials", block)])})]
+        data = condition_page_form(body=body, slug="copied", title=page.title)
+        response = client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), data)
+        assert response.status_code == 302, response.context["form"].errors
+        saved = page.get_latest_revision_as_object()
+        assert chosen_story_ids(saved.body) == {t.pk for t in stories}

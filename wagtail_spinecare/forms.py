@@ -18,6 +18,15 @@ class SpinecarePageForm(WagtailAdminPageForm):
         if new and hasattr(instance, "skeleton_body") and not instance.body:
             instance.body = instance.skeleton_body()
         super().__init__(*args, instance=instance, **kwargs)
+        user = getattr(self, "for_user", None)
+        if user is not None:
+            from .blocks.testimonials import ReaderWidget
+            from .stories import StoryReader
+
+            reader = StoryReader(user)
+            for name in self.stream_fields:
+                if name in self.fields:
+                    self.fields[name].widget = ReaderWidget(self.fields[name].widget, reader)
 
     def clean(self):
         cleaned_data = super().clean()

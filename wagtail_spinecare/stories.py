@@ -79,12 +79,32 @@ def stories_for(value, context, channel=Channel.WEB) -> dict:
     }
 
 
+#: What editors see of a story whose patient's words are not theirs to read.
+OTHER_CLINICS_STORY = _("a story from another clinic")
+
+
 def excerpt_for(testimonial, site) -> str:
     """How editors of ``site`` see a story that is not shown there: by its words only if it
     is their clinic's. Another clinic's patient's words are not theirs to read."""
     if site is None or testimonial.site_id == site.pk:
         return testimonial.excerpt
-    return str(_("a story from another clinic"))
+    return str(OTHER_CLINICS_STORY)
+
+
+class StoryReader:
+    """The user a page form is drawn for, and which chosen stories they may read: those of
+    the clinics whose patient records they manage. One query a story, asked once."""
+
+    def __init__(self, user):
+        self.user = user
+        self._may_read = {}
+
+    def may_read(self, pk) -> bool:
+        from .permissions import managed_testimonials
+
+        if pk not in self._may_read:
+            self._may_read[pk] = managed_testimonials(self.user).filter(pk=pk).exists()
+        return self._may_read[pk]
 
 
 def _latest_for(request, page, channel) -> list:

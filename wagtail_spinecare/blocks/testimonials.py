@@ -1,7 +1,11 @@
+from contextvars import ContextVar
+
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.blocks.base import BlockWidget
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images import get_image_model
 
@@ -18,11 +22,47 @@ EXAMPLE_STORY = {
 }
 
 
+#: The ``stories.StoryReader`` a StreamField is being drawn for, while it is (see ``ReaderWidget``).
+_reader = ContextVar("spinecare_story_reader", default=None)
+
+
+class ReaderWidget(BlockWidget):
+    """A StreamField drawn for one user: a chosen story they may not read shows as "a story
+    from another clinic", without its words or a link to edit it.
+
+    Such a story is on a page when someone who manages both clinics chose it, or copied a
+    page from one clinic's site to another's. It stays on the page when it is saved.
+    """
+
+    def __init__(self, widget: BlockWidget, reader):
+        # The wrapped widget's block, attributes and serialised block definition.
+        self.__dict__.update(widget.__dict__)
+        self.reader = reader
+
+    def render_with_errors(self, *args, **kwargs):
+        token = _reader.set(self.reader)
+        try:
+            return super().render_with_errors(*args, **kwargs)
+        finally:
+            _reader.reset(token)
+
+
 class TestimonialChooserBlock(ViewSetChooserBlock):
     """Chooses a testimonial; loads every chosen one on a page, with photos, in bulk."""
 
     model_path = "wagtail_spinecare.Testimonial"
     viewset_name = "testimonial_chooser_viewset"
+
+    def get_form_state(self, value):
+        from ..stories import OTHER_CLINICS_STORY
+
+        state = super().get_form_state(value)
+        reader = _reader.get()
+        pk = getattr(value, "pk", value)
+        if state and reader is not None and pk is not None and not reader.may_read(pk):
+            title_key = self.widget.display_title_key
+            return {**state, title_key: capfirst(str(OTHER_CLINICS_STORY)), "edit_url": None}
+        return state
 
     def bulk_to_python(self, values):
         renditions = (
