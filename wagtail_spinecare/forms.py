@@ -18,15 +18,18 @@ class SpinecarePageForm(WagtailAdminPageForm):
         if new and hasattr(instance, "skeleton_body") and not instance.body:
             instance.body = instance.skeleton_body()
         super().__init__(*args, instance=instance, **kwargs)
+        #: Which chosen stories the user may read, for drawing the page and checking it.
+        self.story_reader = None
         user = getattr(self, "for_user", None)
         if user is not None:
             from .blocks.testimonials import ReaderWidget
             from .stories import StoryReader
 
-            reader = StoryReader(user)
+            self.story_reader = StoryReader(user)
             for name in self.stream_fields:
                 if name in self.fields:
-                    self.fields[name].widget = ReaderWidget(self.fields[name].widget, reader)
+                    widget = self.fields[name].widget
+                    self.fields[name].widget = ReaderWidget(widget, self.story_reader)
 
     def clean(self):
         cleaned_data = super().clean()
@@ -65,20 +68,14 @@ class SpinecarePageForm(WagtailAdminPageForm):
         """An editor may add only stories of the clinics whose patient records they manage,
         drafts included: the chooser offers no others, and a hand-made request must not
         either. Stories already on the page stay, whoever chose them."""
-        from .permissions import managed_testimonials
-
-        user = getattr(self, "for_user", None)
-        if user is None:
+        if self.story_reader is None:
             return
         for name in self.stream_fields:
             if name in self.errors or name not in cleaned_data:
                 continue
             before = chosen_story_ids(getattr(self.instance, name, None))
             added = chosen_story_ids(cleaned_data[name]) - before
-            allowed = set(
-                managed_testimonials(user).filter(pk__in=added).values_list("pk", flat=True)
-            )
-            if added - allowed:
+            if added - self.story_reader.readable(added):
                 self.add_error(
                     name, _("Choose only patient stories of the clinics whose records you manage.")
                 )

@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
 from wagtail.models import (
     Collection,
     CollectionViewRestriction,
@@ -274,26 +276,14 @@ class ClinicCollections:
             restriction.groups.remove(group)
 
 
-def _document_model():
-    from wagtail.documents import get_document_model
-
-    return get_document_model()
-
-
-def _image_model():
-    from wagtail.images import get_image_model
-
-    return get_image_model()
-
-
 #: Each clinic's consent evidence, private to its editors.
-EVIDENCE = ClinicCollections(EVIDENCE_ROOT_NAME, _document_model, private=True)
+EVIDENCE = ClinicCollections(EVIDENCE_ROOT_NAME, get_document_model, private=True)
 
 # A clinic's images, patients' photos among them, go in its own collection, so that one
 # clinic's editors never choose another's patients' photos. Wagtail serves every image that
 # a page shows to anyone, so a photo is only as private as the consent that lets it be shown.
 IMAGES_ROOT_NAME = "Clinic images"
-IMAGES = ClinicCollections(IMAGES_ROOT_NAME, _image_model, private=False)
+IMAGES = ClinicCollections(IMAGES_ROOT_NAME, get_image_model, private=False)
 
 find_evidence_collection = EVIDENCE.find
 evidence_collection = EVIDENCE.get
@@ -316,7 +306,7 @@ def photos_for(user):
     except other clinics' (whatever wider permissions they hold)."""
     from wagtail.permissions import policy_registry
 
-    policy = policy_registry.get_by_type(_image_model())
+    policy = policy_registry.get_by_type(get_image_model())
     choosable = policy.instances_user_has_any_permission_for(user, ["choose"])
     return choosable.exclude(collection__in=other_clinics_images(user))
 

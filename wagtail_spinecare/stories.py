@@ -92,19 +92,27 @@ def excerpt_for(testimonial, site) -> str:
 
 
 class StoryReader:
-    """The user a page form is drawn for, and which chosen stories they may read: those of
-    the clinics whose patient records they manage. One query a story, asked once."""
+    """The user a page form is for, and which chosen stories they may read: those of the
+    clinics whose patient records they manage. Each story is asked about once."""
 
     def __init__(self, user):
         self.user = user
         self._may_read = {}
 
-    def may_read(self, pk) -> bool:
+    def readable(self, pks) -> set:
+        """Those of ``pks`` the user may read; one query for the ones not asked about yet."""
         from .permissions import managed_testimonials
 
-        if pk not in self._may_read:
-            self._may_read[pk] = managed_testimonials(self.user).filter(pk=pk).exists()
-        return self._may_read[pk]
+        new = set(pks) - self._may_read.keys()
+        if new:
+            found = set(
+                managed_testimonials(self.user).filter(pk__in=new).values_list("pk", flat=True)
+            )
+            self._may_read.update((pk, pk in found) for pk in new)
+        return {pk for pk in pks if self._may_read[pk]}
+
+    def may_read(self, pk) -> bool:
+        return bool(self.readable({pk}))
 
 
 def _latest_for(request, page, channel) -> list:
