@@ -157,7 +157,10 @@ def test_hostile_stored_colour_never_reaches_the_page(client, condition_page, uk
     ClinicSettings.objects.filter(site=site).update(brand_colour="}body{")
     html = client.get("/facet-joint-back-pain/", HTTP_HOST="uk.example").content.decode()
     assert "}body{" not in html
-    assert f"--sc-brand: {DEFAULT_BRAND_COLOUR};" in html
+    stylesheet = BeautifulSoup(html, "html.parser").select_one('link[href*="brand.css"]')
+    css = client.get(stylesheet["href"], HTTP_HOST="uk.example").content.decode()
+    assert "}body{" not in css
+    assert f"--sc-brand: {DEFAULT_BRAND_COLOUR};" in css
 
 
 # --- ClinicSettings.for_context ------------------------------------------------------------

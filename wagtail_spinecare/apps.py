@@ -9,6 +9,7 @@ class WagtailSpinecareConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals
+        # Importing system_checks registers its checks with Django.
+        from . import signals, system_checks  # noqa: F401
 
         signals.connect()

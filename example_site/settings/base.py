@@ -101,6 +101,9 @@ STORAGES = {
 }
 
 WAGTAIL_SITE_NAME = "Spinecare demo"
+# Editors' avatars are never fetched from Gravatar: no hash of an editor's email address goes
+# to a third party.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]

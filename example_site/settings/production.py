@@ -4,6 +4,7 @@ import os
 
 import dj_database_url
 
+from . import security_headers
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -11,6 +12,14 @@ SECRET_KEY = os.environ["SECRET_KEY"]
 ALLOWED_HOSTS = [host.strip() for host in os.environ.get("ALLOWED_HOSTS", "").split(",") if host]
 
 DATABASES = {"default": dj_database_url.config(conn_max_age=600, conn_health_checks=True)}
+
+# Content-Security-Policy and Permissions-Policy on every response: see security_headers.py.
+CONTENT_SECURITY_POLICY = security_headers.CONTENT_SECURITY_POLICY
+ADMIN_CONTENT_SECURITY_POLICY = security_headers.ADMIN_CONTENT_SECURITY_POLICY
+PERMISSIONS_POLICY = security_headers.PERMISSIONS_POLICY
+MIDDLEWARE = security_headers.with_security_headers(MIDDLEWARE)  # noqa: F405
+# django-csp's app only adds checks of its settings.
+INSTALLED_APPS = [*INSTALLED_APPS, "csp"]  # noqa: F405
 
 if os.environ.get("REDIS_URL"):
     CACHES = {

@@ -8,6 +8,7 @@ set, as CI sets it, in which case they fail.
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -15,6 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,23 +96,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def database_url(workdir: Path) -> tuple[str, callable]:
-    """A database for the server, and how to drop it afterwards."""
+def database_url(workdir: Path, name: str = "e2e") -> tuple[str, callable]:
+    """A database of the server's own, and how to drop it."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
-        return f"sqlite:///{workdir / 'e2e.sqlite3'}", lambda: None
+        return f"sqlite:///{workdir / f'{name}.sqlite3'}", lambda: None
     import psycopg
 
-    base, _, _name = url.rpartition("/")
-    name = f"spinecare_e2e_{os.getpid()}"
+    base = url.rpartition("/")[0]
+    database = f"spinecare_{name.replace('-', '_')}_{os.getpid()}"
 
     def admin(sql):
         with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
             conn.execute(sql)
 
-    admin(f'DROP DATABASE IF EXISTS "{name}"')
-    admin(f'CREATE DATABASE "{name}"')
-    return f"{base}/{name}", lambda: admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin(f'DROP DATABASE IF EXISTS "{database}"')
+    admin(f'CREATE DATABASE "{database}"')
+    return f"{base}/{database}", lambda: admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 def wait_for(port: int, process, timeout: float = 60) -> None:
@@ -126,23 +128,27 @@ def wait_for(port: int, process, timeout: float = 60) -> None:
     raise RuntimeError("the e2e server did not answer in time")
 
 
-@pytest.fixture(scope="session")
-def live_site():
-    workdir = Path(tempfile.mkdtemp(prefix="spinecare-e2e-"))
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def serving_demo(settings_module: str, name: str = "e2e"):
+    """Both demo clinics on a server of their own, with ``settings_module``, on a database of
+    their own: yields (port, demo pages, server log, environment)."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"spinecare-{name}-"))
     port = free_port()
-    db_url, drop_database = database_url(workdir)
+    db_url, drop_database = database_url(workdir, name)
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.e2e.settings",
+        "DJANGO_SETTINGS_MODULE": settings_module,
         "SPINECARE_E2E_DATABASE_URL": db_url,
         "SPINECARE_E2E_BASE_URL": f"http://localhost:{port}",
         "SPINECARE_TEST_MEDIA_ROOT": str(workdir / "media"),
         "PYTHONUNBUFFERED": "1",
     }
-    cwd = Path(__file__).resolve().parents[2]
     prepared = subprocess.run(
         [sys.executable, "-m", "tests.e2e.prepare", str(port)],
-        cwd=cwd,
+        cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
@@ -152,31 +158,46 @@ def live_site():
         raise RuntimeError(f"preparing the e2e database failed:\n{prepared.stderr}")
     pages = json.loads(prepared.stdout.strip().splitlines()[-1])
     log_path = workdir / "server.log"
-    log = open(log_path, "w")  # noqa: SIM115
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "django",
-            "runserver",
-            f"127.0.0.1:{port}",
-            "--noreload",
-            "--insecure",
-        ],
-        cwd=cwd,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for(port, server)
-        yield LiveSite(port=port, pages=pages, log=log_path)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
-        drop_database()
-        shutil.rmtree(workdir, ignore_errors=True)
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "django",
+                "runserver",
+                f"127.0.0.1:{port}",
+                "--noreload",
+                "--insecure",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for(port, server)
+            yield port, pages, log_path, env
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+            drop_database()
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def live_site():
+    with serving_demo("tests.e2e.settings") as (port, pages, log, _env):
+        yield LiveSite(port=port, pages=pages, log=log)
+
+
+def log_in(page, live_site, account=None):
+    """Sign ``page`` in to the admin as a demo clinic's editor (or ``account``)."""
+    username, password = account or EDITOR
+    page.goto(live_site.admin + "login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/$"))
 
 
 @pytest.fixture(scope="module")

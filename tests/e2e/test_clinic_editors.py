@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from .conftest import screenshot
+from .conftest import log_in, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -14,19 +14,11 @@ EDITORS = {
 }
 
 
-def log_in_as(page, live_site, username):
-    page.goto(live_site.admin + "login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "spinecare-demo")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
-
-
 @pytest.mark.parametrize("username", list(EDITORS))
 def test_each_clinic_editor_sees_only_its_own_patients(live_site, new_page, username):
     own, other = EDITORS[username]
     page = new_page("desktop")
-    log_in_as(page, live_site, username)
+    log_in(page, live_site, (username, "spinecare-demo"))
     page.goto(live_site.admin + "wagtail_spinecare/testimonial/")
     rows = page.locator("table.listing tbody tr")
     assert rows.count() == 4
@@ -47,7 +39,7 @@ def test_each_clinic_editor_sees_only_its_own_patients(live_site, new_page, user
 
 def test_the_editor_can_edit_its_clinics_page_but_not_the_shared_one(live_site, new_page):
     page = new_page("desktop")
-    log_in_as(page, live_site, "lakeview-editor")
+    log_in(page, live_site, ("lakeview-editor", "spinecare-demo"))
     (clinic_page,) = [
         p for p in live_site.pages_of("ClinicConditionPage") if p["site"] == "lakeview.localhost"
     ]

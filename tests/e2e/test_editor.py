@@ -7,19 +7,11 @@ import pytest
 
 from wagtail_spinecare.skeleton import SECTIONS
 
-from .conftest import EDITOR, describe, run_axe, screenshot
+from .conftest import describe, log_in, run_axe, screenshot
 
 pytestmark = pytest.mark.e2e
 
 TITLE = "Whiplash"
-
-
-def log_in(page, live_site):
-    page.goto(live_site.admin + "login/")
-    page.fill("#id_username", EDITOR[0])
-    page.fill("#id_password", EDITOR[1])
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
 
 
 def picker_option(page, label: str):

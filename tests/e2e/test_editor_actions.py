@@ -23,8 +23,8 @@ from wagtail_spinecare.demo.treatments import TREATMENTS
 from wagtail_spinecare.skeleton import SECTIONS
 from wagtail_spinecare.terminology import terminology_for
 
-from .conftest import ARTIFACTS
-from .test_editor import close_date_pickers, log_in, picker_option, publish
+from .conftest import ARTIFACTS, log_in
+from .test_editor import close_date_pickers, picker_option, publish
 
 pytestmark = pytest.mark.e2e
 

@@ -4,7 +4,8 @@ import pytest
 
 from wagtail_spinecare.checks import reading_grade
 
-from .test_editor import add_block, log_in, type_rich_text
+from .conftest import log_in
+from .test_editor import add_block, type_rich_text
 
 pytestmark = pytest.mark.e2e
 

@@ -2,6 +2,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from wagtail.images.models import SourceImageIOError
 
+from .. import brand
 from ..blocks.clinical import weeks_label
 from ..blocks.images import RENDITION_SPECS
 from ..booking import tel_href as _tel_href
@@ -48,6 +49,13 @@ def tel_href(phone):
 @register.filter
 def phase_weeks(phase):
     return weeks_label(phase.get("start_week"), phase.get("end_week"))
+
+
+@register.simple_tag(takes_context=True)
+def spinecare_brand_stylesheet(context):
+    """The clinic's brand colour: a link to its site's stylesheet (see ``brand.py``)."""
+    clinic = context.get("clinic")
+    return brand.stylesheet_tag(clinic) if clinic is not None else ""
 
 
 @register.simple_tag(takes_context=True)
