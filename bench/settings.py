@@ -86,6 +86,8 @@ else:
 #
 # The page cache: whole rendered pages for anonymous visitors, in seconds (0 or absent: off).
 WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT = 600 if BENCH_MODE == "pagecache" else 0
+# The bench counts hits and misses by this header.
+WAGTAIL_SPINECARE_CACHE_HEADER = True
 #
 # The fragment cache: page bodies per site (0: off). The in-process measurements switch it
 # on and off per request; served pages use it as production does.

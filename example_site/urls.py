@@ -1,7 +1,7 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -16,6 +16,19 @@ if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Images only. Documents (consent evidence among them) are served by Wagtail's own view
+    # at /documents/, which asks who may see each one; never as plain files.
+    urlpatterns += [
+        re_path(
+            rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>(?:original_images|images)/.+)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
 
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += [
+    # Before Wagtail's pages: each clinic's brand stylesheet, which keeps inline styles off
+    # the pages (see the Content-Security-Policy in settings/production.py).
+    path("spinecare/", include("wagtail_spinecare.urls")),
+    path("", include(wagtail_urls)),
+]

@@ -1,4 +1,8 @@
+import os
+
 import pytest
+from django.core.cache import caches
+from django.test import override_settings
 from wagtail.models import Page, Site
 
 import wagtail_spinecare
@@ -9,6 +13,8 @@ from wagtail_spinecare.factories import (
     ConditionPageFactory,
 )
 from wagtail_spinecare.models import Guideline
+
+from .settings import MIDDLEWARE
 
 
 def pytest_report_header(config):
@@ -140,11 +146,15 @@ class RecordingPurgeBatch:
 
     def __init__(self, *args, **kwargs):
         self.pages = []
+        self.urls = []
         self.purged = False
         RecordingPurgeBatch.batches.append(self)
 
     def add_pages(self, pages):
         self.pages.extend(pages)
+
+    def add_urls(self, urls):
+        self.urls.extend(urls)
 
     def purge(self, **kwargs):
         self.purged = True
@@ -162,4 +172,48 @@ def purges(monkeypatch):
         }
 
     purged_page_ids.reset = lambda: RecordingPurgeBatch.batches.clear()
+    purged_page_ids.urls = lambda: {
+        url for batch in RecordingPurgeBatch.batches if batch.purged for url in batch.urls
+    }
     return purged_page_ids
+
+
+# One Redis database per pytest-xdist worker (gw0 uses 15, gw1 14, ...): clearing the cache
+# empties the whole database.
+WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+REDIS_URL = f"redis://127.0.0.1:6379/{15 - WORKER % 16}"
+
+
+def redis_available() -> bool:
+    try:
+        import redis
+
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
+    except Exception:
+        return False
+
+
+BACKENDS = {
+    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+}
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def page_cache(request, demo):
+    if request.param == "redis" and not redis_available():
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    caches_setting = {"default": BACKENDS[request.param]}
+    with override_settings(CACHES=caches_setting, WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT=600):
+        caches["default"].clear()
+        yield caches["default"]
+        caches["default"].clear()
+
+
+MIDDLEWARE_WITH_PAGE_CACHE = [*MIDDLEWARE, "wagtail_spinecare.middleware.PageCacheMiddleware"]
+
+
+@pytest.fixture
+def with_middleware(page_cache, settings):
+    settings.MIDDLEWARE = MIDDLEWARE_WITH_PAGE_CACHE
+    return page_cache

@@ -76,3 +76,5 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+# The tests read whether a page came from the cache.
+WAGTAIL_SPINECARE_CACHE_HEADER = True

@@ -1,6 +1,5 @@
 """The page cache: fast for anonymous visitors, never stale about consent or content."""
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -19,39 +18,7 @@ from wagtail_spinecare.models import (
     Treatment,
 )
 
-from .settings import MIDDLEWARE
-
-# One Redis database per pytest-xdist worker (gw0 uses 15, gw1 14, ...): clearing the cache
-# empties the whole database.
-WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
-REDIS_URL = f"redis://127.0.0.1:6379/{15 - WORKER % 16}"
-
-
-def redis_available() -> bool:
-    try:
-        import redis
-
-        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
-    except Exception:
-        return False
-
-
-BACKENDS = {
-    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
-}
-
-
-@pytest.fixture(params=["locmem", "redis"])
-def page_cache(request, demo):
-    if request.param == "redis" and not redis_available():
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    caches_setting = {"default": BACKENDS[request.param]}
-    with override_settings(CACHES=caches_setting, WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT=600):
-        caches["default"].clear()
-        yield caches["default"]
-        caches["default"].clear()
-
+from .conftest import BACKENDS, redis_available
 
 UK, US = "harbourside.localhost", "lakeview.localhost"
 PAGE = "/facet-joint-back-pain/"
@@ -175,15 +142,6 @@ def test_cached_entries_are_stored_until_midnight_at_most(page_cache, client):
         get(client, UK)
     assert timeout.called
     assert stored.call_args.args[2] == 7
-
-
-MIDDLEWARE_WITH_PAGE_CACHE = [*MIDDLEWARE, "wagtail_spinecare.middleware.PageCacheMiddleware"]
-
-
-@pytest.fixture
-def with_middleware(page_cache, settings):
-    settings.MIDDLEWARE = MIDDLEWARE_WITH_PAGE_CACHE
-    return page_cache
 
 
 def test_middleware_serves_a_cached_page_without_a_query(

@@ -6,7 +6,8 @@ installed and configured; otherwise there is nothing to purge and nothing fails.
 
 from django.apps import apps
 from django.conf import settings
-from wagtail.models import Page, ReferenceIndex
+from django.utils.crypto import constant_time_compare, salted_hmac
+from wagtail.models import Page, ReferenceIndex, Site
 
 
 def frontend_cache_enabled() -> bool:
@@ -15,16 +16,18 @@ def frontend_cache_enabled() -> bool:
     )
 
 
-def purge_pages(pages) -> None:
-    """Purge ``pages`` and every clinic's page that shows one of them as shared content."""
-    pages = [page for page in pages if page is not None and page.live]
-    if not pages or not frontend_cache_enabled():
+def purge_pages(pages, urls=()) -> None:
+    """Purge ``pages`` and every clinic's page that shows one of them as shared content
+    (also when the shared page itself has just been unpublished), and ``urls``."""
+    pages = [page for page in pages if page is not None]
+    if not (pages or urls) or not frontend_cache_enabled():
         return
-    pages += with_clinic_pages(pages)
+    pages = [page for page in pages + with_clinic_pages(pages) if page.live]
     from wagtail.contrib.frontend_cache.utils import PurgeBatch
 
     batch = PurgeBatch()
     batch.add_pages(pages)
+    batch.add_urls(urls)
     batch.purge()
 
 
@@ -33,6 +36,8 @@ def with_clinic_pages(pages) -> list:
     from .models import ClinicConditionPage
 
     ids = [page.pk for page in pages]
+    if not ids:
+        return []
     return list(ClinicConditionPage.objects.live().filter(shared_page_id__in=ids))
 
 
@@ -105,11 +110,94 @@ def content_changed(sender, instance=None, **kwargs) -> None:
     """A signal receiver: cached copies of whatever shows ``instance`` are now stale."""
     invalidate_pages()
     if instance is not None and frontend_cache_enabled():
-        from django.db import transaction
+        purge_on_commit(pages_affected_by(instance))
 
-        # After commit, so that the purged pages are fetched again from committed data.
-        pages = pages_affected_by(instance)
-        transaction.on_commit(lambda: purge_pages(pages))
+
+def purge_on_commit(pages, urls=()) -> None:
+    """Purge after commit, so that the purged pages are fetched again from committed data."""
+    from django.db import transaction
+
+    transaction.on_commit(lambda: purge_pages(pages, urls))
+
+
+# Pages that stop being public --------------------------------------------------------------
+#
+# A view restriction (login, password, groups), a move under a restricted section or a
+# change of a site's address must not leave a public copy of a page in any cache. The page
+# and fragment caches are made stale at once; the frontend cache is purged at the addresses
+# the pages had.
+
+
+def restriction_changed(sender, instance, **kwargs) -> None:
+    """A signal receiver for ``PageViewRestriction``: its page, the pages below it and the
+    clinics' pages drawing on any of them are no longer (or newly) public."""
+    invalidate_pages()
+    if frontend_cache_enabled():
+        page = Page.objects.filter(pk=instance.page_id).first()
+        if page is not None:
+            purge_on_commit(list(page.get_descendants(inclusive=True).specific()))
+
+
+def page_moved(sender, instance, url_path_before="", url_path_after="", **kwargs) -> None:
+    """A signal receiver for ``post_page_move``: the page and those below it answer at new
+    addresses, perhaps inside a restricted section; their old addresses are purged too."""
+    invalidate_pages()
+    if not frontend_cache_enabled():
+        return
+    pages = list(instance.get_descendants(inclusive=True).specific())
+    old_paths = [
+        url_path_before + page.url_path[len(url_path_after) :]
+        for page in pages
+        if url_path_before and page.url_path.startswith(url_path_after)
+    ]
+    purge_on_commit(pages, urls_of(old_paths))
+
+
+def urls_of(url_paths, roots=None) -> list[str]:
+    """Full URLs of the pages at ``url_paths`` on every site whose root holds them.
+
+    ``roots`` are (root page path, root URL) pairs; by default every site's.
+    """
+    if roots is None:
+        roots = [(root[1], root[2]) for root in Site.get_site_root_paths()]
+    return [
+        f"{root_url.rstrip('/')}/{url_path[len(root_path) :]}"
+        for url_path in url_paths
+        for root_path, root_url in roots
+        if url_path.startswith(root_path)
+    ]
+
+
+def site_saving(sender, instance, **kwargs) -> None:
+    """Remember where a site answered before it is saved (see :func:`site_changed`)."""
+    old = Site.objects.filter(pk=instance.pk).select_related("root_page").first()
+    instance._spinecare_before = (old.root_page.url_path, old.root_url) if old else None
+
+
+def site_changed(sender, instance, **kwargs) -> None:
+    """A site's address or root page changed: cached pages are keyed by host name, so
+    whichever site answers at the old address next must not find them."""
+    invalidate_pages()
+    before = getattr(instance, "_spinecare_before", None)
+    if not before or not frontend_cache_enabled():
+        return
+    root_path, root_url = before
+    if (instance.root_page.url_path, instance.root_url) == before:
+        return
+    paths = (
+        Page.objects.filter(url_path__startswith=root_path)
+        .live()
+        .values_list("url_path", flat=True)
+    )
+    purge_on_commit([], urls_of(list(paths), [before]))
+
+
+def site_deleted(sender, instance, **kwargs) -> None:
+    invalidate_pages()
+    before = getattr(instance, "_spinecare_before", None)
+    if before and frontend_cache_enabled():
+        paths = Page.objects.filter(url_path__startswith=before[0]).live()
+        purge_on_commit([], urls_of(list(paths.values_list("url_path", flat=True)), [before]))
 
 
 # Page cache ---------------------------------------------------------------------------------
@@ -145,18 +233,42 @@ def _next_generation() -> None:
         cache.set(GENERATION_KEY, 1, None)
 
 
+#: While a change is on its way to the database, no entry is served or kept (see
+#: :func:`invalidate_pages`); a change whose transaction is rolled back holds them off for
+#: at most this many seconds.
+PENDING_KEY = "spinecare:pending"
+PENDING_TIMEOUT = 60
+
+
+def _pending(step: int) -> None:
+    cache = _cache()
+    cache.add(PENDING_KEY, 0, PENDING_TIMEOUT)
+    try:
+        if cache.incr(PENDING_KEY, step) < 0:
+            cache.set(PENDING_KEY, 0, PENDING_TIMEOUT)
+    except ValueError:
+        cache.set(PENDING_KEY, max(step, 0), PENDING_TIMEOUT)
+
+
+def _committed() -> None:
+    _next_generation()
+    _pending(-1)
+
+
 def invalidate_pages(*args, **kwargs) -> None:
     """Make every cached page stale at once (a signal receiver, hence the arguments).
 
-    Once now, and once more when the transaction commits: a page rendered in between, from
-    data not yet committed, must not outlive the change.
+    Once now, and once more when the transaction commits. In between, caches are passed by:
+    a page rendered then, from data not yet committed, would otherwise be served to a
+    request that starts after the commit but before the cache hears of it.
     """
     from django.db import transaction
 
     if not (page_cache_timeout() or fragment_cache_timeout()):
         return
     _next_generation()
-    transaction.on_commit(_next_generation)
+    _pending(1)
+    transaction.on_commit(_committed)
 
 
 def _entry_timeout(timeout=None) -> int:
@@ -189,17 +301,47 @@ def cacheable(request) -> bool:
     )
 
 
+def _signature(key, generation, value) -> str:
+    """Entries are signed with the project's secret key: a cache shared with other software
+    (or written to by anyone who can reach it) cannot make the site serve HTML it did not
+    render, as a page or as a fragment marked safe."""
+    return salted_hmac(
+        "wagtail_spinecare.cache", f"{key}|{generation}|{value!r}", algorithm="sha256"
+    ).hexdigest()
+
+
 def _current(key):
     """(value, generation): what ``key`` holds if it was kept in the current generation
-    (otherwise None), and that generation, in one round trip to the cache."""
-    found = _cache().get_many([key, GENERATION_KEY])
+    and is signed (otherwise None), and that generation, in one round trip to the cache.
+
+    While a change is pending, (None, None): nothing is served, and nothing kept.
+    """
+    found = _cache().get_many([key, GENERATION_KEY, PENDING_KEY])
+    if found.get(PENDING_KEY, 0) > 0:
+        return None, None
     generation = found.get(GENERATION_KEY, 0)
     entry = found.get(key)
-    return (entry[1] if entry is not None and entry[0] == generation else None), generation
+    try:
+        kept_in, value, signature = entry
+    except (TypeError, ValueError):
+        return None, generation
+    if kept_in != generation or not constant_time_compare(
+        signature, _signature(key, kept_in, value)
+    ):
+        return None, generation
+    return value, generation
 
 
 def _keep(key, generation, value, timeout) -> None:
-    _cache().set(key, (generation, value), timeout)
+    if generation is not None:
+        _cache().set(key, (generation, value, _signature(key, generation, value)), timeout)
+
+
+def cache_header(response, state: str) -> None:
+    """Say whether a page came from the cache, only where the project asked for it
+    (``WAGTAIL_SPINECARE_CACHE_HEADER``): otherwise visitors could learn what is cached."""
+    if getattr(settings, "WAGTAIL_SPINECARE_CACHE_HEADER", False):
+        response["X-Spinecare-Cache"] = state
 
 
 def _lookup(request):
@@ -211,7 +353,7 @@ def _lookup(request):
         return None, generation
     content, content_type = value
     response = HttpResponse(content, content_type=content_type)
-    response["X-Spinecare-Cache"] = "hit"
+    cache_header(response, "hit")
     return response, generation
 
 
@@ -244,7 +386,7 @@ def serve_cached(request, page, render):
             (response.content, response["Content-Type"]),
             _entry_timeout(),
         )
-        response["X-Spinecare-Cache"] = "miss"
+        cache_header(response, "miss")
     return response
 
 
@@ -275,7 +417,8 @@ def cached_fragment(context, name, render):
     key = f"spinecare:fragment:{name}:{get_language()}:{getattr(site, 'pk', 0)}:{page.pk}"
     html, generation = _current(key)
     if html is not None:
-        return mark_safe(html)  # noqa: S308 - HTML this template rendered
+        # Safe: HTML this template rendered, kept signed (see _signature).
+        return mark_safe(html)  # noqa: S308 # nosec B308, B703
     html = render()
     _keep(key, generation, str(html), _entry_timeout(timeout))
     return html

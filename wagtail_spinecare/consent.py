@@ -10,9 +10,9 @@ that channel.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -161,6 +161,26 @@ def log(kind, testimonial, by=None, record=None, note=""):
     )
 
 
+def delete_events(events) -> int:
+    """Delete consent events (a queryset): the one way to, for example at the end of a
+    retention period. Returns how many were deleted.
+
+    The log is append-only: on PostgreSQL a trigger refuses any other DELETE, and any UPDATE
+    but clearing a link or a note. This says, for this transaction only, that the deletion
+    is meant.
+    """
+    connection = connections[events.db]
+    if connection.vendor != "postgresql":
+        return events.delete()[0]
+    with transaction.atomic(using=events.db), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL wagtail_spinecare.erasing = 'on'")
+        try:
+            return events.delete()[0]
+        finally:
+            # Inside a larger transaction, SET LOCAL would last until it ends.
+            cursor.execute("SET LOCAL wagtail_spinecare.erasing = 'off'")
+
+
 def record_given(record, by=None):
     """Log a newly saved consent record, and the record it supersedes."""
     previous = (
@@ -305,6 +325,26 @@ def with_consent_state(queryset, at=None):
     )
 
 
+#: The longest a consent may last unless the project sets ``WAGTAIL_SPINECARE_CONSENT_MAX_DAYS``.
+DEFAULT_CONSENT_MAX_DAYS = 3 * 365
+
+
+def longest_days(today=None) -> int:
+    """How many days from ``today`` a consent being recorded may last at most: the setting
+    ``WAGTAIL_SPINECARE_CONSENT_MAX_DAYS``, three years unless set (never past the calendar)."""
+    from django.conf import settings
+
+    today = today or timezone.localdate()
+    days = int(getattr(settings, "WAGTAIL_SPINECARE_CONSENT_MAX_DAYS", DEFAULT_CONSENT_MAX_DAYS))
+    return max(1, min(days, (date.max - today).days))
+
+
+def latest_expiry(today=None):
+    """The furthest a consent recorded ``today`` may be set to expire."""
+    today = today or timezone.localdate()
+    return today + timedelta(days=longest_days(today))
+
+
 def give(
     testimonial,
     *,
@@ -336,12 +376,22 @@ def give(
     errors = {}
     if evidence is None:
         errors["evidence"] = _("Attach the signed form, email or recording as evidence.")
+    today = timezone.localdate(now)
     if expires_on is None:
         errors["expires_on"] = _("Consent must have an expiry date.")
-    elif expires_on <= timezone.localdate(now):
+    elif expires_on <= today:
         errors["expires_on"] = _("The expiry date must be in the future.")
+    elif expires_on > latest_expiry(today):
+        errors["expires_on"] = _(
+            "Consent can last at most %(days)d days from today: choose a date no later than "
+            "%(latest)s, and ask the patient again before then."
+        ) % {"days": longest_days(today), "latest": latest_expiry(today).isoformat()}
     if given_at > now:
         errors["given_at"] = _("Consent cannot be given in the future.")
+    elif timezone.localdate(given_at) < today - timedelta(days=longest_days(today)):
+        errors["given_at"] = _(
+            "Consent given more than %(days)d days ago has run its course: ask the patient again."
+        ) % {"days": longest_days(today)}
     if not sites:
         errors["sites"] = _("Choose at least one clinic site the patient agreed to appear on.")
     if not channels:

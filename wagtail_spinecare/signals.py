@@ -1,10 +1,18 @@
 """Signal wiring: what must happen elsewhere when content changes."""
 
-from django.db.models.signals import post_delete, post_save
-from wagtail.models import Site
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from wagtail.models import PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from .cache import content_changed, invalidate_pages
+from .cache import (
+    content_changed,
+    invalidate_pages,
+    page_moved,
+    restriction_changed,
+    site_changed,
+    site_deleted,
+    site_saving,
+)
 
 
 def story_saved(sender, instance, **kwargs):
@@ -28,6 +36,20 @@ def connect():
     page_unpublished.connect(content_changed, dispatch_uid="spinecare-cache-unpublished")
     # A shared page moved into or out of a library changes what clinics' pages show.
     post_page_move.connect(content_changed, dispatch_uid="spinecare-cache-moved")
+    # ... and may now be inside a restricted section, as may every page below it.
+    post_page_move.connect(page_moved, dispatch_uid="spinecare-cache-moved-pages")
+    # A page made private (login, password, groups) must leave every cache at once.
+    for signal in (post_save, post_delete):
+        signal.connect(
+            restriction_changed,
+            sender=PageViewRestriction,
+            dispatch_uid=f"spinecare-cache-restriction-{signal is post_save}",
+        )
+    m2m_changed.connect(
+        invalidate_pages,
+        sender=PageViewRestriction.groups.through,
+        dispatch_uid="spinecare-cache-restriction-groups",
+    )
     for model in (ClinicSettings, Clinician, Treatment, GuidelineRecommendation, Guideline):
         post_save.connect(
             content_changed, sender=model, dispatch_uid=f"spinecare-cache-{model.__name__}"
@@ -37,8 +59,10 @@ def connect():
         )
     # Cached pages are keyed by host name: a site that changes its host names or root page
     # must not leave pages behind for whichever site takes those names next.
-    post_save.connect(invalidate_pages, sender=Site, dispatch_uid="spinecare-cache-site")
-    post_delete.connect(invalidate_pages, sender=Site, dispatch_uid="spinecare-cache-del-site")
+    pre_save.connect(site_saving, sender=Site, dispatch_uid="spinecare-cache-site-before")
+    pre_delete.connect(site_saving, sender=Site, dispatch_uid="spinecare-cache-del-site-before")
+    post_save.connect(site_changed, sender=Site, dispatch_uid="spinecare-cache-site")
+    post_delete.connect(site_deleted, sender=Site, dispatch_uid="spinecare-cache-del-site")
     post_save.connect(story_saved, sender=Testimonial, dispatch_uid="spinecare-story-saved")
     post_delete.connect(
         invalidate_pages, sender=Testimonial, dispatch_uid="spinecare-story-deleted"

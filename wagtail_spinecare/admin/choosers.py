@@ -1,8 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views.generic import chooser as chooser_views
 from wagtail.admin.viewsets.chooser import ChooserViewSet
+from wagtail.admin.widgets.chooser import BaseChooser
 
 from ..permissions import has_any_clinic, managed_testimonials
+from .ids import object_id, object_ids
 
 
 class ClinicScopedChoosing:
@@ -12,8 +14,26 @@ class ClinicScopedChoosing:
         return managed_testimonials(self.request.user)
 
 
+class EditorTitle:
+    """Chosen stories are named to the editors of their clinic by their first words; their
+    ``str()`` (a label for logs and history) holds no words of the patient's."""
+
+    def get_display_title(self, instance):
+        return instance.editor_title
+
+
+class TestimonialChooserWidget(EditorTitle, BaseChooser):
+    pass
+
+
 class ClinicScopedChooseMixin(ClinicScopedChoosing):
     results_template_name = "wagtail_spinecare/admin/testimonial_chooser_results.html"
+
+    @property
+    def title_column(self):
+        column = super().title_column
+        column.accessor = "editor_title"
+        return column
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -29,12 +49,29 @@ class TestimonialChooseResultsView(ClinicScopedChooseMixin, chooser_views.Choose
     pass
 
 
-class TestimonialChosenView(chooser_views.ChosenView):
+class ChosenView(chooser_views.ChosenView):
+    """Wagtail's view answering the choice of one object; an id no object can have
+    ("abc", 2**64) is 404 before it reaches the database."""
+
+    def get(self, request, pk):
+        return super().get(request, object_id(self.model_class, pk))
+
+
+class ChosenMultipleView(chooser_views.ChosenMultipleView):
+    """Wagtail's view answering the choice of several objects (``?id=1&id=2``); any id no
+    object can have is 404 before it reaches the database."""
+
+    def get(self, request):
+        ids = object_ids(self.model_class, request.GET.getlist("id"))
+        return self.get_multiple_chosen_response(self.get_objects(ids))
+
+
+class TestimonialChosenView(EditorTitle, ChosenView):
     def get_object(self, pk):
         return managed_testimonials(self.request.user).get(pk=pk)
 
 
-class TestimonialChosenMultipleView(chooser_views.ChosenMultipleView):
+class TestimonialChosenMultipleView(EditorTitle, ChosenMultipleView):
     def get_objects(self, pks):
         return managed_testimonials(self.request.user).filter(pk__in=pks)
 
@@ -44,6 +81,7 @@ class TestimonialChooserViewSet(ChooserViewSet):
 
     model = "wagtail_spinecare.Testimonial"
     icon = "openquote"
+    base_widget_class = TestimonialChooserWidget
     choose_view_class = TestimonialChooseView
     choose_results_view_class = TestimonialChooseResultsView
     chosen_view_class = TestimonialChosenView
@@ -60,6 +98,8 @@ testimonial_chooser_viewset = TestimonialChooserViewSet("spinecare_testimonial_c
 class TreatmentChooserViewSet(ChooserViewSet):
     model = "wagtail_spinecare.Treatment"
     icon = "table"
+    chosen_view_class = ChosenView
+    chosen_multiple_view_class = ChosenMultipleView
     choose_one_text = _("Choose a treatment")
     choose_another_text = _("Choose another treatment")
     edit_item_text = _("Edit this treatment")

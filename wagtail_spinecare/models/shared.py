@@ -20,7 +20,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 
 from ..admin.panels import ContentChecksPanel, SharedContentPanel
 from ..forms import ClinicConditionPageForm
@@ -254,6 +254,19 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
                 (at for at in (url.get("lastmod"), shared.last_published_at) if at), default=None
             )
         return urls
+
+    def get_view_restrictions(self):
+        """This page's restrictions and its ancestors', and those of the shared page and its
+        ancestors (its library): a shared page made private is private on every clinic's
+        page that shows it. Wagtail's own check before serving asks this, as do the caches.
+        """
+        restrictions = super().get_view_restrictions()
+        shared = self.shared_page if self.shared_page_id else None
+        if shared is None:
+            return restrictions
+        steps = Page.steplen
+        paths = [shared.path[:end] for end in range(steps, len(shared.path) + 1, steps)]
+        return restrictions | PageViewRestriction.objects.filter(page__path__in=paths)
 
     def serve(self, request, *args, **kwargs):
         from ..cache import serve_cached

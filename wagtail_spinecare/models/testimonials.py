@@ -1,12 +1,17 @@
 import hashlib
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.models import ModelLogEntry, ReferenceIndex
 from wagtail.search import index
 
 from ..permissions import PatientRecordForm
+
+#: A consent form's wording runs to a page or two; far longer text is a paste gone wrong.
+CONSENT_WORDING_MAX_LENGTH = 10000
 
 
 class Channel(models.TextChoices):
@@ -51,6 +56,17 @@ def acting_user(user):
 def quote_hash(text: str) -> str:
     """A fingerprint of the approved wording; whitespace differences do not count as edits."""
     return hashlib.sha256(" ".join((text or "").split()).encode()).hexdigest()
+
+
+def _used_elsewhere(image) -> bool:
+    """Whether a patient's photo is another story's, or used by a page or anything else
+    Wagtail's reference index knows of."""
+    return (
+        Testimonial.objects.filter(photo=image).exists()
+        or ReferenceIndex.get_references_to(image)
+        .exclude(base_content_type=ContentType.objects.get_for_model(Testimonial))
+        .exists()
+    )
 
 
 class TestimonialQuerySet(models.QuerySet):
@@ -221,7 +237,9 @@ class Testimonial(index.Indexed, models.Model):
         ]
 
     def __str__(self):
-        return self.excerpt
+        # What Wagtail's history, logs and delete screens record: never the patient's words,
+        # which must go with an erasure while those records stay.
+        return self.label
 
     def save(self, *args, **kwargs):
         self.quote_hash = quote_hash(self.quote)
@@ -229,18 +247,28 @@ class Testimonial(index.Indexed, models.Model):
 
     @transaction.atomic
     def delete(self, *args, by=None, **kwargs):
-        """Delete the story with its consent records and evidence files; keep one audit event
-        holding only the story's id. Deleting in the admin is an erasure too."""
+        """Delete the story with its consent records, evidence files and the patient's photo
+        (unless something else uses it); keep one audit event holding only the story's id.
+        Deleting in the admin is an erasure too.
+
+        Wagtail's history of the story keeps its entries (who did what, when) under the
+        story's label, never its words."""
         documents = list(
             {record.evidence for record in self.consent_records.select_related("evidence")}
         )
+        photo = self.photo if self.photo_id else None
         ref, site_id = self.pk, self.site_id
         ConsentEvent.objects.filter(testimonial_ref=ref).update(note="")
+        ModelLogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Testimonial), object_id=str(ref)
+        ).update(label=self.label, data={})
         result = super().delete(*args, **kwargs)
         for document in documents:
             if not ConsentRecord.objects.filter(evidence=document).exists():
                 document.file.delete(save=False)
                 document.delete()
+        if photo is not None and not _used_elsewhere(photo):
+            photo.delete()
         ConsentEvent.objects.create(
             kind=ConsentEvent.Kind.ERASED,
             testimonial_ref=ref,
@@ -248,6 +276,16 @@ class Testimonial(index.Indexed, models.Model):
             by=acting_user(by),
         )
         return result
+
+    @property
+    def label(self) -> str:
+        """The story named without personal data: "Patient story #42"."""
+        return _("Patient story #%(id)s") % {"id": self.pk or "?"}
+
+    @property
+    def editor_title(self) -> str:
+        """How choosers name the story to editors of its clinic: its first words."""
+        return f"“{self.excerpt}” (#{self.pk})"
 
     @property
     def excerpt(self) -> str:
@@ -313,6 +351,7 @@ class ConsentRecord(models.Model):
     )
     wording = models.TextField(
         _("what the patient was told"),
+        max_length=CONSENT_WORDING_MAX_LENGTH,
         help_text=_("The consent wording the patient agreed to."),
     )
     wording_version = models.CharField(_("wording version"), max_length=50)
