@@ -220,6 +220,23 @@ def test_bulk_publish_cannot_bypass_the_gate(admin_client, uk_clinic):
     assert not page.live
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "next_url, expected",
+    [("https://evil.example/phish", "/admin/pages/"), ("/admin/pages/3/", "/admin/pages/3/")],
+)
+def test_a_refused_bulk_publish_goes_back_only_within_the_site(
+    admin_client, uk_clinic, next_url, expected
+):
+    index = uk_clinic[0]
+    assert admin_client.post(add_url(index), page_form()).status_code == 302
+    page = ConditionPage.objects.get()
+    url = reverse("wagtail_bulk_action", args=("wagtailcore", "page", "publish"))
+    response = admin_client.post(f"{url}?id={page.pk}&next={next_url}", {"include_descendants": ""})
+    assert response.status_code == 302
+    assert response["Location"] == expected
+
+
 def edit_url(page):
     return reverse("wagtailadmin_pages:edit", args=(page.pk,))
 

@@ -1,9 +1,28 @@
+from datetime import date
+
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from .blocks.cta import missing_destination_errors
 from .streams import iter_blocks, stream_errors
+
+#: Wagtail's search description has no limit of its own; search engines show about 160
+#: characters, so this is far more than any description needs.
+SEARCH_DESCRIPTION_MAX_LENGTH = 1000
+
+#: A review date further than this from today is a typing mistake (9999 for 2026, say).
+REVIEW_DATE_YEARS = 10
+
+
+def years_from(day: date, years: int) -> date:
+    """The same day ``years`` later (earlier if negative); 29 February becomes the 28th."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 class SpinecarePageForm(WagtailAdminPageForm):
@@ -30,6 +49,41 @@ class SpinecarePageForm(WagtailAdminPageForm):
                 if name in self.fields:
                     widget = self.fields[name].widget
                     self.fields[name].widget = ReaderWidget(widget, self.story_reader)
+        description = self.fields.get("search_description")
+        if description is not None and description.max_length is None:
+            description.max_length = SEARCH_DESCRIPTION_MAX_LENGTH
+            description.validators.append(MaxLengthValidator(SEARCH_DESCRIPTION_MAX_LENGTH))
+            description.widget.attrs["maxlength"] = str(SEARCH_DESCRIPTION_MAX_LENGTH)
+
+    def clean_last_reviewed(self):
+        return self._review_date("last_reviewed")
+
+    def clean_next_review_due(self):
+        return self._review_date("next_review_due")
+
+    def _review_date(self, name):
+        day = self.cleaned_data.get(name)
+        if day is None:
+            return day
+        today = timezone.localdate()
+        earliest, latest = (
+            years_from(today, -REVIEW_DATE_YEARS),
+            years_from(today, REVIEW_DATE_YEARS),
+        )
+        if not earliest <= day <= latest:
+            raise ValidationError(
+                _(
+                    "Enter a date within %(years)d years of today, between %(earliest)s and "
+                    "%(latest)s."
+                ),
+                code="out_of_range",
+                params={
+                    "years": REVIEW_DATE_YEARS,
+                    "earliest": earliest.isoformat(),
+                    "latest": latest.isoformat(),
+                },
+            )
+        return day
 
     def clean(self):
         cleaned_data = super().clean()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
+from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.permissions import register_permission_policy
 from wagtail.wagtail_hooks import require_wagtail_login
 from wagtail_modeladmin.options import modeladmin_register
@@ -152,7 +153,9 @@ def gate_bulk_publishing(request, action_type, objects, action_class_instance):
         _("Nothing was published. Fix the content checks on: %(pages)s.")
         % {"pages": ", ".join(blocked)},
     )
-    return redirect(request.GET.get("next") or reverse("wagtailadmin_explore_root"))
+    # Back where the editor came from, but only within this site.
+    back = get_valid_next_url_from_request(request)
+    return redirect(back or reverse("wagtailadmin_explore_root"))
 
 
 @hooks.register("insert_editor_js")

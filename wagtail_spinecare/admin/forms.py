@@ -8,7 +8,12 @@ from wagtail.documents.widgets import AdminDocumentChooser
 from wagtail.models import Site
 
 from .. import consent
-from ..models.testimonials import Channel, ConsentMethod, LawfulBasis
+from ..models.testimonials import (
+    CONSENT_WORDING_MAX_LENGTH,
+    Channel,
+    ConsentMethod,
+    LawfulBasis,
+)
 from ..permissions import evidence_collections, find_evidence_collection, managed_sites
 
 
@@ -67,7 +72,9 @@ class ConsentForm(forms.Form):
     )
     lawful_basis = forms.ChoiceField(label=_("Lawful basis"), choices=LawfulBasis.choices)
     wording = forms.CharField(
-        label=_("What the patient was told"), widget=forms.Textarea(attrs={"rows": 4})
+        label=_("What the patient was told"),
+        max_length=CONSENT_WORDING_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     wording_version = forms.CharField(label=_("Wording version"), max_length=50)
     sites = forms.ModelMultipleChoiceField(
@@ -100,6 +107,9 @@ class ConsentForm(forms.Form):
         self.fields["sites"].queryset = managed_sites(user, ["record_consent"]).order_by("hostname")
         self.fields["sites"].initial = [testimonial.site_id]
         self.fields["channels"].initial = [Channel.WEB]
+        self.fields["expires_on"].help_text = _(
+            "The last day the story may be shown: at most %(days)d days from today."
+        ) % {"days": consent.longest_days()}
 
     def save(self):
         """Record the consent; on refusal, put each message on its field and return None."""

@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.admin import RelatedFieldListFilter, SimpleListFilter
+from django.http import Http404
 from django.urls import re_path
 from django.utils.translation import gettext_lazy as _
-from wagtail_modeladmin.helpers import PermissionHelper
+from wagtail.models import Site
+from wagtail_modeladmin.helpers import AdminURLHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
 
 from .. import consent
@@ -14,6 +16,7 @@ from ..permissions import (
     managed_testimonials,
     patient_records,
 )
+from .ids import ID_PATTERN, object_ids
 from .views import (
     EraseSubjectView,
     ExportSubjectView,
@@ -26,8 +29,19 @@ from .views import (
 )
 
 
+class IdURLHelper(AdminURLHelper):
+    """The URLs of one object (inspect, edit, delete, history and the story's actions) take
+    a number only: ``inspect/abc/`` or a number too large for an id is 404 at once."""
+
+    def get_action_url_pattern(self, action):
+        if action in ("create", "choose_parent", "index"):
+            return super().get_action_url_pattern(action)
+        return rf"^{self.base_url_path}/{action}/(?P<instance_pk>{ID_PATTERN})/$"
+
+
 class ClinicianAdmin(ModelAdmin):
     model = Clinician
+    url_helper_class = IdURLHelper
     menu_label = _("Clinicians")
     menu_icon = "user"
     list_display = ("name", "profession", "post_nominals", "registration")
@@ -78,11 +92,21 @@ class ClinicSiteFilter(RelatedFieldListFilter):
     def field_choices(self, field, request, model_admin):
         return [(site.pk, str(site)) for site in managed_sites(request.user).order_by("hostname")]
 
+    def queryset(self, request, queryset):
+        # A clinic id no site can have (``?site__id__exact=abc``) lists no stories; Django's
+        # own filter would raise, and the listing would answer with a server error.
+        try:
+            object_ids(Site, self.lookup_val or ())
+        except Http404:
+            return queryset.none()
+        return super().queryset(request, queryset)
+
 
 class TestimonialAdmin(ModelAdmin):
     """Patient stories with their consent. Only stories with valid consent reach any page."""
 
     model = Testimonial
+    url_helper_class = IdURLHelper
     menu_label = _("Patient stories")
     menu_icon = "openquote"
     list_display = ("excerpt", "site", "consent_state_label", "consent_expires")
@@ -144,6 +168,7 @@ class TreatmentAdmin(ModelAdmin):
     """Treatments are shared by every clinic of the install."""
 
     model = Treatment
+    url_helper_class = IdURLHelper
     menu_label = _("Treatments")
     menu_icon = "table"
     list_display = ("name", "category", "time_to_benefit")
@@ -154,6 +179,7 @@ class TreatmentAdmin(ModelAdmin):
 
 class GuidelineAdmin(ModelAdmin):
     model = Guideline
+    url_helper_class = IdURLHelper
     menu_label = _("Guidelines")
     menu_icon = "doc-full"
     list_display = ("code", "title", "authority", "current_version")

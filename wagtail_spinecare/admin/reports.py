@@ -8,6 +8,7 @@ from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from ..governance import review_queryset
 from ..models import Clinician
+from ..spreadsheets import safe_cell
 
 
 class ReviewReportFilterSet(WagtailFilterSet):
@@ -83,3 +84,7 @@ class ClinicalReviewReportView(PageReportView):
             else:
                 page.review_status = _("Due")
         return pages
+
+    def preprocess_field_value(self, field, value, export_format):
+        # Every cell of the CSV and XLSX exports passes here: none may run as a formula.
+        return safe_cell(super().preprocess_field_value(field, value, export_format))

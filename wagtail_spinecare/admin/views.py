@@ -24,6 +24,7 @@ from .. import consent, subjects
 from ..models.testimonials import ConsentEvent
 from ..permissions import PATIENT_RECORD_ACTIONS, has_any_clinic, managed_sites, patient_records
 from .forms import ConsentForm, WithdrawForm
+from .ids import object_id
 
 
 def check_clinic(user, testimonial):
@@ -102,7 +103,8 @@ class TestimonialActionView(WMABaseView):
             raise PermissionDenied
         # The admin's queryset holds only the stories of the user's clinics.
         self.instance = get_object_or_404(
-            self.model_admin.get_queryset(request), pk=kwargs["instance_pk"]
+            self.model_admin.get_queryset(request),
+            pk=object_id(self.model, kwargs["instance_pk"]),
         )
         if not patient_records.user_has_permission_for_instance(
             request.user, self.action, self.instance

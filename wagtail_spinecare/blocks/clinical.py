@@ -71,6 +71,7 @@ class CareCardBlock(PreviewBlock, blocks.StructBlock):
     )
     body = blocks.RichTextBlock(
         features=LIST_FEATURES,
+        max_length=2000,
         help_text=_("A short bulleted list of the symptoms that mean this level of care."),
     )
     more_page = blocks.PageChooserBlock(

@@ -40,6 +40,7 @@ class BookingCTABlock(PreviewBlock, blocks.StructBlock):
     )
     link = blocks.URLBlock(
         required=False,
+        max_length=2000,
         help_text=_(
             "Leave blank to use the clinic's booking link. Paste a link to one practitioner or "
             "appointment type to send patients straight there."

@@ -16,6 +16,7 @@ class FAQItemBlock(blocks.StructBlock):
     )
     answer = blocks.RichTextBlock(
         features=ANSWER_FEATURES,
+        max_length=5000,
         help_text=_("Answer in a few short sentences. Start with the direct answer."),
     )
 

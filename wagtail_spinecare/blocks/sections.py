@@ -48,10 +48,17 @@ class Aspect:
     ]
 
 
+#: Limits no clinic reaches with real text: a whole page of paragraphs is under 10,000
+#: characters; far more is a paste gone wrong.
+TEXT_MAX_LENGTH = 20000
+EDITOR_NOTES_MAX_LENGTH = 2000
+
+
 def text_block():
     """Paragraphs of text, as every stream of this app offers them."""
     return blocks.RichTextBlock(
         features=TEXT_FEATURES,
+        max_length=TEXT_MAX_LENGTH,
         label=_("Text"),
         icon="pilcrow",
         help_text=_("Short paragraphs and plain words. Use bullet lists for lists."),
@@ -95,6 +102,7 @@ class SectionBlock(PreviewBlock, blocks.StructBlock):
     )
     editor_notes = blocks.TextBlock(
         required=False,
+        max_length=EDITOR_NOTES_MAX_LENGTH,
         label=_("Guidance for editors"),
         help_text=_(
             "Notes for whoever edits this section, such as what belongs in it. Patients never "

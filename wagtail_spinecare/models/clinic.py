@@ -15,6 +15,9 @@ BRAND_TEXT_COLOUR = "#ffffff"
 DEFAULT_BRAND_COLOUR = "#0b5c7a"
 MIN_CONTRAST = 4.5
 
+#: A medical disclaimer is a paragraph or two; far longer text is a paste gone wrong.
+DISCLAIMER_MAX_LENGTH = 2000
+
 DEFAULT_DISCLAIMER = _(
     "This page is general information, not a diagnosis or a substitute for advice from a "
     "qualified clinician who has assessed you. If you are worried about your symptoms, "
@@ -161,6 +164,7 @@ class ClinicSettings(BaseSiteSetting):
     default_disclaimer = models.TextField(
         _("medical disclaimer"),
         default=DEFAULT_DISCLAIMER,
+        max_length=DISCLAIMER_MAX_LENGTH,
         help_text=_("Shown at the foot of every condition page unless the page has its own."),
     )
 

@@ -22,6 +22,7 @@ class Clinician(index.Indexed, models.Model):
     credentials = models.TextField(
         _("qualifications"),
         blank=True,
+        max_length=2000,
         help_text=_("One qualification per line, e.g. 'MSc Advanced Musculoskeletal Practice'."),
     )
     registration_body = models.CharField(

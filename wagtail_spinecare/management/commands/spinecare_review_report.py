@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from wagtail_spinecare.governance import review_queryset
+from wagtail_spinecare.spreadsheets import safe_cell
 
 #: Exit statuses a monitor can act on.
 ALL_CURRENT = 0
@@ -31,7 +32,10 @@ class Command(BaseCommand):
                 status, due_soon = "DUE SOON", due_soon + 1
             else:
                 status = "ok"
-            self.stdout.write(f"{status:<15} {due or '-'!s:<10} {page.url_path}  {page.title}")
+            # One line a page, whatever its title holds, and a title that a spreadsheet
+            # opening the report shows as text, never runs as a formula.
+            title = safe_cell(" ".join(page.title.split()))
+            self.stdout.write(f"{status:<15} {due or '-'!s:<10} {page.url_path}  {title}")
         self.stdout.write(f"{overdue} overdue, {due_soon} due within {days} days.")
         if overdue:
             raise SystemExit(OVERDUE)
