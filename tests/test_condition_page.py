@@ -307,3 +307,14 @@ class TestQueryCount:
         with django_assert_num_queries(self.WARM):
             client.get(url, HTTP_HOST="uk.example")
         assert response.content.decode().count('class="sc-figure"') == 2 * repeat
+
+
+def test_a_comparison_page_previews_with_its_conditions(demo):
+    """A preview draws the page from its revision, where the chosen conditions are the
+    editor's unsaved choice, not a query set."""
+    page = TreatmentComparisonPage.objects.live().first()
+    draft = page.get_latest_revision_as_object()
+    response = draft.make_preview_request()
+    assert response.status_code == 200
+    linked = [condition.title for condition in page.live_conditions()]
+    assert linked and all(title in response.content.decode() for title in linked)

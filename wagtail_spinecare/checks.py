@@ -3,6 +3,10 @@
 ``run_checks(page)`` works on any page, saved or not (the page editor passes the page as the
 form would save it), and returns findings with a stable code, a severity, a message for a
 clinic editor and where in the page the problem is. Errors block publishing.
+
+Findings are written for the editor who reads them: ``reader`` (a ``stories.StoryReader``)
+says which chosen patient stories are theirs to read. Without one, no story is named by its
+words, nor is the reason its consent gives.
 """
 
 import re
@@ -12,6 +16,7 @@ from difflib import SequenceMatcher
 from html import unescape
 
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from wagtail import blocks
 
@@ -57,24 +62,25 @@ class Finding:
         }
 
 
-def run_checks(page, site=None, today: date | None = None) -> list[Finding]:
-    """Every finding for ``page``. Empty when the page is ready for patients."""
+def run_checks(page, site=None, today: date | None = None, *, reader=None) -> list[Finding]:
+    """Every finding for ``page``, as ``reader``'s user may be told them. Empty when the
+    page is ready for patients."""
     today = today or timezone.localdate()
     site = site or _site_of(page)
     findings = check_clinic(site)
     if hasattr(page, "shared_page_id"):
-        return findings + check_shared(page, site, today)
-    return findings + check_page(page, site, today)
+        return findings + check_shared(page, site, today, reader)
+    return findings + check_page(page, site, today, reader)
 
 
-def check_page(page, site, today) -> list[Finding]:
+def check_page(page, site, today, reader=None) -> list[Finding]:
     """What is wrong with the page's own content: its review and its body."""
     findings = []
     if hasattr(page, "reviewed_by_id"):
         findings += check_review(page, site, today)
     body = getattr(page, "body", None)
     if body is not None:
-        findings += check_body(body, site)
+        findings += check_body(body, site, reader)
     return findings
 
 
@@ -120,7 +126,7 @@ def check_clinic(site) -> list[Finding]:
 # Shared content ---------------------------------------------------------------------------
 
 
-def check_shared(page, site, today) -> list[Finding]:
+def check_shared(page, site, today, reader=None) -> list[Finding]:
     """A clinic's page for a shared condition: is there something to show, and is it sound?
 
     The shared page's own findings are reported as this clinic sees them (its words, its
@@ -175,7 +181,7 @@ def check_shared(page, site, today) -> list[Finding]:
         Finding(
             f.code, f.severity, f.message, f"{where}: {f.location}" if f.location else where, f.path
         )
-        for f in check_page(stand_in, site, today)
+        for f in check_page(stand_in, site, today, reader)
     ]
 
 
@@ -248,6 +254,11 @@ def check_review(page, site, today) -> list[Finding]:
 def _add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
+    # Past the calendar's ends (a review dated 9999-12-31), the nearest date there is.
+    if year > date.max.year:
+        return date.max
+    if year < date.min.year:
+        return date.min
     for candidate in (day.day, 30, 29, 28):
         try:
             return day.replace(year=year, month=month, day=min(day.day, candidate))
@@ -283,8 +294,19 @@ DURATION = re.compile(
 )
 
 
-def check_body(body, site) -> list[Finding]:
+def check_body(body, site, reader=None) -> list[Finding]:
     findings = []
+    if reader is not None:
+        # Which of the page's chosen stories the reader may read: one query, none without any.
+        reader.readable(
+            {
+                testimonial.pk
+                for _path, block, value in iter_blocks(body)
+                if isinstance(block, TestimonialsBlock)
+                for testimonial in value.get("testimonials") or ()
+                if testimonial is not None
+            }
+        )
     sections = []  # (path, label, text)
     promise = None  # (path, label) of a comparison promised and not yet given
     durations = []  # (weeks_low, weeks_high, sentence, label)
@@ -384,7 +406,7 @@ def check_body(body, site) -> list[Finding]:
                         )
                     )
         if isinstance(block, TestimonialsBlock):
-            findings += check_testimonials(value, site, where, path)
+            findings += check_testimonials(value, site, where, path, reader)
 
     if promise is not None:
         findings.append(
@@ -546,26 +568,29 @@ def check_reading_age(sections) -> list[Finding]:
     return findings
 
 
-def check_testimonials(value, site, where, path) -> list[Finding]:
+def check_testimonials(value, site, where, path, reader=None) -> list[Finding]:
+    """A warning for each chosen story that will not be shown on ``site``, told as far as
+    ``reader``'s user may know of it (see ``stories.hidden_story``)."""
     from . import consent
-    from .stories import excerpt_for
+    from .stories import hidden_story
 
     findings = []
     for testimonial in value.get("testimonials") or ():
         if testimonial is None:
             continue
-        reason = consent.why_hidden(testimonial, site) if site else _("no site is set")
-        if reason:
-            findings.append(
-                Finding(
-                    "testimonial-not-publishable",
-                    WARNING,
-                    _("The story “%(excerpt)s” will not be shown, because %(reason)s.")
-                    % {"excerpt": excerpt_for(testimonial, site), "reason": reason},
-                    where,
-                    path,
-                )
-            )
+        if site is not None and consent.may_show(testimonial, site):
+            continue
+        hidden = hidden_story(testimonial, site, reader)
+        if hidden.masked:
+            message = _("%(story)s will not be shown. Only its clinic's editors can see why.") % {
+                "story": capfirst(hidden.excerpt)
+            }
+        else:
+            message = _("The story “%(excerpt)s” will not be shown, because %(reason)s.") % {
+                "excerpt": hidden.excerpt,
+                "reason": hidden.reason,
+            }
+        findings.append(Finding("testimonial-not-publishable", WARNING, message, where, path))
     return findings
 
 

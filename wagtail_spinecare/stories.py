@@ -49,7 +49,11 @@ def story(testimonial, details, clinic) -> Story:
 
 
 def stories_for(value, context, channel=Channel.WEB) -> dict:
-    """The stories a TestimonialsBlock shows in this context, and, in previews, what it hides."""
+    """The stories a TestimonialsBlock shows in this context, and, in previews, what it hides.
+
+    A hidden story is told to the editor previewing as far as they may know of it (see
+    :func:`hidden_story`), whichever clinic the preview is for.
+    """
     from .models import ClinicSettings
 
     request = context.get("request")
@@ -66,13 +70,12 @@ def stories_for(value, context, channel=Channel.WEB) -> dict:
         shown += latest[:count]
     clinic = ClinicSettings.for_context(context)
     hidden = []
-    if getattr(request, "is_preview", False):
+    unshown = [t for t in chosen if t.pk not in allowed]
+    if unshown and getattr(request, "is_preview", False):
         site = Site.find_for_request(request)
-        hidden = [
-            {"excerpt": excerpt_for(t, site), "reason": consent.why_hidden(t, site, channel)}
-            for t in chosen
-            if t.pk not in allowed
-        ]
+        reader = reader_for_request(request)
+        reader.readable({t.pk for t in unshown})
+        hidden = [hidden_story(t, site, reader, channel) for t in unshown]
     return {
         "stories": [story(t, allowed[t.pk], clinic) for t in shown],
         "hidden": hidden,
@@ -82,29 +85,66 @@ def stories_for(value, context, channel=Channel.WEB) -> dict:
 #: What editors see of a story whose patient's words are not theirs to read.
 OTHER_CLINICS_STORY = _("a story from another clinic")
 
+#: Why a story cannot be shown on a page that belongs to no clinic's site.
+NO_SITE = _("no site is set")
 
-def excerpt_for(testimonial, site) -> str:
-    """How editors of ``site`` see a story that is not shown there: by its words only if it
-    is their clinic's. Another clinic's patient's words are not theirs to read."""
-    if site is None or testimonial.site_id == site.pk:
-        return testimonial.excerpt
-    return str(OTHER_CLINICS_STORY)
+
+@dataclass(frozen=True)
+class HiddenStory:
+    """A chosen story that is not shown, as an editor is told of it."""
+
+    #: Its first words; :data:`OTHER_CLINICS_STORY` or its label when masked.
+    excerpt: str
+    #: Why it is not shown; empty when that is not the editor's to know.
+    reason: str
+    #: True when neither its words nor what its consent says are told.
+    masked: bool = False
+
+
+def hidden_story(testimonial, site, reader, channel=Channel.WEB) -> HiddenStory:
+    """How ``reader``'s user is told of ``testimonial``, chosen for a page but not shown on
+    ``site``: by its first words and why only when they manage the story's clinic.
+
+    Any other story is "a story from another clinic", with no reason, whatever the site:
+    another clinic's patient's words and consent are not theirs to know. With no reader (the
+    findings are for nobody in particular), a story is named only by its label.
+    """
+    if reader is None:
+        return HiddenStory(str(testimonial.label), "", masked=True)
+    if not reader.may_read(testimonial.pk):
+        return HiddenStory(str(OTHER_CLINICS_STORY), "", masked=True)
+    if site is None:
+        return HiddenStory(testimonial.excerpt, str(NO_SITE))
+    return HiddenStory(testimonial.excerpt, consent.why_hidden(testimonial, site, channel) or "")
+
+
+def reader_for_request(request) -> "StoryReader":
+    """The :class:`StoryReader` of the request's user, made once per request, so a preview's
+    blocks and content checks ask about each story once between them."""
+    reader = request.__dict__.get("_spinecare_story_reader")
+    if reader is None:
+        reader = request._spinecare_story_reader = StoryReader(getattr(request, "user", None))
+    return reader
 
 
 class StoryReader:
-    """The user a page form is for, and which chosen stories they may read: those of the
-    clinics whose patient records they manage. Each story is asked about once."""
+    """The user a page form or a preview is drawn for, and which chosen stories they may read:
+    those of the clinics whose patient records they manage. Each story is asked about once."""
 
     def __init__(self, user):
         self.user = user
         self._may_read = {}
 
     def readable(self, pks) -> set:
-        """Those of ``pks`` the user may read; one query for the ones not asked about yet."""
+        """Those of ``pks`` the user may read; one question to the permission policy for the
+        ones not asked about yet, none for an anonymous user."""
         from .permissions import managed_testimonials
 
         new = set(pks) - self._may_read.keys()
-        if new:
+        if new and not getattr(self.user, "is_authenticated", False):
+            # Nobody, or an anonymous visitor: no clinic's records are theirs.
+            self._may_read.update((pk, False) for pk in new)
+        elif new:
             found = set(
                 managed_testimonials(self.user).filter(pk__in=new).values_list("pk", flat=True)
             )

@@ -14,11 +14,14 @@ class ContentChecksPanel(Panel):
 
         def get_context_data(self, parent_context=None):
             from ..checks import run_checks
+            from ..stories import StoryReader
 
             context = super().get_context_data(parent_context)
             page = self.instance
             context["checked"] = bool(page and page.pk)
-            context["findings"] = run_checks(page) if context["checked"] else []
+            # The form's reader, when it has one, already knows the stories on the page.
+            reader = getattr(self.form, "story_reader", None) or StoryReader(self.request.user)
+            context["findings"] = run_checks(page, reader=reader) if context["checked"] else []
             return context
 
 

@@ -2,6 +2,7 @@ from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -80,6 +81,12 @@ class TestimonialChooserBlock(ViewSetChooserBlock):
     def get_searchable_content(self, value):
         # A page's search entry must never hold a patient's words: consent can end.
         return []
+
+    def render_basic(self, value, context=None):
+        """The story's label ("Patient story #42"), never its words. Wagtail's revision
+        comparison draws a chosen story this way, for whoever compares, with no request to
+        ask whose clinic's story it is."""
+        return format_html("{}", value.label) if value is not None else ""
 
     class Meta:
         icon = "openquote"

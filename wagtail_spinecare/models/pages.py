@@ -22,7 +22,7 @@ from ..blocks import (
 )
 from ..forms import SpinecarePageForm, TreatmentComparisonPageForm
 from ..links import full_page_url
-from .clinic import ClinicSettings
+from .clinic import DISCLAIMER_MAX_LENGTH, ClinicSettings
 from .review import ClinicalReviewMixin
 
 QUICK_ANSWER_MAX_LENGTH = 320
@@ -58,9 +58,14 @@ class SpinecarePageMixin:
         )
         if getattr(request, "is_preview", False):
             # Editors see what the content checks found; patients never pay for the checks.
+            # A chosen story is told of as the previewing editor may know of it, whichever
+            # clinic the preview is for.
             from ..checks import run_checks
+            from ..stories import reader_for_request
 
-            context["preview_findings"] = run_checks(self, site=Site.find_for_request(request))
+            context["preview_findings"] = run_checks(
+                self, site=Site.find_for_request(request), reader=reader_for_request(request)
+            )
         return context
 
     def get_meta_description(self) -> str:
@@ -238,6 +243,7 @@ class ConditionPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
     disclaimer = models.TextField(
         _("disclaimer"),
         blank=True,
+        max_length=DISCLAIMER_MAX_LENGTH,
         help_text=_("Leave blank to use the clinic's standard medical disclaimer."),
     )
 
@@ -370,6 +376,14 @@ class TreatmentComparisonPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
 
     def get_meta_description(self) -> str:
         return self.search_description or self.intro
+
+    def live_conditions(self):
+        """The live condition pages this comparison is about, in one query; in a preview too,
+        where ``conditions`` holds the editor's unsaved choice rather than a query set."""
+        chosen = self.conditions.all()
+        if not isinstance(chosen, models.QuerySet):
+            chosen = [page.pk for page in chosen]
+        return ConditionPage.objects.live().filter(pk__in=chosen)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
