@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 from wagtail_modeladmin.helpers import AdminURLHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
+from wagtail_modeladmin.views import IndexView
 
 from .. import consent
 from ..models import Clinician, Guideline, Testimonial, Treatment
@@ -39,9 +40,23 @@ class IdURLHelper(AdminURLHelper):
         return rf"^{self.base_url_path}/{action}/(?P<instance_pk>{ID_PATTERN})/$"
 
 
+class NulFreeIndexView(IndexView):
+    """A listing whose search and filters drop NUL characters from the query string:
+    PostgreSQL refuses them in a query, which would otherwise be a server error."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if any("\x00" in value for _key, values in request.GET.lists() for value in values):
+            query = request.GET.copy()
+            for key, values in query.lists():
+                query.setlist(key, [value.replace("\x00", "") for value in values])
+            request.GET = query
+        return super().dispatch(request, *args, **kwargs)
+
+
 class ClinicianAdmin(ModelAdmin):
     model = Clinician
     url_helper_class = IdURLHelper
+    index_view_class = NulFreeIndexView
     menu_label = _("Clinicians")
     menu_icon = "user"
     list_display = ("name", "profession", "post_nominals", "registration")
@@ -107,6 +122,7 @@ class TestimonialAdmin(ModelAdmin):
 
     model = Testimonial
     url_helper_class = IdURLHelper
+    index_view_class = NulFreeIndexView
     menu_label = _("Patient stories")
     menu_icon = "openquote"
     list_display = ("excerpt", "site", "consent_state_label", "consent_expires")
@@ -169,6 +185,7 @@ class TreatmentAdmin(ModelAdmin):
 
     model = Treatment
     url_helper_class = IdURLHelper
+    index_view_class = NulFreeIndexView
     menu_label = _("Treatments")
     menu_icon = "table"
     list_display = ("name", "category", "time_to_benefit")
@@ -180,6 +197,7 @@ class TreatmentAdmin(ModelAdmin):
 class GuidelineAdmin(ModelAdmin):
     model = Guideline
     url_helper_class = IdURLHelper
+    index_view_class = NulFreeIndexView
     menu_label = _("Guidelines")
     menu_icon = "doc-full"
     list_display = ("code", "title", "authority", "current_version")
