@@ -169,7 +169,10 @@ def urls_of(url_paths, roots=None) -> list[str]:
 
 
 def site_saving(sender, instance, **kwargs) -> None:
-    """Remember where a site answered before it is saved (see :func:`site_changed`)."""
+    """Remember where a site answered before it is saved or deleted (see
+    :func:`site_changed`); only a frontend cache needs to know."""
+    if not frontend_cache_enabled():
+        return
     old = Site.objects.filter(pk=instance.pk).select_related("root_page").first()
     instance._spinecare_before = (old.root_page.url_path, old.root_url) if old else None
 
@@ -179,25 +182,24 @@ def site_changed(sender, instance, **kwargs) -> None:
     whichever site answers at the old address next must not find them."""
     invalidate_pages()
     before = getattr(instance, "_spinecare_before", None)
-    if not before or not frontend_cache_enabled():
-        return
-    root_path, root_url = before
-    if (instance.root_page.url_path, instance.root_url) == before:
-        return
-    paths = (
-        Page.objects.filter(url_path__startswith=root_path)
-        .live()
-        .values_list("url_path", flat=True)
-    )
-    purge_on_commit([], urls_of(list(paths), [before]))
+    if before and (instance.root_page.url_path, instance.root_url) != before:
+        _purge_old_addresses(before)
 
 
 def site_deleted(sender, instance, **kwargs) -> None:
     invalidate_pages()
     before = getattr(instance, "_spinecare_before", None)
-    if before and frontend_cache_enabled():
-        paths = Page.objects.filter(url_path__startswith=before[0]).live()
-        purge_on_commit([], urls_of(list(paths.values_list("url_path", flat=True)), [before]))
+    if before:
+        _purge_old_addresses(before)
+
+
+def _purge_old_addresses(before) -> None:
+    """Purge the live pages under a site's old root page at the site's old root URL."""
+    if not frontend_cache_enabled():
+        return
+    root_path, _root_url = before
+    paths = Page.objects.filter(url_path__startswith=root_path).live()
+    purge_on_commit([], urls_of(list(paths.values_list("url_path", flat=True)), [before]))
 
 
 # Page cache ---------------------------------------------------------------------------------
