@@ -11,5 +11,11 @@ class WagtailSpinecareConfig(AppConfig):
     def ready(self):
         # Importing system_checks registers its checks with Django.
         from . import signals, system_checks  # noqa: F401
+        from .compat import register_permission_policy
+        from .models import Testimonial
+        from .permissions import patient_records
 
+        # Here, not in wagtail_hooks: Wagtail 8 refuses a policy once it has made a
+        # fallback one for the model, which any earlier lookup does.
+        register_permission_policy(Testimonial, patient_records)
         signals.connect()

@@ -6,6 +6,7 @@ installed and configured; otherwise there is nothing to purge and nothing fails.
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.utils.crypto import constant_time_compare, salted_hmac
 from wagtail.models import Page, ReferenceIndex, Site
 
@@ -46,7 +47,7 @@ def pages_referring_to(obj):
     page_ids = {
         int(reference.object_id)
         for reference in ReferenceIndex.get_references_to(obj).filter(
-            base_content_type=ReferenceIndex._get_base_content_type(Page)
+            base_content_type=ContentType.objects.get_for_model(Page)
         )
     }
     return list(Page.objects.filter(pk__in=page_ids).live().specific())

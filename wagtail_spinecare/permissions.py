@@ -30,6 +30,8 @@ from wagtail.models import (
 from wagtail.permission_policies.base import BaseDjangoAuthPermissionPolicy
 from wagtail.permission_policies.sites import SitePermissionPolicy
 
+from .compat import CustomCodenames, permission_policy_for
+
 #: Actions whose permission codename is not Wagtail's ``<action>_testimonial``.
 CUSTOM_ACTIONS = ("record_consent", "withdraw_consent", "handle_subject_requests")
 
@@ -56,7 +58,7 @@ EVIDENCE_NAME = "{clinic} (site {pk})"
 EVIDENCE_NAME_SUFFIX = "(site {pk})"
 
 
-class PatientRecordPolicy(SitePermissionPolicy):
+class PatientRecordPolicy(CustomCodenames, SitePermissionPolicy):
     """Testimonials by their ``site``; consent and data requests have codenames of their own."""
 
     def __init__(self, model="wagtail_spinecare.Testimonial"):
@@ -66,10 +68,10 @@ class PatientRecordPolicy(SitePermissionPolicy):
         self.site_field_name = "site"
         self.site_fk_field_name = "site_id"
 
-    def _get_permission_codename(self, action):
+    def permission_codename(self, action) -> str:
         if action in CUSTOM_ACTIONS:
             return action
-        return super()._get_permission_codename(action)
+        return super().permission_codename(action)
 
 
 patient_records = PatientRecordPolicy()
@@ -304,9 +306,7 @@ def other_clinics_images(user):
 def photos_for(user):
     """The images ``user`` may give a story as its patient's photo: those they may choose,
     except other clinics' (whatever wider permissions they hold)."""
-    from wagtail.permissions import policy_registry
-
-    policy = policy_registry.get_by_type(get_image_model())
+    policy = permission_policy_for(get_image_model())
     choosable = policy.instances_user_has_any_permission_for(user, ["choose"])
     return choosable.exclude(collection__in=other_clinics_images(user))
 

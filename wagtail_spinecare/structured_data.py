@@ -18,6 +18,7 @@ from .blocks.comparison import TreatmentComparisonBlock
 from .blocks.faq import FAQBlock
 from .blocks.sections import Aspect, SectionBlock
 from .checks import plain_text
+from .compat import cached_parent
 from .links import full_page_url
 from .models.treatments import Strength, TreatmentCategory
 from .streams import iter_blocks
@@ -295,7 +296,7 @@ def _site_ancestors(page, root_path) -> list:
     Routing has usually just loaded the parent; when that parent is the site's root, no
     query is needed.
     """
-    parent = getattr(page, "_cached_parent_obj", None)
+    parent = cached_parent(page)
     if parent is not None and parent.url_path == root_path:
         return [parent]
     return list(

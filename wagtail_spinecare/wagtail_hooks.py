@@ -9,7 +9,6 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.utils import get_valid_next_url_from_request
-from wagtail.permissions import register_permission_policy
 from wagtail.wagtail_hooks import require_wagtail_login
 from wagtail_modeladmin.options import modeladmin_register
 
@@ -19,16 +18,16 @@ from .admin.modeladmin import ClinicRecordsGroup
 from .admin.reports import ClinicalReviewReportView
 from .checks import errors, run_checks
 from .governance import overdue
-from .models import ConsentRecord, Testimonial
+from .models import ConsentRecord
 from .permissions import (
     PatientRecordsPermissionForm,
     has_any_clinic,
     managed_testimonials,
-    patient_records,
 )
 
 modeladmin_register(ClinicRecordsGroup)
-register_permission_policy(Testimonial, patient_records)
+# The patient-record permission policy is registered in apps.py, with
+# compat.register_permission_policy: Wagtail 8 needs it before any lookup.
 
 
 # After Wagtail's own panels: the Documents panel rewrites the group's document permissions.

@@ -4,10 +4,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
+from wagtail.documents import get_document_model
 from wagtail.documents.widgets import AdminDocumentChooser
 from wagtail.models import Site
 
 from .. import consent
+from ..compat import permission_policy_for
 from ..models.testimonials import (
     CONSENT_WORDING_MAX_LENGTH,
     Channel,
@@ -20,13 +22,8 @@ from ..permissions import evidence_collections, find_evidence_collection, manage
 def evidence_for(user, own_collection=None):
     """Documents ``user`` may attach as evidence: those they may choose, but never another
     clinic's evidence, plus anything in the story's own clinic's evidence collection."""
-    from wagtail.documents import get_document_model
-    from wagtail.permissions import policy_registry
-
     model = get_document_model()
-    choosable = policy_registry.get_by_type(model).instances_user_has_any_permission_for(
-        user, ["choose"]
-    )
+    choosable = permission_policy_for(model).instances_user_has_any_permission_for(user, ["choose"])
     condition = Q(pk__in=choosable.values("pk")) & ~Q(collection__in=evidence_collections())
     if own_collection is not None:
         condition |= Q(collection=own_collection)

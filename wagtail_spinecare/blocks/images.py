@@ -75,11 +75,12 @@ class AccessibleImageBlock(ImageBlock):
             self.child_blocks[name] = block
 
     def deconstruct(self):
-        # ``required`` is a named argument here, so StructBlock's kwargs do not hold it.
-        kwargs = dict(self._constructor_kwargs)
+        # Wagtail's ImageBlock deconstructs as itself, without ``required``.
+        _path, args, kwargs = super().deconstruct()
+        kwargs = dict(kwargs)
         if not self.child_blocks["image"].required:
             kwargs["required"] = False
-        return ("wagtail_spinecare.blocks.images.AccessibleImageBlock", [], kwargs)
+        return ("wagtail_spinecare.blocks.images.AccessibleImageBlock", args, kwargs)
 
     def clean(self, value):
         value = super().clean(value)

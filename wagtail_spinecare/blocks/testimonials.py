@@ -36,8 +36,10 @@ class ReaderWidget(BlockWidget):
     """
 
     def __init__(self, widget: BlockWidget, reader):
-        # The wrapped widget's block, attributes and serialised block definition.
-        self.__dict__.update(widget.__dict__)
+        super().__init__(widget.block_def, attrs=widget.attrs)
+        # What the form field set on the widget it wraps.
+        self.is_required = widget.is_required
+        self.is_localized = widget.is_localized
         self.reader = reader
 
     def render_with_errors(self, *args, **kwargs):

@@ -5,8 +5,8 @@ import modelcluster.fields
 import modelsearch.index
 import wagtail.fields
 import wagtail_spinecare.models.pages
-from django.conf import settings
 from django.db import migrations, models
+from wagtail_spinecare.compat import page_model_label
 
 
 class Migration(migrations.Migration):
@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='TreatmentComparisonPage',
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=page_model_label())),
                 ('last_reviewed', models.DateField(blank=True, help_text='The date the clinician last checked the whole page.', null=True, verbose_name='last reviewed')),
                 ('next_review_due', models.DateField(blank=True, help_text='When the page must be checked again, usually within a year.', null=True, verbose_name='next review due')),
                 ('intro', models.TextField(help_text='What is being compared, for whom, and how to read it.', max_length=600, verbose_name='introduction')),

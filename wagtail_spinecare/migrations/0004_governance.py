@@ -3,15 +3,15 @@
 import django.core.validators
 import django.db.models.deletion
 import modelcluster.fields
-from django.conf import settings
 from django.db import migrations, models
+from wagtail_spinecare.compat import page_model_label
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('wagtail_spinecare', '0003_treatments'),
-        migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
+        migrations.swappable_dependency(page_model_label()),
     ]
 
     operations = [
@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('publisher', models.CharField(help_text="e.g. 'NICE' or 'NHS'.", max_length=150, verbose_name='publisher')),
                 ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1900), django.core.validators.MaxValueValidator(2100)], verbose_name='year')),
                 ('url', models.URLField(blank=True, verbose_name='link')),
-                ('page', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='spinecare_sources', to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='spinecare_sources', to=page_model_label())),
             ],
             options={
                 'verbose_name': 'source',

@@ -3,8 +3,8 @@
 import django.db.models.deletion
 import modelcluster.fields
 import wagtail_spinecare.models.pages
-from django.conf import settings
 from django.db import migrations, models
+from wagtail_spinecare.compat import page_model_label
 
 
 class Migration(migrations.Migration):
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='ClinicConditionPage',
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=page_model_label())),
                 ('introduction', models.TextField(blank=True, help_text='Optional. A few sentences from your clinic, shown after the quick answer, e.g. how your team helps people with this condition and where to find you.', max_length=600, verbose_name="your clinic's introduction")),
                 ('clinicians', modelcluster.fields.ParentalManyToManyField(blank=True, help_text='Optional. Your clinicians who treat this condition.', related_name='+', to='wagtail_spinecare.clinician', verbose_name='who patients will see')),
                 ('shared_page', models.ForeignKey(blank=True, help_text="The shared page this page shows. Its text, sources and clinical review come from there; to change them, edit the shared page, and every clinic's page changes.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='clinic_pages', to='wagtail_spinecare.conditionpage', verbose_name='shared condition page')),
@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='ConditionLibraryPage',
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=page_model_label())),
                 ('region', models.CharField(choices=[('uk', 'United Kingdom: physiotherapy, 999 and NHS 111'), ('us', 'United States: physical therapy, 911')], default='uk', help_text="Write shared pages in these words. Each clinic's page swaps them for its own, e.g. 'physiotherapy' becomes 'physical therapy' on a US clinic's site.", max_length=10, verbose_name='words the shared pages are written in')),
                 ('canonical', models.CharField(choices=[('own', "Each clinic's own page"), ('authoritative', "One clinic's page, for every clinic")], default='own', help_text="Each clinic's own page suits clinics in different towns. Choose one clinic's page when the clinics serve the same patients, so search engines do not see the same text twice.", max_length=20, verbose_name='which page search engines should treat as the original')),
                 ('authoritative_site', models.ForeignKey(blank=True, help_text="Only used when one clinic's page is the original.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailcore.site', verbose_name='the clinic whose page is the original')),

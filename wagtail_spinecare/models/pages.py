@@ -20,6 +20,7 @@ from ..blocks import (
     PageContentBlock,
     SectionBlock,
 )
+from ..compat import set_cached_parent, set_request_site
 from ..forms import SpinecarePageForm, TreatmentComparisonPageForm
 from ..links import full_page_url
 from .clinic import DISCLAIMER_MAX_LENGTH, ClinicSettings
@@ -102,7 +103,7 @@ class SpinecarePageMixin:
             if site is None:
                 raise Http404(_("There is no such clinic to preview as."))
             # Everything that asks which site this is (settings, consent) hears the clinic's.
-            request._wagtail_site = site
+            set_request_site(request, site)
         return super().serve_preview(request, mode_name)
 
     def serve(self, request, *args, **kwargs):
@@ -203,7 +204,7 @@ class ConditionIndexPage(SpinecarePageMixin, Page):
                 continue
             if child.content_type_id != ContentType.objects.get_for_model(model).pk:
                 break
-            child._cached_parent_obj = self
+            set_cached_parent(child, self)
             return child.route(request, remaining)
         return super().route(request, path_components)
 

@@ -23,6 +23,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.models import Page, PageViewRestriction, Site
 
 from ..admin.panels import ContentChecksPanel, SharedContentPanel
+from ..compat import cached_parent, set_cached_parent
 from ..forms import ClinicConditionPageForm
 from ..terminology import DEFAULT_REGION, REGION_CHOICES, adapt_data, adapt_text, terminology_for
 from .clinic import ClinicSettings
@@ -214,8 +215,8 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
         stand_in.clinic_introduction = self.introduction
         stand_in.clinic_clinicians = self.clinicians.all()
         stand_in.canonical_override = self.canonical_url(library, clinic)
-        if "_cached_parent_obj" in self.__dict__:
-            stand_in._cached_parent_obj = self._cached_parent_obj
+        if (parent := cached_parent(self)) is not None:
+            set_cached_parent(stand_in, parent)
         return stand_in
 
     @staticmethod

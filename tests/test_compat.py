@@ -1,0 +1,151 @@
+"""Each Wagtail difference and internal named in ``compat`` behaves as the package needs, on
+the Wagtail installed: these fail when a Wagtail release changes one of them."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.test import RequestFactory
+from wagtail.images import get_image_model
+from wagtail.models import GroupSitePermission, Page, Site
+from wagtail.permission_policies.collections import CollectionOwnershipPermissionPolicy
+from wagtail.permission_policies.sites import SitePermissionPolicy
+
+import wagtail_spinecare
+from wagtail_spinecare import compat
+from wagtail_spinecare.blocks.testimonials import ReaderWidget
+from wagtail_spinecare.factories import ConditionPageFactory
+from wagtail_spinecare.models import ConditionPage, Testimonial
+from wagtail_spinecare.stories import StoryReader
+
+MIGRATIONS = Path(wagtail_spinecare.__file__).parent / "migrations"
+
+
+def test_the_page_model_is_wagtails_own():
+    assert apps.get_model(compat.page_model_label()) is Page
+    assert ConditionPage._meta.get_field("page_ptr").related_model is Page
+
+
+def test_no_migration_names_a_setting_only_wagtail_8_has():
+    files = sorted(MIGRATIONS.glob("0*.py"))
+    assert len(files) >= 9
+    for path in files:
+        assert "settings.WAGTAIL_PAGE_MODEL" not in path.read_text(), path.name
+
+
+@pytest.mark.django_db
+def test_a_site_set_on_the_request_is_the_one_wagtail_finds(django_assert_num_queries):
+    other = Site.objects.create(
+        hostname="other.example", root_page=Page.get_first_root_node(), site_name="Other"
+    )
+    request = RequestFactory().get("/", HTTP_HOST="localhost")
+    compat.set_request_site(request, other)
+    with django_assert_num_queries(0):
+        assert Site.find_for_request(request) == other
+
+
+@pytest.mark.django_db
+def test_a_cached_parent_is_what_get_parent_answers(django_assert_num_queries):
+    root = Page.get_first_root_node()
+    page = ConditionPageFactory(parent=root)
+    page = ConditionPage.objects.get(pk=page.pk)
+    assert compat.cached_parent(page) is None
+    stand_in = Page(title="Stand-in parent")
+    compat.set_cached_parent(page, stand_in)
+    with django_assert_num_queries(0):
+        assert page.get_parent() is stand_in
+    assert compat.cached_parent(page) is stand_in
+
+    # Wagtail keeps what get_parent() loads in the same place.
+    fresh = ConditionPage.objects.get(pk=page.pk)
+    loaded = fresh.get_parent()
+    assert compat.cached_parent(fresh) is loaded
+
+
+class CustomPolicy(compat.CustomCodenames, SitePermissionPolicy):
+    def permission_codename(self, action):
+        return "record_consent" if action == "consent" else super().permission_codename(action)
+
+
+@pytest.mark.django_db
+class TestCustomCodenames:
+    """Wagtail's site policy asks our codenames for every check, whichever version builds them."""
+
+    @pytest.fixture
+    def policy(self):
+        return CustomPolicy(Testimonial)
+
+    @pytest.fixture
+    def site(self):
+        return Site.objects.get(is_default_site=True)
+
+    @pytest.fixture
+    def user(self, site):
+        group = Group.objects.create(name="Consent takers")
+        GroupSitePermission.objects.create(
+            group=group, site=site, permission=Permission.objects.get(codename="record_consent")
+        )
+        user = get_user_model().objects.create_user("taker", "taker@clinic.example", "pw")
+        user.groups.add(group)
+        return user
+
+    def test_names(self, policy):
+        assert policy._get_permission_codenames(["consent", "change"]) == {
+            "record_consent",
+            "change_testimonial",
+        }
+        assert policy._get_permission_name("consent") == "wagtail_spinecare.record_consent"
+        assert {p.codename for p in policy._get_permission_objects_for_actions(["consent"])} == {
+            "record_consent"
+        }
+
+    def test_a_site_permission_under_a_custom_codename(self, policy, user, site):
+        assert policy.user_has_permission(user, "consent")
+        assert not policy.user_has_permission(user, "change")
+        assert list(policy.sites_user_has_permission_for(user, "consent")) == [site]
+        assert policy.user_has_permission_for_instance(user, "consent", site)
+        assert user in policy.users_with_any_permission(["consent"])
+
+    def test_a_global_permission_under_a_custom_codename(self, policy):
+        user = get_user_model().objects.create_user("global", "global@clinic.example", "pw")
+        user.user_permissions.add(Permission.objects.get(codename="record_consent"))
+        assert policy.user_has_permission(user, "consent")
+        assert policy.sites_user_has_permission_for(user, "consent").count() == Site.objects.count()
+
+
+def test_the_image_policy_is_wagtails_collection_policy():
+    policy = compat.permission_policy_for(get_image_model())
+    assert isinstance(policy, CollectionOwnershipPermissionPolicy)
+    assert policy.model is get_image_model()
+
+
+def test_the_patient_record_policy_is_registered():
+    from wagtail_spinecare.permissions import patient_records
+
+    assert compat.permission_policy_for(Testimonial) is patient_records
+
+
+@pytest.mark.django_db
+def test_a_reader_widget_draws_as_the_widget_it_wraps(admin_user):
+    page = ConditionPage(title="Sciatica")
+    form_class = ConditionPage.get_edit_handler().get_form_class()
+    field = form_class(instance=page).fields["body"]
+    widget = field.widget
+    wrapped = ReaderWidget(widget, StoryReader(admin_user))
+
+    assert wrapped.block_def is widget.block_def
+    assert wrapped.attrs == widget.attrs
+    assert (wrapped.is_required, wrapped.is_localized) == (widget.is_required, widget.is_localized)
+    assert str(wrapped.media) == str(widget.media)
+    value = widget.block_def.get_default()
+
+    def drawn(w):
+        html = w.render_with_errors("body", value, attrs={"id": "id_body"})
+        # Each drawing gives list items new ids, and empty rich text new Draftail keys.
+        html = re.sub(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", "id", html)
+        return re.sub(r"key\\&quot;: \\&quot;\w+", "key", html)
+
+    assert drawn(wrapped) == drawn(widget)
