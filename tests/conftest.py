@@ -1,4 +1,5 @@
 import os
+from contextlib import contextmanager
 
 import pytest
 from django.core.cache import caches
@@ -199,15 +200,26 @@ BACKENDS = {
 }
 
 
-@pytest.fixture(params=["locmem", "redis"])
-def page_cache(request, demo):
-    if request.param == "redis" and not redis_available():
+@contextmanager
+def cache_on(backend, page=0, fragment=0):
+    """The default cache on ``backend`` ("locmem" or "redis"), empty, with the page and
+    fragment caches' timeouts; Redis tests skip where it is not running."""
+    if backend == "redis" and not redis_available():
         pytest.skip("Redis is not running on 127.0.0.1:6379")
-    caches_setting = {"default": BACKENDS[request.param]}
-    with override_settings(CACHES=caches_setting, WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT=600):
+    with override_settings(
+        CACHES={"default": BACKENDS[backend]},
+        WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT=page,
+        WAGTAIL_SPINECARE_FRAGMENT_CACHE_TIMEOUT=fragment,
+    ):
         caches["default"].clear()
         yield caches["default"]
         caches["default"].clear()
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def page_cache(request, demo):
+    with cache_on(request.param, page=600) as cache:
+        yield cache
 
 
 MIDDLEWARE_WITH_PAGE_CACHE = [*MIDDLEWARE, "wagtail_spinecare.middleware.PageCacheMiddleware"]

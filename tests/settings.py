@@ -10,6 +10,8 @@ DEBUG = False
 ALLOWED_HOSTS = ["*"]
 
 INSTALLED_APPS = [
+    # A clinic project's own page subclasses, as a project lists its apps: first.
+    "tests.testapp",
     "wagtail_spinecare",
     "wagtail_modeladmin",
     "wagtail.contrib.settings",

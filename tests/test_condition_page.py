@@ -28,6 +28,7 @@ from wagtail_spinecare.models import (
 )
 
 from .forms import condition_page_form
+from .testapp.models import ProjectConditionIndexPage, ProjectConditionPage
 
 
 def soup_of(response):
@@ -40,14 +41,18 @@ class TestPageRules(WagtailPageTestCase):
         self.assertCanNotCreateAt(Page, ConditionPage)
         self.assertAllowedParentPageTypes(ConditionPage, {ConditionIndexPage, ConditionLibraryPage})
         self.assertAllowedSubpageTypes(ConditionPage, {})
+        # And a project's own subclass of the condition page (tests.testapp).
         self.assertAllowedSubpageTypes(
-            ConditionIndexPage, {ConditionPage, ClinicConditionPage, TreatmentComparisonPage}
+            ConditionIndexPage,
+            {ConditionPage, ProjectConditionPage, ClinicConditionPage, TreatmentComparisonPage},
         )
 
     def test_shared_pages_live_in_a_library_at_the_top_of_the_tree(self):
         self.assertAllowedParentPageTypes(ConditionLibraryPage, {Page})
         self.assertAllowedSubpageTypes(ConditionLibraryPage, {ConditionPage})
-        self.assertAllowedParentPageTypes(ClinicConditionPage, {ConditionIndexPage})
+        self.assertAllowedParentPageTypes(
+            ClinicConditionPage, {ConditionIndexPage, ProjectConditionIndexPage}
+        )
         self.assertAllowedSubpageTypes(ClinicConditionPage, {})
 
     def test_index_can_sit_anywhere(self):

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import caches
 from django.test import override_settings
 from django.utils import timezone
 from wagtail.models import Site
@@ -18,7 +17,7 @@ from wagtail_spinecare.models import (
     Treatment,
 )
 
-from .conftest import BACKENDS, redis_available
+from .conftest import cache_on
 
 UK, US = "harbourside.localhost", "lakeview.localhost"
 PAGE = "/facet-joint-back-pain/"
@@ -277,16 +276,8 @@ class TestFrontendCachePurge:
 @pytest.fixture(params=["locmem", "redis"])
 def fragment_cache(request, demo):
     """The fragment cache alone, with the page cache off."""
-    if request.param == "redis" and not redis_available():
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    with override_settings(
-        CACHES={"default": BACKENDS[request.param]},
-        WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT=0,
-        WAGTAIL_SPINECARE_FRAGMENT_CACHE_TIMEOUT=600,
-    ):
-        caches["default"].clear()
-        yield caches["default"]
-        caches["default"].clear()
+    with cache_on(request.param, fragment=600) as cache:
+        yield cache
 
 
 class TestFragmentCache:

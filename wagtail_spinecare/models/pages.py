@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.fields import StreamField
-from wagtail.models import Page, Site
+from wagtail.models import Page, Site, get_page_models
 from wagtail.search import index
 
 from ..admin.panels import ContentChecksPanel
@@ -41,10 +41,29 @@ def base_template() -> str:
     return getattr(settings, "WAGTAIL_SPINECARE_BASE_TEMPLATE", DEFAULT_BASE_TEMPLATE)
 
 
+def with_subclasses(models) -> list:
+    """``models`` and every page model a project derives from one of them."""
+    models = tuple(models)
+    return [model for model in get_page_models() if issubclass(model, models)]
+
+
 class SpinecarePageMixin:
-    """What every page of this app puts in its template context."""
+    """What every page of this app puts in its template context.
+
+    Where pages of this app may go counts a project's subclasses of the page types named
+    (Wagtail matches the exact model): a project's own condition page goes under the app's
+    index, and the app's pages under a project's own index.
+    """
 
     base_form_class = SpinecarePageForm
+
+    @classmethod
+    def clean_subpage_models(cls):
+        return with_subclasses(super().clean_subpage_models())
+
+    @classmethod
+    def clean_parent_page_models(cls):
+        return with_subclasses(super().clean_parent_page_models())
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -188,6 +207,7 @@ class ConditionIndexPage(SpinecarePageMixin, Page):
         Wagtail's own routing fetches the child, then its specific row, then the template
         fetches the reviewer: three queries where one will do. Anything else (a subclass
         defined by the project, a page type added later) goes through Wagtail's routing.
+        A project's subclass of these takes one more query, for its own row.
         """
         if not path_components:
             return super().route(request, path_components)
@@ -202,8 +222,11 @@ class ConditionIndexPage(SpinecarePageMixin, Page):
             child = model.objects.child_of(self).filter(slug=slug).select_related(related).first()
             if child is None:
                 continue
-            if child.content_type_id != ContentType.objects.get_for_model(model).pk:
-                break
+            specific = ContentType.objects.get_for_id(child.content_type_id).model_class()
+            if specific is not model:
+                if specific is None or not issubclass(specific, model):
+                    break
+                child = specific.objects.filter(pk=child.pk).select_related(related).first()
             set_cached_parent(child, self)
             return child.route(request, remaining)
         return super().route(request, path_components)

@@ -1,0 +1,1 @@
+"""A clinic project's own pages, built on the package's as a project would build them."""
