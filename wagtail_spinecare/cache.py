@@ -10,6 +10,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.crypto import constant_time_compare, salted_hmac
 from wagtail.models import Page, ReferenceIndex, Site
 
+from . import conf
+from .conf import fragment_cache_timeout, page_cache_timeout
+
 
 def frontend_cache_enabled() -> bool:
     return apps.is_installed("wagtail.contrib.frontend_cache") and bool(
@@ -214,18 +217,10 @@ def _purge_old_addresses(before) -> None:
 GENERATION_KEY = "spinecare:generation"
 
 
-def page_cache_timeout() -> int:
-    return int(getattr(settings, "WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT", 0) or 0)
-
-
-def fragment_cache_timeout() -> int:
-    return int(getattr(settings, "WAGTAIL_SPINECARE_FRAGMENT_CACHE_TIMEOUT", 0) or 0)
-
-
 def _cache():
     from django.core.cache import caches
 
-    return caches[getattr(settings, "WAGTAIL_SPINECARE_PAGE_CACHE_ALIAS", "default")]
+    return caches[conf.page_cache_alias()]
 
 
 def _next_generation() -> None:
@@ -343,7 +338,7 @@ def _keep(key, generation, value, timeout) -> None:
 def cache_header(response, state: str) -> None:
     """Say whether a page came from the cache, only where the project asked for it
     (``WAGTAIL_SPINECARE_CACHE_HEADER``): otherwise visitors could learn what is cached."""
-    if getattr(settings, "WAGTAIL_SPINECARE_CACHE_HEADER", False):
+    if conf.cache_header():
         response["X-Spinecare-Cache"] = state
 
 

@@ -17,6 +17,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import conf
 from .models.testimonials import (
     Channel,
     ConsentEvent,
@@ -325,17 +326,11 @@ def with_consent_state(queryset, at=None):
     )
 
 
-#: The longest a consent may last unless the project sets ``WAGTAIL_SPINECARE_CONSENT_MAX_DAYS``.
-DEFAULT_CONSENT_MAX_DAYS = 3 * 365
-
-
 def longest_days(today=None) -> int:
     """How many days from ``today`` a consent being recorded may last at most: the setting
     ``WAGTAIL_SPINECARE_CONSENT_MAX_DAYS``, three years unless set (never past the calendar)."""
-    from django.conf import settings
-
     today = today or timezone.localdate()
-    days = int(getattr(settings, "WAGTAIL_SPINECARE_CONSENT_MAX_DAYS", DEFAULT_CONSENT_MAX_DAYS))
+    days = conf.consent_max_days()
     return max(1, min(days, (date.max - today).days))
 
 

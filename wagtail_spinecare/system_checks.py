@@ -1,17 +1,202 @@
 """Checks of a project's set-up, run by ``manage.py check`` (and before ``runserver`` and
 ``migrate``). Each check is a function of its own, registered here with Django; ``apps.py``
-imports this module.
+imports this module. docs/settings.md lists them with their fixes.
 
 Not to be confused with ``checks.py``, the editorial checks of page content.
 """
 
+import reprlib
+
+from django.apps import apps
 from django.conf import settings
 from django.core import checks
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.files.storage import default_storage
+from django.template import TemplateDoesNotExist, TemplateSyntaxError, engines
+from django.template.backends.django import DjangoTemplates
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.utils.module_loading import import_string
 from django.views.static import serve as static_serve
 
-from . import brand
+from . import brand, conf
+
+#: The apps the package cannot work without that a Wagtail project may lack, and why.
+REQUIRED_APPS = {
+    "wagtail.contrib.settings": (
+        "each clinic's settings are edited in its screens, and without them every admin page fails"
+    ),
+    "wagtail_modeladmin": (
+        "the Clinic records screens (patient stories and their consent, treatments, "
+        "clinicians) are built on it"
+    ),
+    "wagtail.images": "clinicians' and patients' photos are Wagtail images",
+    "wagtail.documents": "patients' signed consent forms are kept as Wagtail documents",
+    "taggit": "Wagtail's images and documents keep their tags in it",
+}
+
+
+@checks.register(checks.Tags.compatibility)
+def check_required_apps(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """E001: an app the package needs is missing from INSTALLED_APPS."""
+    return [
+        checks.Error(
+            f"{app!r} is not in INSTALLED_APPS: {why}.",
+            hint=f"Add {app!r} to INSTALLED_APPS.",
+            id="wagtail_spinecare.E001",
+        )
+        for app, why in REQUIRED_APPS.items()
+        if not apps.is_installed(app)
+    ]
+
+
+@checks.register(checks.Tags.models)
+def check_page_model(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """E003: the package's page types extend ``wagtailcore.Page``, so Wagtail's page model
+    (swappable since Wagtail 8.0) must not be swapped for another."""
+    swapped_for = getattr(settings, "WAGTAIL_PAGE_MODEL", None)
+    if not swapped_for:
+        return []
+    # Compared as Django compares swappable models: the model name in any case.
+    app_label, _dot, model_name = str(swapped_for).rpartition(".")
+    if f"{app_label}.{model_name.lower()}" == "wagtailcore.page":
+        return []
+    return [
+        checks.Error(
+            f"WAGTAIL_PAGE_MODEL = {swapped_for!r} is not supported: wagtail_spinecare's page "
+            "types extend Wagtail's own Page model.",
+            hint="Remove WAGTAIL_PAGE_MODEL from your settings (Wagtail's Page is the default).",
+            id="wagtail_spinecare.E003",
+        )
+    ]
+
+
+@checks.register(checks.Tags.compatibility, checks.Tags.caches, checks.Tags.templates)
+def check_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """E004: a WAGTAIL_SPINECARE_* setting has a value that would fail when a page is served
+    or a consent recorded; conf.py says what each must be."""
+    errors = []
+    for setting in conf.SETTINGS:
+        value = conf.value(setting)
+        if not setting.valid(value):
+            errors.append(_setting_error(setting, value))
+    if conf.is_valid(conf.PAGE_CACHE_ALIAS) and conf.page_cache_alias() not in _caches():
+        errors.append(
+            _setting_error(conf.PAGE_CACHE_ALIAS, conf.page_cache_alias(), "is not in CACHES")
+        )
+    # Checked only when the project names its own: the package's templates are always there.
+    if (
+        hasattr(settings, conf.BASE_TEMPLATE.setting_name)
+        and conf.is_valid(conf.BASE_TEMPLATE)
+        and not _template_exists(conf.base_template())
+    ):
+        errors.append(
+            _setting_error(
+                conf.BASE_TEMPLATE, conf.base_template(), "is not a template Django can find"
+            )
+        )
+    return errors
+
+
+def _setting_error(setting, value, problem="") -> checks.Error:
+    name = setting.setting_name
+    shown = reprlib.repr(value)
+    if problem:
+        msg = f"{name} must be {setting.expected}: {shown} {problem}."
+    else:
+        msg = f"{name} must be {setting.expected}, not {shown}."
+    if isinstance(value, str) and value.strip().isdigit() and type(setting.default) is int:
+        hint = (
+            f"Write it as a number, {name} = {int(value)}; a value read from the environment "
+            "is a string until int() converts it."
+        )
+    else:
+        hint = f"Correct it, or remove {name} to use the default, {setting.default!r}."
+    return checks.Error(msg, hint=hint, id="wagtail_spinecare.E004")
+
+
+def _caches() -> dict:
+    caches = getattr(settings, "CACHES", None)
+    return caches if isinstance(caches, dict) else {}
+
+
+def _django_engines() -> list:
+    """The project's DjangoTemplates engines (the package's templates use Django's language)."""
+    try:
+        return [engine for engine in engines.all() if isinstance(engine, DjangoTemplates)]
+    except Exception:
+        # A malformed TEMPLATES setting: Django's own checks and errors say what is wrong.
+        return []
+
+
+def _template_exists(name: str) -> bool:
+    for engine in _django_engines():
+        try:
+            engine.get_template(name)
+        except TemplateDoesNotExist:
+            continue
+        except TemplateSyntaxError:
+            pass  # It exists; Django reports the mistake in it where it is used.
+        return True
+    return False
+
+
+@checks.register(checks.Tags.caches)
+def check_cache_backend(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """W005: the page or fragment cache is on, in a cache each process keeps for itself
+    (every entry is made stale by a change through any process) or in one that keeps
+    nothing."""
+    enabled = {
+        setting.setting_name: kind
+        for setting, kind in [
+            (conf.PAGE_CACHE_TIMEOUT, "page"),
+            (conf.FRAGMENT_CACHE_TIMEOUT, "fragment"),
+        ]
+        if conf.is_valid(setting) and conf.value(setting) > 0
+    }
+    alias = conf.value(conf.PAGE_CACHE_ALIAS)
+    config = _caches().get(alias) if conf.is_valid(conf.PAGE_CACHE_ALIAS) else None
+    if not enabled or not isinstance(config, dict):
+        return []
+    try:
+        backend = import_string(str(config.get("BACKEND")))
+    except ImportError:
+        # Django's cache framework names the backend it cannot import.
+        return []
+    if not isinstance(backend, type):
+        return []
+    kinds, names = " and ".join(enabled.values()), ", ".join(enabled)
+    if len(enabled) == 1:
+        where = f"The {kinds} cache ({names}) is in CACHES[{alias!r}]"
+    else:
+        where = f"The {kinds} caches ({names}) are in CACHES[{alias!r}]"
+    if issubclass(backend, DummyCache):
+        return [
+            checks.Warning(
+                f"{where}, a DummyCache, which keeps nothing: every page is still rendered anew.",
+                hint=(
+                    "Point WAGTAIL_SPINECARE_PAGE_CACHE_ALIAS at a cache that keeps entries "
+                    "(Redis, Memcached, the database), or set the timeouts to 0."
+                ),
+                id="wagtail_spinecare.W005",
+            )
+        ]
+    if issubclass(backend, LocMemCache):
+        return [
+            checks.Warning(
+                f"{where}, a LocMemCache, which each server process keeps for "
+                "itself: after a change made through one process, such as a withdrawn "
+                "consent, the others go on serving the old page until it expires.",
+                hint=(
+                    f"Make CACHES[{alias!r}] a cache all processes share (Redis, Memcached, "
+                    "the database), or point WAGTAIL_SPINECARE_PAGE_CACHE_ALIAS at one. If the "
+                    "site runs as a single process, add 'wagtail_spinecare.W005' to "
+                    "SILENCED_SYSTEM_CHECKS."
+                ),
+                id="wagtail_spinecare.W005",
+            )
+        ]
+    return []
 
 
 @checks.register(checks.Tags.urls)

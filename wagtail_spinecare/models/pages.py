@@ -1,5 +1,4 @@
 from django import forms
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -13,6 +12,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page, Site, get_page_models
 from wagtail.search import index
 
+from .. import conf
 from ..admin.panels import ContentChecksPanel
 from ..blocks import (
     ComparisonPageBlock,
@@ -33,12 +33,11 @@ SOURCES_PANEL = InlinePanel(
     heading=_("Sources"),
     help_text=_("The evidence this page is based on. Patients see it as a list of sources."),
 )
-DEFAULT_BASE_TEMPLATE = "wagtail_spinecare/base.html"
 
 
 def base_template() -> str:
     """The template every spinecare page extends; a project can point it at its own layout."""
-    return getattr(settings, "WAGTAIL_SPINECARE_BASE_TEMPLATE", DEFAULT_BASE_TEMPLATE)
+    return conf.base_template()
 
 
 def with_subclasses(models) -> list:

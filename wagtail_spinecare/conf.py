@@ -1,0 +1,137 @@
+"""Every setting the package reads, with its default.
+
+Each is read from Django's settings when it is needed, never at import, so a project can set it
+anywhere in its settings and a test can change it with ``override_settings``. ``manage.py
+check`` validates them (``wagtail_spinecare.E004``); the accessors below trust that and only
+turn an unset or ``None`` timeout into "off". docs/settings.md describes each one.
+
+This module imports nothing from the package: every other module may read it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+
+PREFIX = "WAGTAIL_SPINECARE_"
+
+
+def _whole_number(minimum: int) -> Callable[[object], bool]:
+    def valid(value) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+    return valid
+
+
+def _non_empty_string(value) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _boolean(value) -> bool:
+    return isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name without the prefix, its default, what it does, and what a
+    valid value is."""
+
+    name: str
+    default: object
+    doc: str
+    valid: Callable[[object], bool]
+    #: The end of the sentence "WAGTAIL_SPINECARE_<name> must be …".
+    expected: str
+
+    @property
+    def setting_name(self) -> str:
+        return PREFIX + self.name
+
+
+BASE_TEMPLATE = Setting(
+    "BASE_TEMPLATE",
+    "wagtail_spinecare/base.html",
+    "The template every spinecare page extends; point it at the project's own layout.",
+    _non_empty_string,
+    "the name of a template, such as 'base.html'",
+)
+PAGE_CACHE_TIMEOUT = Setting(
+    "PAGE_CACHE_TIMEOUT",
+    0,
+    "Seconds whole pages are kept for anonymous visitors; 0 keeps none.",
+    _whole_number(0),
+    "a whole number of seconds (0 switches the page cache off)",
+)
+FRAGMENT_CACHE_TIMEOUT = Setting(
+    "FRAGMENT_CACHE_TIMEOUT",
+    0,
+    "Seconds the rendered body of a page is kept, for every visitor; 0 keeps none.",
+    _whole_number(0),
+    "a whole number of seconds (0 switches the fragment cache off)",
+)
+PAGE_CACHE_ALIAS = Setting(
+    "PAGE_CACHE_ALIAS",
+    "default",
+    "The cache, by its name in CACHES, that holds the page and the fragment cache.",
+    _non_empty_string,
+    "the name of one of the caches in CACHES",
+)
+CACHE_HEADER = Setting(
+    "CACHE_HEADER",
+    False,
+    "Whether responses say in an X-Spinecare-Cache header if the page cache served them.",
+    _boolean,
+    "True or False",
+)
+CONSENT_MAX_DAYS = Setting(
+    "CONSENT_MAX_DAYS",
+    3 * 365,
+    "The furthest ahead, in days, an editor may set a patient's consent to expire.",
+    _whole_number(1),
+    "a whole number of days, 1 or more",
+)
+
+#: Every setting, in the order docs/settings.md lists them.
+SETTINGS = (
+    BASE_TEMPLATE,
+    PAGE_CACHE_TIMEOUT,
+    FRAGMENT_CACHE_TIMEOUT,
+    PAGE_CACHE_ALIAS,
+    CACHE_HEADER,
+    CONSENT_MAX_DAYS,
+)
+
+
+def value(setting: Setting):
+    """The project's value of ``setting``, or its default when the project does not set it."""
+    return getattr(settings, setting.setting_name, setting.default)
+
+
+def is_valid(setting: Setting) -> bool:
+    """Whether the project's value of ``setting`` has the right type and range. (The
+    system check also makes sure the template and the cache it names exist.)"""
+    return setting.valid(value(setting))
+
+
+def base_template() -> str:
+    return value(BASE_TEMPLATE)
+
+
+def page_cache_timeout() -> int:
+    return int(value(PAGE_CACHE_TIMEOUT) or 0)
+
+
+def fragment_cache_timeout() -> int:
+    return int(value(FRAGMENT_CACHE_TIMEOUT) or 0)
+
+
+def page_cache_alias() -> str:
+    return value(PAGE_CACHE_ALIAS)
+
+
+def cache_header() -> bool:
+    return bool(value(CACHE_HEADER))
+
+
+def consent_max_days() -> int:
+    return int(value(CONSENT_MAX_DAYS))
