@@ -93,8 +93,8 @@ WAGTAIL_SPINECARE_CACHE_HEADER = True
 # on and off per request; served pages use it as production does.
 WAGTAIL_SPINECARE_FRAGMENT_CACHE_TIMEOUT = 600
 #
-# PageCacheMiddleware serves cached pages before Wagtail's routing. It goes last, as the README
-# says, but for the benchmark's own render stamp, which must stay innermost.
+# PageCacheMiddleware serves cached pages before Wagtail's routing. It goes last, as
+# docs/performance.md says, but for the benchmark's own render stamp, which must stay innermost.
 # BENCH_PAGE_CACHE_MIDDLEWARE (1 or 0) is set by the benchmark: 1 when the module imports.
 PAGE_CACHE_MIDDLEWARE = "wagtail_spinecare.middleware.PageCacheMiddleware"
 USE_PAGE_CACHE_MIDDLEWARE = (
