@@ -22,6 +22,12 @@ from pathlib import Path
 
 import pytest
 
+# Much of what the browser tests read is drawn by the admin's scripts after the page loads,
+# so they assert with Playwright's ``expect``, which retries until the page shows it. An
+# assertion waits as long as an action (a click, a fill) does, not ``expect``'s own 5 s: on a
+# loaded machine a script may take as long to draw a message as a page takes to answer.
+ACTION_TIMEOUT = 15_000
+
 CHROMIUM = os.environ.get("SPINECARE_CHROMIUM", "/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = Path(os.environ.get("SPINECARE_NODE_MODULES", ROOT / "node_modules"))
@@ -128,9 +134,6 @@ def wait_for(port: int, process, timeout: float = 60) -> None:
     raise RuntimeError("the e2e server did not answer in time")
 
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
 @contextmanager
 def serving_demo(settings_module: str, name: str = "e2e"):
     """Both demo clinics on a server of their own, with ``settings_module``, on a database of
@@ -202,7 +205,9 @@ def log_in(page, live_site, account=None):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=ACTION_TIMEOUT)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -226,13 +231,22 @@ def new_page(browser):
             has_touch=viewport == "phone",
             **options,
         )
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(ACTION_TIMEOUT)
         contexts.append(context)
         return context.new_page()
 
     yield open_page
     for context in contexts:
         context.close()
+
+
+def settle(page) -> None:
+    """Wait until the page has fetched all it asked for (no request for half a second) and
+    drawn two frames since, so what its scripts do on loading has been done."""
+    page.wait_for_load_state("networkidle")
+    page.evaluate(
+        "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+    )
 
 
 def run_axe(page, **only) -> list[dict]:

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import log_in, screenshot
 
@@ -21,10 +22,10 @@ def test_each_clinic_editor_sees_only_its_own_patients(live_site, new_page, user
     log_in(page, live_site, (username, "spinecare-demo"))
     page.goto(live_site.admin + "wagtail_spinecare/testimonial/")
     rows = page.locator("table.listing tbody tr")
-    assert rows.count() == 4
+    expect(rows).to_have_count(4)
     clinics = {row.locator("td").nth(1).inner_text().strip() for row in rows.all()}
     assert len(clinics) == 1 and own in clinics.pop()
-    assert other not in page.locator("main").inner_text()
+    expect(page.locator("main")).not_to_contain_text(other)
     screenshot(page, f"patient-stories-{username}")
 
     # The demo's eight stories are numbered 1 to 8, four per clinic: try the other four.
@@ -44,9 +45,9 @@ def test_the_editor_can_edit_its_clinics_page_but_not_the_shared_one(live_site, 
         p for p in live_site.pages_of("ClinicConditionPage") if p["site"] == "lakeview.localhost"
     ]
     page.goto(f"{live_site.admin}pages/{clinic_page['id']}/edit/")
-    assert page.locator("#id_introduction").is_visible()
-    assert page.get_by_text("This page shows the shared page").is_visible()
+    expect(page.locator("#id_introduction")).to_be_visible()
+    expect(page.get_by_text("This page shows the shared page")).to_be_visible()
     # Clinic editors change their own page; the shared text is the clinical team's.
-    assert page.get_by_role("link", name="Edit the shared page").count() == 0
-    assert page.get_by_text("Ask whoever looks after your group's shared pages").is_visible()
+    expect(page.get_by_text("Ask whoever looks after your group's shared pages")).to_be_visible()
+    expect(page.get_by_role("link", name="Edit the shared page")).to_have_count(0)
     screenshot(page, "clinic-page-editor")

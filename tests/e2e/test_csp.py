@@ -10,10 +10,11 @@ import sys
 from dataclasses import dataclass
 
 import pytest
+from playwright.sync_api import expect
 
 from wagtail_spinecare.demo.clinics import CLINICS
 
-from .conftest import ROOT, LiveSite, log_in, serving_demo
+from .conftest import ROOT, LiveSite, log_in, serving_demo, settle
 
 pytestmark = pytest.mark.e2e
 
@@ -48,18 +49,25 @@ def csp_site():
         yield CspSite(port=port, pages=pages, log=log, env=env)
 
 
-@pytest.fixture
-def watched(new_page):
-    """A browser page that collects policy violations, and the console's complaints about
-    the policies' headers (an unknown Permissions-Policy feature, say)."""
-    page = new_page("desktop")
+def watching(page):
+    """``page``, collecting policy violations and the console's complaints about the
+    policies' headers (an unknown Permissions-Policy feature, say)."""
     page.add_init_script(COLLECT_VIOLATIONS)
     page.console_errors = []
     page.on("console", lambda m: "polic" in m.text.lower() and page.console_errors.append(m.text))
     return page
 
 
+@pytest.fixture
+def watched(new_page):
+    """A browser page that collects policy violations."""
+    return watching(new_page("desktop"))
+
+
 def violations(page) -> list[str]:
+    """What the policies blocked, once the page has loaded all it asks for: the browser
+    reports a blocked resource when it would have loaded it."""
+    settle(page)
     return page.evaluate("window.cspViolations")
 
 
@@ -78,10 +86,9 @@ def test_every_demo_page_keeps_to_the_strict_policy(csp_site, watched):
         assert "camera=()" in response.headers["permissions-policy"]
         assert violations(watched) == [], demo_page["url"]
         # The clinic's colour comes from its stylesheet, which the policy let through.
-        header = watched.evaluate(
-            "getComputedStyle(document.querySelector('.sc-site-header')).backgroundColor"
+        expect(watched.locator(".sc-site-header"), demo_page["url"]).to_have_css(
+            "background-color", rgb(BRAND_COLOURS[demo_page["site"]])
         )
-        assert header == rgb(BRAND_COLOURS[demo_page["site"]]), demo_page["url"]
     assert watched.console_errors == []
 
 
@@ -114,24 +121,26 @@ def test_the_admin_works_under_its_own_policy(csp_site, watched):
 PREVIEWED = ("ConditionIndexPage", "ClinicConditionPage")
 
 
-def test_the_page_editor_and_its_preview_work_under_the_policies(csp_site, watched):
+def test_the_page_editor_and_its_preview_work_under_the_policies(csp_site, new_page):
     """The editor under the admin's policy; the preview it frames under the public one."""
-    log_in(watched, csp_site)
     for page in csp_site.pages:
         if page["type"] not in PREVIEWED:
             continue
+        # A browser of its own for each page: the admin remembers an open preview panel
+        # and opens it again on the next page, where the click below would close it.
+        watched = watching(new_page("desktop"))
+        log_in(watched, csp_site)
         watched.goto(f"{csp_site.admin}pages/{page['id']}/edit/")
         assert violations(watched) == [], page["url"]
         with watched.expect_response(re.compile(r"/edit/preview/\?")) as preview:
             watched.locator('[data-side-panel-toggle="preview"]').first.click()
         policy = preview.value.headers["content-security-policy"]
         assert "style-src 'self';" in policy and "frame-ancestors 'self'" in policy
+        # The panel swaps in a new frame once the preview has loaded in it.
         frame = watched.frame_locator("#w-preview-iframe")
-        header = frame.locator(".sc-site-header")
-        header.wait_for(state="attached")
-        assert header.evaluate("el => getComputedStyle(el).backgroundColor") == rgb(
-            BRAND_COLOURS[page["site"]]
-        ), page["url"]
+        expect(frame.locator(".sc-site-header"), page["url"]).to_have_css(
+            "background-color", rgb(BRAND_COLOURS[page["site"]])
+        )
         assert violations(watched) == [], page["url"]
         assert frame.locator("body").evaluate("() => window.cspViolations") == [], page["url"]
 
@@ -153,12 +162,11 @@ def test_the_shared_content_missing_page_keeps_to_the_strict_policy(csp_site, wa
     try:
         response = watched.goto(page["url"])
         assert response.status == 503
-        assert "not available" in watched.text_content("main")
+        expect(watched.locator("main")).to_contain_text("not available")
         assert "unsafe-inline" not in response.headers["content-security-policy"]
         assert violations(watched) == []
-        header = watched.evaluate(
-            "getComputedStyle(document.querySelector('.sc-site-header')).backgroundColor"
+        expect(watched.locator(".sc-site-header")).to_have_css(
+            "background-color", rgb(BRAND_COLOURS["lakeview.localhost"])
         )
-        assert header == rgb(BRAND_COLOURS["lakeview.localhost"])
     finally:
         csp_site.run_python(SHARED_PAGES + "for page in shared: page.save_revision().publish()")

@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from wagtail_spinecare.skeleton import SECTIONS
 
@@ -27,9 +28,20 @@ def add_block(container, label: str) -> None:
     picker_option(container.page, label).click()
 
 
+def rich_text_input(editable):
+    """The hidden input a rich text editor writes its content to, for the form to send."""
+    return editable.locator(
+        "xpath=ancestor::*[@data-draftail-editor-wrapper][1]/preceding-sibling::input[@type='hidden'][1]"
+    )
+
+
 def type_rich_text(field, text: str) -> None:
-    field.locator("[contenteditable=true]").first.click()
+    """Type into the field's first rich text editor, and wait until the editor has written
+    the words to its form input (it does so a moment after the last keystroke)."""
+    editable = field.locator("[contenteditable=true]").first
+    editable.click()
     field.page.keyboard.type(text)
+    expect(rich_text_input(editable)).to_have_value(re.compile(re.escape(text)))
 
 
 def close_date_pickers(page) -> None:
@@ -42,6 +54,10 @@ def close_date_pickers(page) -> None:
     )
 
 
+# Wagtail's autosave reads its `active` value before each save; Wagtail sets it to false
+# itself when a save finds a newer revision.
+STOP_AUTOSAVE = """() => document.querySelectorAll("form[data-controller~='w-autosave']")
+    .forEach((form) => { form.dataset.wAutosaveActiveValue = "false"; })"""
 AUTOSAVE_IDLE = """() => [...document.querySelectorAll("[data-w-autosave-state-value]")]
     .every((indicator) => indicator.dataset.wAutosaveStateValue !== "saving")"""
 
@@ -49,17 +65,28 @@ AUTOSAVE_IDLE = """() => [...document.querySelectorAll("[data-w-autosave-state-v
 def publish(page) -> None:
     """Publish, and wait for the page the admin answers with: the page or its errors.
 
-    Wagtail autosaves 500 ms after the last change. A publish sent while that autosave is on
-    its way comes back with the revision the autosave replaced, and Wagtail then takes the
-    editor's next change for someone else's (autosave paused, "Saving will overwrite a newer
-    version"). So the autosave is let finish first, as an editor watching it would.
+    Wagtail autosaves about a second after the last change. A publish sent while an autosave
+    is on its way comes back with the revision the autosave replaced, and Wagtail then takes
+    the editor's next change for someone else's (autosave paused, "Saving will overwrite a
+    newer version"). So no autosave may start once the editor is done (autosave is switched
+    off on the form), and one already started is let finish, as an editor watching it would.
     """
-    page.wait_for_timeout(700)
+    page.evaluate(STOP_AUTOSAVE)
     page.wait_for_function(AUTOSAVE_IDLE, timeout=30_000)
     page.get_by_role("button", name="More actions").click()
     # Publishing runs every content check; give a loaded CI machine time.
     with page.expect_navigation(timeout=90_000):
         page.locator("button[name=action-publish]").click()
+
+
+def expect_published(page) -> None:
+    """The admin answered the publish with the page's own screen; if it answered with the
+    form and its errors instead, say what they were."""
+    try:
+        expect(page).to_have_url(re.compile(r"/admin/pages/\d+/$"))
+    except AssertionError:
+        shown = page.locator(".messages, .error-message, .w-field__errors").all_inner_texts()
+        raise AssertionError(f"not published: {page.url} {shown}") from None
 
 
 def test_editor_builds_and_publishes_a_condition_page(live_site, new_page):
@@ -77,7 +104,7 @@ def test_editor_builds_and_publishes_a_condition_page(live_site, new_page):
     body = page.locator("#panel-child-content-body-content")
 
     # The page opens with the recommended sections; the first is the overview.
-    assert page.input_value("#body-0-value-aspect") == "overview"
+    expect(page.locator("#body-0-value-aspect")).to_have_value("overview")
     page.fill("#body-0-value-heading", "What whiplash is")
     content = body.locator("[data-contentpath='content']").first
     add_block(content, "Text")
@@ -107,29 +134,30 @@ def test_editor_builds_and_publishes_a_condition_page(live_site, new_page):
     close_date_pickers(page)
 
     publish(page)
+    # The stream field's scripts draw its errors once the page has loaded.
     question = body.locator("[data-contentpath='question']").first
-    question.locator(".error-message, .w-field__errors").first.wait_for()
-    assert "Every answer needs its question" in question.inner_text()
+    expect(question.locator(".error-message, .w-field__errors").first).to_contain_text(
+        "Every answer needs its question"
+    )
     question.scroll_into_view_if_needed()
     screenshot(page, "editor-faq-question-missing", full_page=False)
 
     question.locator("input").fill("How long does whiplash take to get better?")
     publish(page)
-    shown = page.locator(".messages, .error-message, .w-field__errors").all_inner_texts()
-    assert re.search(r"/admin/pages/\d+/$", page.url), (page.url, shown)
-    assert re.search(rf"'{TITLE}'.*published", page.locator(".messages").inner_text())
+    expect_published(page)
+    expect(page.locator(".messages")).to_contain_text(re.compile(rf"'{TITLE}'.*published"))
 
     url = live_site.url("harbourside.localhost", "/whiplash/")
     for viewport in ("phone", "desktop"):
         patient = new_page(viewport)
         assert patient.goto(url).status == 200
+        expect(patient.get_by_role("heading", name="What whiplash is")).to_be_visible()
         violations = run_axe(patient)
         assert violations == [], describe(violations)
-        assert patient.get_by_role("heading", name="What whiplash is").is_visible()
         # the outline's empty sections are not shown
-        assert patient.locator(".sc-section").count() == 1
-        assert patient.get_by_text("How long does whiplash take to get better?").is_visible()
-        assert patient.get_by_role("img", name="A drawing of the spine").count() == 1
+        expect(patient.locator(".sc-section")).to_have_count(1)
+        expect(patient.get_by_text("How long does whiplash take to get better?")).to_be_visible()
+        expect(patient.get_by_role("img", name="A drawing of the spine")).to_have_count(1)
         booking = patient.get_by_role("link", name="Book a neck assessment (opens in a new tab)")
-        assert booking.get_attribute("target") == "_blank"
+        expect(booking).to_have_attribute("target", "_blank")
         screenshot(patient, f"editor-published-page-{viewport}")

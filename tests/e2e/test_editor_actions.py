@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
+from playwright.sync_api import expect
 
 from wagtail_spinecare.demo import content
 from wagtail_spinecare.demo.images import DRAWINGS
@@ -24,7 +25,7 @@ from wagtail_spinecare.skeleton import SECTIONS
 from wagtail_spinecare.terminology import terminology_for
 
 from .conftest import ARTIFACTS, log_in
-from .test_editor import close_date_pickers, picker_option, publish
+from .test_editor import close_date_pickers, picker_option, publish, rich_text_input
 
 pytestmark = pytest.mark.e2e
 
@@ -73,10 +74,13 @@ class Editor:
             self.clicks += 1
 
     def paste(self, field_id, html):
-        """Click into a rich text field and paste prepared text, as from a document."""
+        """Click into a rich text field and paste prepared text, as from a document; wait
+        until the editor has written it to its form input."""
         editor = (
             self.page.locator(f"#{field_id}").locator("xpath=..").locator("[contenteditable=true]")
         )
+        saved = rich_text_input(editor.first)
+        before = saved.input_value()
         self.click(editor.first)
         editor.first.evaluate(
             """(el, html) => {
@@ -89,6 +93,7 @@ class Editor:
             }""",
             html,
         )
+        expect(saved).not_to_have_value(before)
         self.fields += 1
         self.keystrokes += 1  # the paste shortcut
 
@@ -265,15 +270,16 @@ def test_editor_builds_the_demo_page_and_the_actions_are_counted(live_site, new_
     slug = "facet-joint-back-pain-built-by-hand"
     patient = new_page("phone")
     assert patient.goto(live_site.url("harbourside.localhost", f"/{slug}/")).status == 200
-    headings = [h.inner_text() for h in patient.locator(".sc-section__heading").all()]
     # No patient has a story about this new page yet, so its stories section stays hidden.
-    assert headings == [
-        child["value"]["heading"]
-        for child in data["body"]
-        if child["type"] == "section" and child["value"]["aspect"] != "success_stories"
-    ]
-    assert patient.locator(".sc-faq__item").count() == 6
-    assert patient.locator(".sc-comparison__table tbody tr").count() == len(TREATMENTS)
+    expect(patient.locator(".sc-section__heading")).to_have_text(
+        [
+            child["value"]["heading"]
+            for child in data["body"]
+            if child["type"] == "section" and child["value"]["aspect"] != "success_stories"
+        ]
+    )
+    expect(patient.locator(".sc-faq__item")).to_have_count(6)
+    expect(patient.locator(".sc-comparison__table tbody tr")).to_have_count(len(TREATMENTS))
 
     spinecare = {
         "clicks": editor.clicks,

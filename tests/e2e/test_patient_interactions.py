@@ -1,6 +1,7 @@
 """What a patient does on a condition page: open answers by keyboard, read it in any colour."""
 
 import pytest
+from playwright.sync_api import expect
 
 from wagtail_spinecare.colour import contrast_ratio
 
@@ -30,11 +31,13 @@ def test_faq_opens_and_closes_from_the_keyboard(live_site, new_page, javascript)
         question = page.locator(".sc-faq__question:focus")
         item = question.locator("xpath=..")
         answer = item.locator(".sc-faq__answer")
-        assert not answer.is_visible()
+        expect(answer).to_be_hidden()
         page.keyboard.press("Enter")
-        assert item.evaluate("el => el.open") and answer.is_visible()
+        expect(item).to_have_js_property("open", True)
+        expect(answer).to_be_visible()
         page.keyboard.press("Space")
-        assert not item.evaluate("el => el.open") and not answer.is_visible()
+        expect(item).to_have_js_property("open", False)
+        expect(answer).to_be_hidden()
 
 
 def boundary_colours() -> list[str]:
@@ -63,11 +66,12 @@ def test_contrast_holds_for_every_brand_colour_the_settings_allow(live_site, new
     failures = {}
     for demo in live_site.pages:
         page.goto(demo["url"])
+        branded = page.locator(".sc-page, .sc-site-header, .sc-site-footer")
+        expect(branded).to_have_count(3)
         for colour in colours:
             # Exactly where the clinic's stylesheet puts the brand colour.
-            page.evaluate(
-                """colour => document.querySelectorAll('.sc-page, .sc-site-header, .sc-site-footer')
-                    .forEach(el => el.style.setProperty('--sc-brand', colour))""",
+            branded.evaluate_all(
+                "(els, colour) => els.forEach(el => el.style.setProperty('--sc-brand', colour))",
                 colour,
             )
             violations = run_axe(page, runOnly={"type": "rule", "values": ["color-contrast"]})

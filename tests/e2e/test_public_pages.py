@@ -1,6 +1,7 @@
 """Every public demo page, on a phone and on a desktop, as a patient's browser shows it."""
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import describe, run_axe, screenshot
 
@@ -37,6 +38,8 @@ def opened(live_site, new_page, hostname, page_type, viewport):
     page = new_page(viewport)
     response = page.goto(demo_page(live_site, hostname, page_type)["url"])
     assert response.status == 200
+    # The pages need no script: once loaded, with the clinic's stylesheet, they are drawn.
+    expect(page.locator(".sc-site-header")).to_be_visible()
     return page
 
 
