@@ -3,12 +3,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 class WagtailSpinecareConfig(AppConfig):
+    """The app's label and name, and what must be in place before the first request."""
+
     name = "wagtail_spinecare"
     label = "wagtail_spinecare"
     verbose_name = _("Spine care")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        """Register the system checks, the signal receivers and the patient-record policy."""
         # Importing system_checks registers its checks with Django.
         from . import signals, system_checks  # noqa: F401
         from .compat import register_permission_policy

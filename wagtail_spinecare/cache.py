@@ -15,6 +15,7 @@ from .conf import fragment_cache_timeout, page_cache_timeout
 
 
 def frontend_cache_enabled() -> bool:
+    """Whether the project has Wagtail's frontend cache app installed and configured."""
     return apps.is_installed("wagtail.contrib.frontend_cache") and bool(
         getattr(settings, "WAGTAILFRONTENDCACHE", None)
     )
@@ -57,6 +58,8 @@ def pages_referring_to(obj):
 
 
 def purge_pages_showing(testimonial) -> None:
+    """Purge the pages that chose ``testimonial``, and its condition's page, whose latest
+    stories may show it."""
     pages = pages_referring_to(testimonial)
     if testimonial.condition_page_id:
         pages.append(testimonial.condition_page)
@@ -191,6 +194,7 @@ def site_changed(sender, instance, **kwargs) -> None:
 
 
 def site_deleted(sender, instance, **kwargs) -> None:
+    """A signal receiver for a deleted site: no cached page of it may be served again."""
     invalidate_pages()
     before = getattr(instance, "_spinecare_before", None)
     if before:
@@ -291,6 +295,8 @@ def _key(request) -> str:
 
 
 def cacheable(request) -> bool:
+    """Whether the page cache may answer ``request``: it is on, and this is an anonymous
+    visitor's GET or HEAD, not a preview."""
     return (
         page_cache_timeout() > 0
         and request.method in ("GET", "HEAD")

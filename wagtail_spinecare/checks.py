@@ -42,6 +42,9 @@ DUPLICATE_SIMILARITY = 0.85
 
 @dataclass(frozen=True)
 class Finding:
+    """One problem with a page: a stable ``code``, ``ERROR`` or ``WARNING``, a message for a
+    clinic editor, and where it is (a label for the editor, a ``path`` into the body)."""
+
     code: str
     severity: str
     message: str
@@ -50,9 +53,11 @@ class Finding:
 
     @property
     def is_error(self) -> bool:
+        """Whether it blocks publishing."""
         return self.severity == ERROR
 
     def as_dict(self) -> dict:
+        """The finding as JSON-ready data."""
         return {
             "code": self.code,
             "severity": self.severity,
@@ -85,6 +90,7 @@ def check_page(page, site, today, reader=None) -> list[Finding]:
 
 
 def errors(findings) -> list[Finding]:
+    """The findings that block publishing."""
     return [finding for finding in findings if finding.is_error]
 
 
@@ -189,6 +195,8 @@ def check_shared(page, site, today, reader=None) -> list[Finding]:
 
 
 def check_review(page, site, today) -> list[Finding]:
+    """Reviewer and dates present, last review not in the future, next one due within the
+    clinic's longest interval, and a warning once it is overdue."""
     from .models import ClinicSettings
 
     findings = []
@@ -295,6 +303,7 @@ DURATION = re.compile(
 
 
 def check_body(body, site, reader=None) -> list[Finding]:
+    """Everything found in a page's body, block by block and across its sections."""
     findings = []
     if reader is not None:
         # Which of the page's chosen stories the reader may read: one query, none without any.
@@ -460,6 +469,7 @@ def _words(text: str) -> list[str]:
 
 
 def check_duplicates(sections) -> list[Finding]:
+    """An error for each section whose text says nearly what an earlier one says."""
     findings = []
     normalised = [(path, label, " ".join(_words(text.lower()))) for path, label, text in sections]
     for i, (_path, first_label, first) in enumerate(normalised):
@@ -500,6 +510,7 @@ def recovery_durations(text: str, where: str) -> list[tuple]:
 
 
 def check_recovery_times(durations) -> list[Finding]:
+    """An error for the first two recovery times on the page that cannot both be true."""
     for i, (low, high, sentence, where) in enumerate(durations):
         for other_low, other_high, other_sentence, _other_where in durations[i + 1 :]:
             if high < other_low or other_high < low:
@@ -541,6 +552,7 @@ def reading_grade(text: str) -> float:
 
 
 def check_reading_age(sections) -> list[Finding]:
+    """A warning for each section long enough to judge that reads above plain English."""
     findings = []
     for path, label, text in sections:
         # A reading age from a sentence or two says more about the sentence than the page.
@@ -595,6 +607,7 @@ def check_testimonials(value, site, where, path, reader=None) -> list[Finding]:
 
 
 def check_guidelines(value, where, path) -> list[Finding]:
+    """A warning for each compared treatment citing a guideline version no longer in force."""
     findings = []
     for treatment in value.get("treatments") or ():
         if treatment is None:

@@ -37,18 +37,22 @@ class ClinicSetup:
     lines: list = field(default_factory=list)
 
     def note(self, verb: str, thing: str) -> None:
+        """Add a line, e.g. ("created", "site harbourside.example.com:80")."""
         self.lines.append((verb, thing))
 
     @property
     def created(self) -> list:
+        """What was made this time, rather than found."""
         return [thing for verb, thing in self.lines if verb == "created"]
 
 
 def editors_group_name(clinic_name: str) -> str:
+    """The name of the clinic's editors group, e.g. "Harbourside Physiotherapy editors"."""
     return _("%(clinic)s editors") % {"clinic": clinic_name}
 
 
 def validate(hostname: str, clinic_name: str, region: str, port: int) -> None:
+    """Refuse a clinic that cannot be set up, with a message on each field at fault."""
     errors = {}
     if not HOSTNAME.match(hostname or ""):
         errors["hostname"] = _(

@@ -114,24 +114,30 @@ def is_valid(setting: Setting) -> bool:
 
 
 def base_template() -> str:
+    """The template every page of the package extends (``WAGTAIL_SPINECARE_BASE_TEMPLATE``)."""
     return value(BASE_TEMPLATE)
 
 
 def page_cache_timeout() -> int:
+    """Seconds a whole page is cached (``WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT``); 0 is off."""
     return int(value(PAGE_CACHE_TIMEOUT) or 0)
 
 
 def fragment_cache_timeout() -> int:
+    """Seconds a page body is cached (``WAGTAIL_SPINECARE_FRAGMENT_CACHE_TIMEOUT``); 0 is off."""
     return int(value(FRAGMENT_CACHE_TIMEOUT) or 0)
 
 
 def page_cache_alias() -> str:
+    """Which of ``CACHES`` both caches use (``WAGTAIL_SPINECARE_PAGE_CACHE_ALIAS``)."""
     return value(PAGE_CACHE_ALIAS)
 
 
 def cache_header() -> bool:
+    """Whether responses say if the page cache served them (``WAGTAIL_SPINECARE_CACHE_HEADER``)."""
     return bool(value(CACHE_HEADER))
 
 
 def consent_max_days() -> int:
+    """The longest a consent may run, in days (``WAGTAIL_SPINECARE_CONSENT_MAX_DAYS``)."""
     return int(value(CONSENT_MAX_DAYS))

@@ -67,6 +67,7 @@ def valid_consents(site=None, channel=Channel.WEB, at=None):
 
 
 def may_show(testimonial, site, channel=Channel.WEB, at=None) -> bool:
+    """Whether ``testimonial`` may be shown on ``site`` through ``channel`` at ``at`` (now)."""
     return Testimonial.objects.publishable(site, channel, at).filter(pk=testimonial.pk).exists()
 
 
@@ -107,6 +108,7 @@ class ShownDetails:
 
     @classmethod
     def of(cls, record) -> "ShownDetails":
+        """What ``record`` (a consent record) lets a page show."""
         return cls(*(getattr(record, name) for name in cls.RECORD_FIELDS))
 
 
@@ -151,6 +153,7 @@ def _shown_for_request(request, channel):
 
 
 def log(kind, testimonial, by=None, record=None, note=""):
+    """Add an event of ``kind`` to the audit trail, which holds nothing about the patient."""
     return ConsentEvent.objects.create(
         kind=kind,
         testimonial=testimonial,

@@ -14,6 +14,8 @@ from . import blocks, models
 
 
 class ClinicianFactory(DjangoModelFactory):
+    """A registered physiotherapist with a unique name and registration number."""
+
     name = factory.Sequence(lambda n: f"Clinician {n}")
     profession = "Physiotherapist"
     post_nominals = "MCSP"
@@ -26,6 +28,8 @@ class ClinicianFactory(DjangoModelFactory):
 
 
 class ClinicSettingsFactory(DjangoModelFactory):
+    """A clinic with a name, phone and booking link; one per site."""
+
     site = factory.SubFactory(wagtail_factories.SiteFactory)
     clinic_name = factory.Sequence(lambda n: f"Clinic {n}")
     phone = "0117 496 0000"
@@ -37,6 +41,8 @@ class ClinicSettingsFactory(DjangoModelFactory):
 
 
 class ConditionIndexPageFactory(wagtail_factories.PageFactory):
+    """A clinic's list of conditions; pass ``parent`` to place it."""
+
     title = "Conditions we treat"
     intro = "Conditions our team helps with."
 
@@ -45,6 +51,8 @@ class ConditionIndexPageFactory(wagtail_factories.PageFactory):
 
 
 class ConditionPageFactory(wagtail_factories.PageFactory):
+    """A condition page that passes its review checks: reviewed a month ago, due in 11 months."""
+
     title = factory.Sequence(lambda n: f"Condition {n}")
     quick_answer = "Most people get better with the right exercise and advice."
     reviewed_by = factory.SubFactory(ClinicianFactory)
@@ -60,6 +68,8 @@ class ConditionPageFactory(wagtail_factories.PageFactory):
 
 
 class FAQItemBlockFactory(wagtail_factories.StructBlockFactory):
+    """A numbered question with a one-line answer."""
+
     question = factory.Sequence(lambda n: f"Question {n}?")
     answer = "<p>An answer.</p>"
 
@@ -68,6 +78,8 @@ class FAQItemBlockFactory(wagtail_factories.StructBlockFactory):
 
 
 class BookingCTABlockFactory(wagtail_factories.StructBlockFactory):
+    """A booking button using the clinic's own booking link and phone number."""
+
     heading = "Book an assessment"
     text = ""
     label = "Book an assessment"
@@ -83,10 +95,12 @@ class BookingCTABlockFactory(wagtail_factories.StructBlockFactory):
 
 
 def stream_item(block_type: str, value) -> dict:
+    """One item of raw stream data, with a fresh id."""
     return {"type": block_type, "value": value, "id": str(uuid.uuid4())}
 
 
 def faq_data(count: int = 3, heading: str = "Common questions") -> dict:
+    """A questions-and-answers block's value with ``count`` numbered questions."""
     return {
         "heading": heading,
         "items": [
@@ -97,6 +111,7 @@ def faq_data(count: int = 3, heading: str = "Common questions") -> dict:
 
 
 def cta_data(**overrides) -> dict:
+    """A booking button's value; ``overrides`` change any field."""
     return {
         "heading": "Book an assessment",
         "text": "",
@@ -109,10 +124,12 @@ def cta_data(**overrides) -> dict:
 
 
 def figure_data(image_id: int, alt_text: str = "A physiotherapist guiding an exercise") -> dict:
+    """An image block's value: the image with alt text and no caption."""
     return {"image": {"image": image_id, "decorative": False, "alt_text": alt_text}, "caption": ""}
 
 
 def section_data(heading: str, aspect: str = "overview", content=()) -> dict:
+    """A section's value; ``content`` is a list of :func:`stream_item` items."""
     return {"aspect": aspect, "heading": heading, "content": list(content)}
 
 
@@ -204,6 +221,8 @@ def full_condition_body(image_ids, repeat: int = 1, clinic_page=None) -> list[di
 
 
 class TestimonialFactory(DjangoModelFactory):
+    """A patient story with no consent yet, so shown nowhere: see :func:`give_consent`."""
+
     site = factory.SubFactory(wagtail_factories.SiteFactory)
     quote = factory.Sequence(lambda n: f"Story {n}: I am back to walking every day.")
     patient_name = factory.Sequence(lambda n: f"Patient Number{n}")
@@ -239,6 +258,8 @@ def give_consent(testimonial, **overrides):
 
 
 class GuidelineFactory(DjangoModelFactory):
+    """A NICE guideline, found again by its code rather than made twice."""
+
     code = factory.Sequence(lambda n: f"NICE NG{n}")
     title = "Low back pain and sciatica in over 16s: assessment and management"
     authority = "NICE"
@@ -251,6 +272,8 @@ class GuidelineFactory(DjangoModelFactory):
 
 
 class TreatmentFactory(DjangoModelFactory):
+    """An exercise treatment with no recommendations."""
+
     name = factory.Sequence(lambda n: f"Treatment {n}")
     category = models.TreatmentCategory.EXERCISE
     summary = "Exercises chosen with you."
@@ -260,6 +283,8 @@ class TreatmentFactory(DjangoModelFactory):
 
 
 class GuidelineRecommendationFactory(DjangoModelFactory):
+    """A "consider" recommendation citing the guideline's current version."""
+
     treatment = factory.SubFactory(TreatmentFactory)
     guideline = factory.SubFactory(GuidelineFactory)
     guideline_version = factory.SelfAttribute("guideline.current_version")

@@ -56,9 +56,11 @@ class SpinecarePageForm(WagtailAdminPageForm):
             description.widget.attrs["maxlength"] = str(SEARCH_DESCRIPTION_MAX_LENGTH)
 
     def clean_last_reviewed(self):
+        """Refuse a date so far from today that it must be a typing mistake."""
         return self._review_date("last_reviewed")
 
     def clean_next_review_due(self):
+        """Refuse a date so far from today that it must be a typing mistake."""
         return self._review_date("next_review_due")
 
     def _review_date(self, name):
@@ -86,6 +88,8 @@ class SpinecarePageForm(WagtailAdminPageForm):
         return day
 
     def clean(self):
+        """Chosen stories must be the editor's clinics'; unless saving a draft, every booking
+        button must lead somewhere."""
         cleaned_data = super().clean()
         self._check_chosen_stories(cleaned_data)
         if getattr(self, "is_deferred_validation", False):

@@ -9,6 +9,7 @@ from .models.review import ClinicalReviewMixin
 
 
 def reviewed_page_models() -> list:
+    """Every page model with a clinical review, a project's own among them."""
     return [model for model in get_page_models() if issubclass(model, ClinicalReviewMixin)]
 
 

@@ -69,6 +69,7 @@ class PatientRecordPolicy(CustomCodenames, SitePermissionPolicy):
         self.site_fk_field_name = "site_id"
 
     def permission_codename(self, action) -> str:
+        """The codename of ``action``: the custom actions' names are their codenames."""
         if action in CUSTOM_ACTIONS:
             return action
         return super().permission_codename(action)
@@ -83,6 +84,7 @@ def managed_sites(user, actions=PATIENT_RECORD_ACTIONS):
 
 
 def managed_testimonials(user, actions=PATIENT_RECORD_ACTIONS):
+    """The testimonials of the clinics whose patient records ``user`` may act on."""
     return patient_records.instances_user_has_any_permission_for(user, actions)
 
 
@@ -162,6 +164,7 @@ def grant_patient_records(group, site):
 
 
 def revoke_patient_records(group, site):
+    """Take away what :func:`grant_patient_records` gave ``group`` for ``site``."""
     GroupSitePermission.objects.filter(
         group=group, site=site, permission__in=patient_record_permissions()
     ).delete()
@@ -315,7 +318,10 @@ def photos_for(user):
 
 
 class ClinicChoiceField(forms.ModelMultipleChoiceField):
+    """Clinic sites to tick, each named as staff know it: clinic name and host name."""
+
     def label_from_instance(self, site):
+        """The clinic's name with its host name, or the host name alone if it has no name."""
         name = _clinic_name(site)
         return site.hostname if name == site.hostname else f"{name} ({site.hostname})"
 
@@ -347,6 +353,7 @@ class PatientRecordsPermissionForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def granted_site_ids(self):
+        """The ids of the sites whose patient records the group may manage now."""
         return set(
             GroupSitePermission.objects.filter(
                 group=self.instance, permission__in=patient_record_permissions()
@@ -354,6 +361,7 @@ class PatientRecordsPermissionForm(forms.Form):
         )
 
     def as_admin_panel(self):
+        """The panel's HTML on the group edit page."""
         return render_to_string(
             self.template_name,
             {

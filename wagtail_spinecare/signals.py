@@ -23,6 +23,7 @@ def story_saved(sender, instance, **kwargs):
 
 
 def connect():
+    """Connect the receivers that keep caches, purges and the search index up to date."""
     from .models import (
         Clinician,
         ClinicSettings,

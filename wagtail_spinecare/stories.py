@@ -11,6 +11,8 @@ from .models.testimonials import AgeBand, Channel, MaterialConnection
 
 @dataclass
 class Story:
+    """A testimonial as a page shows it: only what its consent allows, in display form."""
+
     quote: str
     name: str
     age: str = ""
@@ -20,12 +22,15 @@ class Story:
     photo: object = None
 
     def as_dict(self) -> dict:
+        """The story for the API: everything but the photo."""
         data = asdict(self)
         data.pop("photo")
         return data
 
 
 def story(testimonial, details, clinic) -> Story:
+    """``testimonial`` as a page shows it, given what its consent allows (``details``) and
+    the clinic's statement on typical results."""
     connection = ""
     if testimonial.material_connection:
         connection = str(MaterialConnection(testimonial.material_connection).label)
@@ -152,6 +157,7 @@ class StoryReader:
         return {pk for pk in pks if self._may_read[pk]}
 
     def may_read(self, pk) -> bool:
+        """Whether the user may read the story with id ``pk``."""
         return bool(self.readable({pk}))
 
 

@@ -119,10 +119,12 @@ def _site_root(request) -> tuple[str, str]:
 
 
 def clinic_id(page, request) -> str:
+    """The ``@id`` of the clinic's node, which every page of its site refers to."""
     return f"{_site_root(request)[1]}/#clinic"
 
 
 def clinic_node(clinic, page, request) -> dict:
+    """The clinic as a schema.org business of its type, with its phone, address and booking."""
     node = {
         "@type": clinic.business_type,
         "@id": clinic_id(page, request),
@@ -152,6 +154,7 @@ def clinic_node(clinic, page, request) -> dict:
 
 
 def reviewer_node(clinician, url) -> dict:
+    """The reviewing clinician as a Person, with qualifications and registration."""
     node = {
         "@type": "Person",
         "@id": f"{url}#reviewer-{clinician.pk}",
@@ -197,6 +200,8 @@ def faq_questions(body) -> list[dict]:
 
 
 def health_topic_parts(body, url, visible_sections) -> list[dict]:
+    """The sections the page shows, each with its schema.org health aspect; sections of
+    patient stories are left out."""
     parts = []
     for child in body:
         if not isinstance(child.block, SectionBlock):
@@ -230,6 +235,8 @@ def _section_list_items(body, aspect) -> list[str]:
 
 
 def condition_node(page, url, body, therapies) -> dict:
+    """The condition, with its other names, the symptom and cause sections' list items, and
+    the treatments compared on the page."""
     node = {"@type": "MedicalCondition", "@id": f"{url}#condition", "name": page.title}
     if page.alternative_name_list:
         node["alternateName"] = page.alternative_name_list
@@ -259,6 +266,8 @@ def therapy_nodes(body) -> list[dict]:
 
 
 def therapy_node(treatment) -> dict:
+    """A treatment with what each guideline recommends, a "do not offer" as a
+    contraindication."""
     node = {
         "@type": "PhysicalTherapy"
         if treatment.category in PHYSICAL_THERAPIES
@@ -305,6 +314,7 @@ def _site_ancestors(page, root_path) -> list:
 
 
 def breadcrumb_node(page, request, url) -> dict:
+    """The way to the page from its site's home page."""
     root_path, _root_url = _site_root(request)
     ancestors = [*_site_ancestors(page, root_path), page]
     return {

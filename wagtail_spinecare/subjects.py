@@ -11,7 +11,7 @@ from .models.testimonials import ConsentEvent, Testimonial
 
 
 class UnknownSubject(LookupError):
-    pass
+    """Nothing is held for this email address (or no address was given)."""
 
 
 def testimonials_of(email: str, sites=None):

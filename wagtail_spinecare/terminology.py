@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 @dataclass(frozen=True)
 class Terminology:
+    """One country's words and numbers, as templates and the shared text adapter use them."""
+
     region: str
     language: str
     therapy: str
@@ -69,6 +71,7 @@ DEFAULT_REGION = UK
 
 
 def terminology_for(region: str) -> Terminology:
+    """The terminology of ``region``; the default country's for an unknown one."""
     return REGIONS.get(region, REGIONS[DEFAULT_REGION])
 
 

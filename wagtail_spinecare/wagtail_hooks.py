@@ -33,21 +33,25 @@ modeladmin_register(ClinicRecordsGroup)
 # After Wagtail's own panels: the Documents panel rewrites the group's document permissions.
 @hooks.register("register_group_permission_panel", order=100)
 def register_patient_records_permission_panel():
+    """The "Patient records" panel on the group edit page: one tick per clinic."""
     return PatientRecordsPermissionForm
 
 
 @hooks.register("register_admin_viewset")
 def register_testimonial_chooser():
+    """The story chooser used inside StreamFields."""
     return testimonial_chooser_viewset
 
 
 @hooks.register("register_admin_viewset")
 def register_treatment_chooser():
+    """The treatment chooser used by comparison tables."""
     return treatment_chooser_viewset
 
 
 @hooks.register("register_admin_urls")
 def register_review_report_urls():
+    """The addresses of the clinical review report and of its results."""
     return [
         path(
             "reports/clinical-review/",
@@ -64,16 +68,20 @@ def register_review_report_urls():
 
 @hooks.register("register_admin_urls")
 def register_add_clinic_url():
+    """The superusers' "Add a clinic" screen."""
     return [path("spinecare/clinics/add/", AddClinicView.as_view(), name="spinecare_add_clinic")]
 
 
 class SuperuserMenuItem(MenuItem):
+    """A menu item only superusers see."""
+
     def is_shown(self, request):
         return request.user.is_superuser
 
 
 @hooks.register("register_settings_menu_item")
 def register_add_clinic_menu_item():
+    """The "Add a clinic" item under Settings, for superusers."""
     return SuperuserMenuItem(
         _("Add a clinic"), reverse("spinecare_add_clinic"), icon_name="site", order=610
     )
@@ -81,12 +89,15 @@ def register_add_clinic_menu_item():
 
 @hooks.register("register_reports_menu_item")
 def register_review_report_menu_item():
+    """The "Clinical review" item under Reports."""
     return MenuItem(
         _("Clinical review"), reverse("spinecare_review_report"), icon_name="time", order=700
     )
 
 
 class OverdueReviewsPanel(Component):
+    """On the dashboard: how many of the user's pages are overdue for clinical review."""
+
     name = "spinecare_overdue_reviews"
     order = 150
     template_name = "wagtail_spinecare/admin/overdue_panel.html"
@@ -103,6 +114,7 @@ class OverdueReviewsPanel(Component):
 
 @hooks.register("construct_homepage_panels")
 def add_overdue_reviews_panel(request, panels):
+    """Add :class:`OverdueReviewsPanel` to the dashboard of anyone who may use the admin."""
     if request.user.has_perm("wagtailadmin.access_admin"):
         panels.append(OverdueReviewsPanel(request))
 
@@ -130,6 +142,7 @@ class NoClinicPanel(Component):
 
 @hooks.register("construct_homepage_panels")
 def add_no_clinic_panel(request, panels):
+    """Add :class:`NoClinicPanel` for admin users who belong to no clinic."""
     if request.user.has_perm("wagtailadmin.access_admin") and not has_any_clinic(request.user):
         panels.append(NoClinicPanel())
 

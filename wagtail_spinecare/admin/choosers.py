@@ -23,10 +23,13 @@ class EditorTitle:
 
 
 class TestimonialChooserWidget(EditorTitle, BaseChooser):
-    pass
+    """The chooser field for a story, naming the chosen story by its first words."""
 
 
 class ClinicScopedChooseMixin(ClinicScopedChoosing):
+    """The story chooser's listing: the user's clinics' stories by their first words, and a
+    note for a user of no clinic on why the list is empty."""
+
     results_template_name = "wagtail_spinecare/admin/testimonial_chooser_results.html"
 
     @property
@@ -42,11 +45,11 @@ class ClinicScopedChooseMixin(ClinicScopedChoosing):
 
 
 class TestimonialChooseView(ClinicScopedChooseMixin, chooser_views.ChooseView):
-    pass
+    """The story chooser as it opens."""
 
 
 class TestimonialChooseResultsView(ClinicScopedChooseMixin, chooser_views.ChooseResultsView):
-    pass
+    """The story chooser's results, as the editor searches or pages through them."""
 
 
 class ChosenView(chooser_views.ChosenView):
@@ -67,11 +70,15 @@ class ChosenMultipleView(chooser_views.ChosenMultipleView):
 
 
 class TestimonialChosenView(EditorTitle, ChosenView):
+    """Answers the choice of one story; another clinic's story is not found."""
+
     def get_object(self, pk):
         return managed_testimonials(self.request.user).get(pk=pk)
 
 
 class TestimonialChosenMultipleView(EditorTitle, ChosenMultipleView):
+    """Answers the choice of several stories; other clinics' stories are left out."""
+
     def get_objects(self, pks):
         return managed_testimonials(self.request.user).filter(pk__in=pks)
 
@@ -96,6 +103,8 @@ testimonial_chooser_viewset = TestimonialChooserViewSet("spinecare_testimonial_c
 
 
 class TreatmentChooserViewSet(ChooserViewSet):
+    """Choosing a treatment for a comparison table. Every clinic shares the treatments."""
+
     model = "wagtail_spinecare.Treatment"
     icon = "table"
     chosen_view_class = ChosenView

@@ -12,6 +12,8 @@ from ..terminology import DEFAULT_REGION, REGION_CHOICES
 
 
 class AddClinicForm(forms.Form):
+    """What a superuser gives to set up a clinic; the rest is filled in for them."""
+
     clinic_name = forms.CharField(
         label=_("Clinic name"),
         max_length=150,
@@ -38,6 +40,8 @@ class AddClinicForm(forms.Form):
 
 
 class AddClinicView(View):
+    """Superusers only: add a clinic, then list what was made and what already existed."""
+
     template_name = "wagtail_spinecare/admin/add_clinic.html"
     page_title = _("Add a clinic")
 

@@ -14,6 +14,7 @@ from ..models.testimonials import (
     CONSENT_WORDING_MAX_LENGTH,
     Channel,
     ConsentMethod,
+    ConsentRecord,
     LawfulBasis,
 )
 from ..permissions import evidence_collections, find_evidence_collection, managed_sites
@@ -51,12 +52,23 @@ DETAIL_CHOICES = [
 
 
 class ConsentForm(forms.Form):
-    """Record the patient's consent. Saving supersedes the previous consent record."""
+    """Record the patient's consent. Saving supersedes the previous consent record.
+
+    Fields that are stored as they are entered take their help from the consent record's
+    fields, so the form and the record explain them in the same words.
+    """
 
     given_at = forms.DateTimeField(
-        label=_("Consent given"), widget=AdminDateTimeInput, initial=timezone.now
+        label=_("Consent given"),
+        widget=AdminDateTimeInput,
+        initial=timezone.now,
+        help_text=ConsentRecord._meta.get_field("given_at").help_text,
     )
-    method = forms.ChoiceField(label=_("How consent was given"), choices=ConsentMethod.choices)
+    method = forms.ChoiceField(
+        label=_("How consent was given"),
+        choices=ConsentMethod.choices,
+        help_text=ConsentRecord._meta.get_field("method").help_text,
+    )
     evidence = forms.ModelChoiceField(
         label=_("Evidence"),
         queryset=None,
@@ -67,31 +79,50 @@ class ConsentForm(forms.Form):
             "“Consent evidence”, where only your clinic's editors can open it."
         ),
     )
-    lawful_basis = forms.ChoiceField(label=_("Lawful basis"), choices=LawfulBasis.choices)
+    lawful_basis = forms.ChoiceField(
+        label=_("Lawful basis"),
+        choices=LawfulBasis.choices,
+        help_text=ConsentRecord._meta.get_field("lawful_basis").help_text,
+    )
     wording = forms.CharField(
         label=_("What the patient was told"),
         max_length=CONSENT_WORDING_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=ConsentRecord._meta.get_field("wording").help_text,
     )
-    wording_version = forms.CharField(label=_("Wording version"), max_length=50)
+    wording_version = forms.CharField(
+        label=_("Wording version"),
+        max_length=50,
+        help_text=ConsentRecord._meta.get_field("wording_version").help_text,
+    )
     sites = forms.ModelMultipleChoiceField(
         label=_("Clinic sites"),
         queryset=Site.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Only the clinics you manage are listed."),
+        help_text=_(
+            "The clinic sites the patient agreed to appear on. Only the clinics you manage are "
+            "listed."
+        ),
     )
     channels = forms.MultipleChoiceField(
         label=_("Where the story may appear"),
         choices=Channel.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Tick only what the patient agreed to. This site shows stories on web pages and "
+            "to apps; social media and print are recorded for the staff who use them."
+        ),
     )
     details = forms.MultipleChoiceField(
         label=_("What may be shown with the story"),
         choices=DETAIL_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Tick only what the patient agreed to. Without their name, the story says 'A patient'."
+        ),
     )
     expires_on = forms.DateField(label=_("Consent expires"), widget=AdminDateInput, required=False)
 
@@ -142,4 +173,10 @@ WITHDRAWAL_CHANNELS = [
 
 
 class WithdrawForm(forms.Form):
-    channel = forms.ChoiceField(label=_("How did the patient ask?"), choices=WITHDRAWAL_CHANNELS)
+    """How the patient asked to withdraw consent; the story is taken down either way."""
+
+    channel = forms.ChoiceField(
+        label=_("How did the patient ask?"),
+        choices=WITHDRAWAL_CHANNELS,
+        help_text=_("Kept in the consent history and the audit trail."),
+    )

@@ -54,6 +54,8 @@ class NulFreeIndexView(IndexView):
 
 
 class ClinicianAdmin(ModelAdmin):
+    """The clinicians who review pages, shared by every clinic of the install."""
+
     model = Clinician
     url_helper_class = IdURLHelper
     index_view_class = NulFreeIndexView
@@ -65,6 +67,8 @@ class ClinicianAdmin(ModelAdmin):
 
 
 class ConsentStateFilter(SimpleListFilter):
+    """Filter stories by their consent at a glance: valid, expiring, expired and so on."""
+
     title = _("consent")
     parameter_name = "consent"
 
@@ -195,6 +199,8 @@ class TreatmentAdmin(ModelAdmin):
 
 
 class GuidelineAdmin(ModelAdmin):
+    """The clinical guidelines treatments cite, with the version of each now in force."""
+
     model = Guideline
     url_helper_class = IdURLHelper
     index_view_class = NulFreeIndexView

@@ -12,6 +12,8 @@ from ..spreadsheets import safe_cell
 
 
 class ReviewReportFilterSet(WagtailFilterSet):
+    """The clinical review report's filters: by clinic site, reviewer and live status."""
+
     site = django_filters.ModelChoiceFilter(
         label=_("Clinic site"), queryset=Site.objects.all(), method="filter_site"
     )

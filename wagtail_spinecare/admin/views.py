@@ -48,14 +48,17 @@ class ClinicScopedMixin:
 
 
 class TestimonialEditView(ClinicScopedMixin, EditView):
-    pass
+    """Edit a story of one of the user's clinics."""
 
 
 class TestimonialDeleteView(ClinicScopedMixin, DeleteView):
-    pass
+    """Delete a story of one of the user's clinics; deleting is an erasure (see
+    ``Testimonial.delete``)."""
 
 
 class TestimonialHistoryView(ClinicScopedMixin, HistoryView):
+    """A story's history, for anyone who may inspect the story."""
+
     def check_action_permitted(self, user):
         return self.permission_helper.user_can_inspect_obj(user, self.instance)
 
@@ -133,6 +136,8 @@ class TestimonialActionView(WMABaseView):
 
 
 class RecordConsentView(TestimonialActionView):
+    """Record the patient's consent for the story as it reads now."""
+
     action = "record_consent"
     template_name = "wagtail_spinecare/admin/record_consent.html"
     page_title = gettext_lazy("Record consent")
@@ -150,6 +155,8 @@ class RecordConsentView(TestimonialActionView):
 
 
 class WithdrawConsentView(TestimonialActionView):
+    """Withdraw consent at the patient's request: the story leaves every page at once."""
+
     action = "withdraw_consent"
     template_name = "wagtail_spinecare/admin/withdraw_consent.html"
     page_title = gettext_lazy("Withdraw consent")
@@ -171,6 +178,8 @@ class WithdrawConsentView(TestimonialActionView):
 
 
 class ExportSubjectView(TestimonialActionView):
+    """Download, as JSON, everything the user's clinics hold about the story's patient."""
+
     action = "handle_subject_requests"
 
     http_method_names = ["post"]  # an export is logged; a prefetched link must not make one
@@ -195,6 +204,8 @@ class ExportSubjectView(TestimonialActionView):
 
 
 class EraseSubjectView(TestimonialActionView):
+    """Erase everything the user's clinics hold about the story's patient, after asking."""
+
     action = "handle_subject_requests"
     template_name = "wagtail_spinecare/admin/erase_subject.html"
     page_title = gettext_lazy("Erase a patient's data")

@@ -17,15 +17,18 @@ class ViewSetChooserBlock(blocks.ChooserBlock):
 
     @cached_property
     def target_model(self):
+        """The model named by ``model_path``, looked up once the app registry is ready."""
         return apps.get_model(self.model_path)
 
     @cached_property
     def widget(self):
+        """The chooser widget of the viewset named by ``viewset_name``."""
         from ..admin import choosers
 
         return getattr(choosers, self.viewset_name).widget_class()
 
     def get_form_state(self, value):
+        """What the chooser widget shows for ``value``: its title and edit link."""
         return self.widget.get_value_data(value)
 
 

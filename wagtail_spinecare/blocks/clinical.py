@@ -13,6 +13,8 @@ LIST_FEATURES = ["bold", "italic", "link", "ul"]
 
 
 class CareLevel:
+    """How soon a care card tells patients to act: the three levels of NHS pages."""
+
     NON_URGENT = "non_urgent"
     URGENT = "urgent"
     EMERGENCY = "emergency"
@@ -99,6 +101,7 @@ class CareCardBlock(PreviewBlock, blocks.StructBlock):
         )
 
     def clean(self, value):
+        """Refuse a "Read more" link on an emergency card: the patient must act, not read."""
         value = super().clean(value)
         if value.get("level") == CareLevel.EMERGENCY and value.get("more_page"):
             raise StructBlockValidationError(
@@ -114,6 +117,8 @@ class CareCardBlock(PreviewBlock, blocks.StructBlock):
         return value
 
     def get_context(self, value, parent_context=None):
+        """Adds ``card_heading``: the editor's heading, or the standard one with the clinic's
+        numbers."""
         from ..models import ClinicSettings
 
         context = super().get_context(value, parent_context=parent_context)
@@ -159,6 +164,7 @@ class DoDontBlock(PreviewBlock, blocks.StructBlock):
         )
 
     def clean(self, value):
+        """Refuse a "don't" item that does not start with "do not"."""
         value = super().clean(value)
         item_errors = {
             index: ValidationError(
@@ -189,6 +195,8 @@ def weeks_label(start: int | None, end: int | None) -> str:
 
 
 class RecoveryPhaseBlock(blocks.StructBlock):
+    """One phase of a recovery timeline: its name, the weeks it covers, what happens in it."""
+
     label = blocks.CharBlock(max_length=80, help_text=_("e.g. 'Settling the pain'."))
     start_week = blocks.IntegerBlock(
         min_value=0, max_value=520, help_text=_("Week the phase starts. 0 is the first visit.")
@@ -208,6 +216,7 @@ class RecoveryPhaseBlock(blocks.StructBlock):
         label = _("Phase")
 
     def clean(self, value):
+        """Refuse a phase that ends before it starts."""
         value = super().clean(value)
         start, end = value.get("start_week"), value.get("end_week")
         if start is not None and end is not None and end < start:

@@ -82,12 +82,14 @@ class TreatmentComparisonBlock(PreviewBlock, blocks.StructBlock):
         )
 
     def get_context(self, value, parent_context=None):
+        """Adds ``rows``: the chosen treatments that still exist."""
         context = super().get_context(value, parent_context=parent_context)
         # A deleted treatment leaves its row out rather than breaking the page.
         context["rows"] = [treatment for treatment in value.get("treatments") or () if treatment]
         return context
 
     def get_searchable_content(self, value):
+        """The caption, and each treatment's name and summary as the table shows them."""
         content = [value.get("caption") or ""]
         for treatment in value.get("treatments") or ():
             if treatment is not None:

@@ -79,6 +79,7 @@ class BookingCTABlock(PreviewBlock, blocks.StructBlock):
         )
 
     def clean(self, value):
+        """Refuse button text such as "Click here", which says nothing of where it goes."""
         value = super().clean(value)
         label = value.get("label") or ""
         if label and VAGUE_LABEL.match(label):
@@ -95,6 +96,7 @@ class BookingCTABlock(PreviewBlock, blocks.StructBlock):
         return value
 
     def get_context(self, value, parent_context=None):
+        """Adds the clinic and its links: see :func:`booking_links`."""
         from ..models import ClinicSettings
 
         context = super().get_context(value, parent_context=parent_context)

@@ -10,6 +10,8 @@ ANSWER_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 
 class FAQItemBlock(blocks.StructBlock):
+    """One question a patient asks, with its answer; both are required."""
+
     question = blocks.CharBlock(
         max_length=200,
         help_text=_("Write it as a patient would ask it, e.g. 'Will I need an injection?'"),
@@ -25,6 +27,8 @@ class FAQItemBlock(blocks.StructBlock):
         label = _("Question and answer")
 
     def clean(self, value):
+        """Refuse an answer left empty, when the page is published rather than saved as a
+        draft."""
         value = super().clean(value)
         answer = value.get("answer")
         # An emptied rich text editor can still hold an empty paragraph.

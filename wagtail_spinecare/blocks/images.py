@@ -22,6 +22,7 @@ class PrefetchingImageChooserBlock(ImageChooserBlock):
     """
 
     def bulk_to_python(self, values):
+        """The images for ``values``, in order, each with its renditions already loaded."""
         ids = {value for value in values if value is not None}
         if not ids:
             return [None for _value in values]
@@ -75,7 +76,8 @@ class AccessibleImageBlock(ImageBlock):
             self.child_blocks[name] = block
 
     def deconstruct(self):
-        # Wagtail's ImageBlock deconstructs as itself, without ``required``.
+        """As this class, with ``required``: Wagtail's ImageBlock deconstructs as a plain
+        ImageBlock without it, which migrations would then rebuild."""
         _path, args, kwargs = super().deconstruct()
         kwargs = dict(kwargs)
         if not self.child_blocks["image"].required:
@@ -83,6 +85,7 @@ class AccessibleImageBlock(ImageBlock):
         return ("wagtail_spinecare.blocks.images.AccessibleImageBlock", args, kwargs)
 
     def clean(self, value):
+        """Wagtail's checks, and alt text no longer than the alt text field allows."""
         value = super().clean(value)
         # Wagtail's ImageBlock checks alt text is present but not its length.
         if value is not None and value.contextual_alt_text:

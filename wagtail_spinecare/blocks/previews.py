@@ -6,6 +6,8 @@ PREVIEW_TEMPLATE = "wagtail_spinecare/admin/block_preview.html"
 
 
 class Group:
+    """The groups the block picker sorts this app's blocks into."""
+
     LAYOUT = _("Layout")
     CLINICAL = _("Clinical content")
     ENGAGEMENT = _("Patient stories and engagement")
@@ -18,6 +20,7 @@ class PreviewBlock:
     """
 
     def get_preview_context(self, value, parent_context=None):
+        """Adds the clinic, its words, and a flag that blocks use to show made-up examples."""
         from ..models import ClinicSettings
 
         context = dict(super().get_preview_context(value, parent_context=parent_context))
@@ -26,6 +29,7 @@ class PreviewBlock:
         return context
 
     def get_preview_template(self, value, context=None):
+        """A page around the block that loads this app's stylesheet."""
         return PREVIEW_TEMPLATE
 
 

@@ -71,6 +71,9 @@ def text_block():
 
 
 class SectionContentBlock(blocks.StreamBlock):
+    """What a section can hold: text and pictures, the clinical blocks, patient stories,
+    questions and a booking button."""
+
     paragraph = text_block()
     figure = FigureBlock()
     care_card = CareCardBlock()
@@ -138,7 +141,7 @@ class SectionBlock(PreviewBlock, blocks.StructBlock):
         )
 
     def get_searchable_content(self, value):
-        # Search indexes only what patients can read.
+        """Only what patients can read: editor notes are never indexed."""
         return [
             content
             for name, child in self.child_blocks.items()
@@ -147,6 +150,7 @@ class SectionBlock(PreviewBlock, blocks.StructBlock):
         ]
 
     def get_api_representation(self, value, context=None):
+        """The section without its editor-only fields."""
         representation = super().get_api_representation(value, context=context)
         for name in self.editor_only:
             representation.pop(name, None)
@@ -174,6 +178,12 @@ class SectionBlock(PreviewBlock, blocks.StructBlock):
 
 
 class ConditionBodyBlock(blocks.StreamBlock):
+    """A condition page's body: sections, questions and booking buttons.
+
+    Text goes inside a section, so every part of the page says what it is about, for search
+    engines and for the content checks.
+    """
+
     section = SectionBlock()
     faq = FAQBlock()
     booking_cta = BookingCTABlock()
@@ -195,6 +205,11 @@ class PageContentBlock(blocks.StreamBlock):
 
 
 class ComparisonPageBlock(blocks.StreamBlock):
+    """A treatment comparison page's body: text, comparisons, questions and booking buttons.
+
+    The page form requires at least one comparison before the page can be published.
+    """
+
     paragraph = text_block()
     comparison = TreatmentComparisonBlock()
     faq = FAQBlock()

@@ -43,6 +43,7 @@ class ReaderWidget(BlockWidget):
         self.reader = reader
 
     def render_with_errors(self, *args, **kwargs):
+        """Draw the StreamField with the reader known to the story chooser blocks in it."""
         token = _reader.set(self.reader)
         try:
             return super().render_with_errors(*args, **kwargs)
@@ -57,6 +58,8 @@ class TestimonialChooserBlock(ViewSetChooserBlock):
     viewset_name = "testimonial_chooser_viewset"
 
     def get_form_state(self, value):
+        """The chosen story as the editor sees it: "a story from another clinic", with no
+        edit link, when it is not theirs to read."""
         from ..stories import OTHER_CLINICS_STORY
 
         state = super().get_form_state(value)
@@ -68,6 +71,7 @@ class TestimonialChooserBlock(ViewSetChooserBlock):
         return state
 
     def bulk_to_python(self, values):
+        """The chosen testimonials in one query, with their photos' renditions."""
         renditions = (
             get_image_model().get_rendition_model().objects.filter(filter_spec__in=RENDITION_SPECS)
         )
@@ -81,7 +85,8 @@ class TestimonialChooserBlock(ViewSetChooserBlock):
         return [found.get(value) for value in values]
 
     def get_searchable_content(self, value):
-        # A page's search entry must never hold a patient's words: consent can end.
+        """Nothing: a page's search entry must never hold a patient's words, as consent can
+        end."""
         return []
 
     def render_basic(self, value, context=None):
@@ -135,6 +140,7 @@ class TestimonialsBlock(PreviewBlock, blocks.StructBlock):
         )
 
     def clean(self, value):
+        """Refuse a block that would show nothing: no story chosen and no latest stories."""
         value = super().clean(value)
         if not self.is_deferred_validation and not (
             any(value.get("testimonials") or []) or value.get("latest_count")
@@ -149,9 +155,12 @@ class TestimonialsBlock(PreviewBlock, blocks.StructBlock):
         return value
 
     def get_searchable_content(self, value):
+        """The heading only, never a patient's words."""
         return [value.get("heading") or ""]
 
     def get_context(self, value, parent_context=None):
+        """Adds ``stories`` that consent lets this page show now and, in a preview, the
+        ``hidden`` ones; the block picker's preview shows a made-up story."""
         from ..stories import Story, stories_for
 
         context = super().get_context(value, parent_context=parent_context)
@@ -162,6 +171,7 @@ class TestimonialsBlock(PreviewBlock, blocks.StructBlock):
         return context
 
     def get_api_representation(self, value, context=None):
+        """The heading and the stories whose consent covers search engines and apps."""
         from ..models.testimonials import Channel
         from ..stories import stories_for
 

@@ -7,6 +7,8 @@ from ..terminology import UK, US
 
 @dataclass(frozen=True)
 class DemoClinician:
+    """A demo clinic's reviewing clinician, as the fields of ``Clinician``."""
+
     name: str
     profession: str
     post_nominals: str
@@ -17,6 +19,8 @@ class DemoClinician:
 
 @dataclass(frozen=True)
 class DemoClinic:
+    """One demo clinic: its site, country and the clinic settings it is given."""
+
     key: str
     hostname: str
     clinic_name: str
@@ -27,6 +31,7 @@ class DemoClinic:
 
     @property
     def root_slug(self) -> str:
+        """The first part of the host name, e.g. "harbourside"; names the editor account."""
         return self.hostname.split(".")[0]
 
 

@@ -27,6 +27,7 @@ def _figure(draw, x, y, lean=0, stride=0):
 
 
 def facet_joints() -> Image.Image:
+    """A column of vertebrae with the facet joints picked out."""
     image, draw = _canvas()
     for i in range(5):
         top = 110 + i * 125
@@ -38,6 +39,7 @@ def facet_joints() -> Image.Image:
 
 
 def gentle_movement() -> Image.Image:
+    """A person leaning back in a standing stretch."""
     image, draw = _canvas()
     draw.rectangle((0, 660, WIDTH, HEIGHT), fill=(200, 222, 230))
     _figure(draw, 600, 450, lean=-70)
@@ -45,6 +47,7 @@ def gentle_movement() -> Image.Image:
 
 
 def walking() -> Image.Image:
+    """A person walking on a path in the sun."""
     image, draw = _canvas()
     draw.polygon([(0, 800), (520, 560), (680, 560), (1200, 800)], fill=(200, 222, 230))
     draw.ellipse((940, 90, 1080, 230), fill=(246, 196, 83))
@@ -60,6 +63,7 @@ DRAWINGS = {
 
 
 def png_bytes(image: Image.Image) -> bytes:
+    """``image`` as the bytes of a PNG file."""
     buffer = BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()

@@ -23,6 +23,9 @@ CONSENT_WORDING = (
 
 @dataclass(frozen=True)
 class DemoStory:
+    """One demo patient's story and the consent recorded for it; ``state`` sets whether the
+    consent is valid, expired or withdrawn."""
+
     email: str
     patient_name: str
     quote: str

@@ -32,12 +32,15 @@ DEFAULT_TYPICALITY = _(
 
 
 class BusinessType(models.TextChoices):
+    """The schema.org type that tells search engines what kind of practice a clinic is."""
+
     PHYSIOTHERAPY = "Physiotherapy", _("Physiotherapy practice")
     MEDICAL_CLINIC = "MedicalClinic", _("Medical clinic")
     MEDICAL_BUSINESS = "MedicalBusiness", _("Other health business")
 
 
 def validate_brand_colour(value: str) -> None:
+    """Refuse a brand colour that is not ``#rrggbb`` or too light for white text on it."""
     if not HEX_COLOUR.fullmatch(value or ""):
         raise ValidationError(
             _("Enter the colour as a # followed by six hexadecimal digits, for example #0b5c7a."),
@@ -103,10 +106,27 @@ class ClinicSettings(BaseSiteSetting):
         blank=True,
         help_text=_("The number patients call to book, as it should be dialled."),
     )
-    street_address = models.CharField(_("street address"), max_length=200, blank=True)
-    address_locality = models.CharField(_("town or city"), max_length=100, blank=True)
-    address_region = models.CharField(_("county or state"), max_length=100, blank=True)
-    postal_code = models.CharField(_("postcode or ZIP code"), max_length=20, blank=True)
+    street_address = models.CharField(
+        _("street address"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "e.g. '12 Quay Street'. The address is shown at the foot of the clinic's pages and "
+            "given to search engines."
+        ),
+    )
+    address_locality = models.CharField(
+        _("town or city"), max_length=100, blank=True, help_text=_("e.g. 'Portsea Quay'.")
+    )
+    address_region = models.CharField(
+        _("county or state"),
+        max_length=100,
+        blank=True,
+        help_text=_("Optional, e.g. 'Hampshire' or 'Iowa'."),
+    )
+    postal_code = models.CharField(
+        _("postcode or ZIP code"), max_length=20, blank=True, help_text=_("e.g. 'PQ1 2AB'.")
+    )
     booking_provider = models.CharField(
         _("booking system"),
         max_length=100,
@@ -211,6 +231,7 @@ class ClinicSettings(BaseSiteSetting):
 
     @property
     def display_name(self) -> str:
+        """The clinic's name, or its site's name when the clinic name is not filled in."""
         if self.clinic_name:
             return self.clinic_name
         site = self.site if self.site_id else None
@@ -218,6 +239,7 @@ class ClinicSettings(BaseSiteSetting):
 
     @property
     def terminology(self) -> Terminology:
+        """The country's words and numbers, with this clinic's own numbers where it has them."""
         terms = terminology_for(self.region)
         urgent_number = self.urgent_care_number
         return terms.with_overrides(
@@ -237,6 +259,7 @@ class ClinicSettings(BaseSiteSetting):
 
     @property
     def has_address(self) -> bool:
+        """Whether there is enough of an address to show patients and search engines."""
         return bool(self.street_address or self.address_locality or self.postal_code)
 
     @classmethod

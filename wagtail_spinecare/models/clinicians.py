@@ -81,8 +81,10 @@ class Clinician(index.Indexed, models.Model):
 
     @property
     def credential_list(self) -> list[str]:
+        """The qualifications, one per line as entered, without blank lines."""
         return [line.strip() for line in self.credentials.splitlines() if line.strip()]
 
     @property
     def registration(self) -> str:
+        """Registration body and number in one line, for patients to check the register."""
         return " ".join(part for part in (self.registration_body, self.registration_number) if part)

@@ -58,13 +58,17 @@ class SpinecarePageMixin:
 
     @classmethod
     def clean_subpage_models(cls):
+        """The page types allowed below this one, with a project's subclasses of them."""
         return with_subclasses(super().clean_subpage_models())
 
     @classmethod
     def clean_parent_page_models(cls):
+        """The page types allowed above this one, with a project's subclasses of them."""
         return with_subclasses(super().clean_parent_page_models())
 
     def get_context(self, request, *args, **kwargs):
+        """Adds the clinic, its words, the base template, the meta description and the
+        canonical URL; in a preview, what the content checks found, too."""
         context = super().get_context(request, *args, **kwargs)
         clinic = ClinicSettings.for_context(context)
         context.update(
@@ -88,6 +92,7 @@ class SpinecarePageMixin:
         return context
 
     def get_meta_description(self) -> str:
+        """The description search engines show: the page's search description."""
         return self.search_description
 
     def source_list(self):
@@ -101,6 +106,7 @@ class SpinecarePageMixin:
 
     @property
     def preview_modes(self):
+        """The page as its own site shows it, then as each clinic would show it."""
         clinics = ClinicSettings.objects.select_related("site").order_by("clinic_name", "pk")
         return [("", _("As this page's own site"))] + [
             (
@@ -111,6 +117,7 @@ class SpinecarePageMixin:
         ]
 
     def serve_preview(self, request, mode_name):
+        """Preview as the clinic the mode names; a clinic that does not exist is 404."""
         if (mode_name or "").startswith(self.CLINIC_PREVIEW_PREFIX):
             site_id = mode_name.removeprefix(self.CLINIC_PREVIEW_PREFIX)
             site = (
@@ -125,6 +132,7 @@ class SpinecarePageMixin:
         return super().serve_preview(request, mode_name)
 
     def serve(self, request, *args, **kwargs):
+        """Wagtail's serving, through the page cache when it is switched on."""
         from ..cache import serve_cached
 
         return serve_cached(
@@ -162,6 +170,7 @@ class ConditionIndexPage(SpinecarePageMixin, Page):
         verbose_name = _("condition index page")
 
     def get_context(self, request, *args, **kwargs):
+        """Adds the conditions to list (see :meth:`condition_list`)."""
         context = super().get_context(request, *args, **kwargs)
         context["conditions"] = self.condition_list(ClinicSettings.for_context(context))
         return context
@@ -198,6 +207,7 @@ class ConditionIndexPage(SpinecarePageMixin, Page):
         return sorted(conditions, key=lambda page: page.title.lower())
 
     def get_meta_description(self) -> str:
+        """The search description, or else the introduction."""
         return self.search_description or self.intro
 
     def route(self, request, path_components):
@@ -319,9 +329,11 @@ class ConditionPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
 
     @cached_property
     def alternative_name_list(self) -> list[str]:
+        """The other names, as the editor separated them with commas."""
         return [name.strip() for name in self.alternative_names.split(",") if name.strip()]
 
     def get_meta_description(self) -> str:
+        """The search description, or else the quick answer."""
         return self.search_description or self.quick_answer
 
     def sections(self, aspect: str | None = None):
@@ -344,6 +356,8 @@ class ConditionPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
         return in_clinic_words(self, library, clinic).get_context(request)
 
     def get_context(self, request, *args, **kwargs):
+        """Adds the disclaimer (the page's own or the clinic's) and the comparison pages
+        that link here."""
         context = super().get_context(request, *args, **kwargs)
         context["disclaimer"] = self.disclaimer or context["clinic"].default_disclaimer
         # A page being added and previewed has no id yet, so nothing can link to it.
@@ -398,6 +412,7 @@ class TreatmentComparisonPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
         verbose_name = _("treatment comparison page")
 
     def get_meta_description(self) -> str:
+        """The search description, or else the introduction."""
         return self.search_description or self.intro
 
     def live_conditions(self):
@@ -409,6 +424,7 @@ class TreatmentComparisonPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
         return ConditionPage.objects.live().filter(pk__in=chosen)
 
     def get_context(self, request, *args, **kwargs):
+        """Adds the clinic's standard medical disclaimer."""
         context = super().get_context(request, *args, **kwargs)
         context["disclaimer"] = context["clinic"].default_disclaimer
         return context

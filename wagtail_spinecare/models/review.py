@@ -43,6 +43,7 @@ class ClinicalReviewMixin(models.Model):
         abstract = True
 
     def clean(self):
+        """Refuse a next review that does not come after the last one."""
         super().clean()
         if (
             self.last_reviewed

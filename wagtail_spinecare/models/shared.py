@@ -31,6 +31,8 @@ from .pages import ConditionPage, SpinecarePageMixin
 
 
 class Canonical(models.TextChoices):
+    """Which clinic's page for a shared condition search engines treat as the original."""
+
     OWN = "own", _("Each clinic's own page")
     AUTHORITATIVE = "authoritative", _("One clinic's page, for every clinic")
 
@@ -88,6 +90,7 @@ class ConditionLibraryPage(Page):
         verbose_name = _("shared condition library")
 
     def clean(self):
+        """One clinic's page as the original needs that clinic to be chosen."""
         super().clean()
         from django.core.exceptions import ValidationError
 
@@ -97,10 +100,12 @@ class ConditionLibraryPage(Page):
             )
 
     def serve(self, request, *args, **kwargs):
+        """Never served: patients read the shared pages through their clinic's pages."""
         raise Http404(_("The shared library is not a page for patients."))
 
     @property
     def terminology(self):
+        """The words the shared pages are written in."""
         return terminology_for(self.region)
 
 
@@ -270,6 +275,7 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
         return restrictions | PageViewRestriction.objects.filter(page__path__in=paths)
 
     def serve(self, request, *args, **kwargs):
+        """:meth:`render`, through the page cache when it is switched on."""
         from ..cache import serve_cached
 
         return serve_cached(request, self, lambda: self.render(request))
@@ -293,9 +299,12 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
         )
 
     def get_preview_template(self, request, mode_name):
+        """The condition page's template, or the "not available" one, as :meth:`render` picks."""
         return self.template if self.shown()[0] is not None else self.missing_template
 
     def get_preview_context(self, request, mode_name):
+        """The shared page as this clinic will show it, with the introduction and clinicians
+        being edited."""
         shared, library = self.shown()
         if shared is None:
             return self.get_context(request)

@@ -12,14 +12,22 @@ class PageSource(Orderable):
     page = ParentalKey(
         "wagtailcore.Page", on_delete=models.CASCADE, related_name="spinecare_sources"
     )
-    title = models.CharField(_("title"), max_length=255)
+    title = models.CharField(
+        _("title"),
+        max_length=255,
+        help_text=_("As published, e.g. 'Low back pain and sciatica in over 16s'."),
+    )
     publisher = models.CharField(
         _("publisher"), max_length=150, help_text=_("e.g. 'NICE' or 'NHS'.")
     )
     year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+        _("year"),
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+        help_text=_("The year it was published or last updated."),
     )
-    url = models.URLField(_("link"), blank=True)
+    url = models.URLField(
+        _("link"), blank=True, help_text=_("Optional. Where patients can read it themselves.")
+    )
 
     panels = [FieldPanel("title"), FieldPanel("publisher"), FieldPanel("year"), FieldPanel("url")]
 

@@ -24,6 +24,8 @@ class Channel(models.TextChoices):
 
 
 class Naming(models.TextChoices):
+    """How a story names its patient, when their consent lets the name be shown."""
+
     FULL_NAME = "full_name", _("Full name (Sarah Jones)")
     FIRST_NAME_INITIAL = "first_name_initial", _("First name and initial (Sarah J.)")
     INITIALS = "initials", _("Initials (S. J.)")
@@ -31,6 +33,8 @@ class Naming(models.TextChoices):
 
 
 class AgeBand(models.TextChoices):
+    """A patient's age as a ten-year band, which tells readers less about them than an age."""
+
     UNDER_30 = "18-29", _("18 to 29")
     THIRTIES = "30-39", _("30 to 39")
     FORTIES = "40-49", _("40 to 49")
@@ -40,6 +44,8 @@ class AgeBand(models.TextChoices):
 
 
 class MaterialConnection(models.TextChoices):
+    """Ties to the clinic that readers should know of; a story with one says so beside it."""
+
     NONE = "", _("None")
     FREE_TREATMENT = "free_treatment", _("Received free treatment")
     DISCOUNTED_TREATMENT = "discounted_treatment", _("Received discounted treatment")
@@ -70,6 +76,8 @@ def _used_elsewhere(image) -> bool:
 
 
 class TestimonialQuerySet(models.QuerySet):
+    """Testimonials; :meth:`publishable` asks the consent rule which of them may be shown."""
+
     def publishable(self, site=None, channel=Channel.WEB, at=None):
         """The testimonials that may be shown on ``site`` through ``channel`` at ``at``.
 
@@ -129,7 +137,13 @@ class Testimonial(index.Indexed, models.Model):
     patient_phone = models.CharField(
         _("patient's phone"), max_length=30, blank=True, help_text=_("Private.")
     )
-    age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices, blank=True)
+    age_band = models.CharField(
+        _("age band"),
+        max_length=10,
+        choices=AgeBand.choices,
+        blank=True,
+        help_text=_("Optional. Only shown if the patient's consent allows their age band."),
+    )
     occupation = models.CharField(
         _("occupation"), max_length=100, blank=True, help_text=_("e.g. 'Nurse'. Optional.")
     )
@@ -170,7 +184,13 @@ class Testimonial(index.Indexed, models.Model):
         ),
     )
     material_connection_detail = models.CharField(
-        _("connection details"), max_length=200, blank=True
+        _("connection details"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Optional, e.g. 'Treated at half price as a member of staff's partner'. Shown after "
+            "the connection chosen above; not shown if there is none."
+        ),
     )
     photo = models.ForeignKey(
         "wagtailimages.Image",
@@ -242,6 +262,7 @@ class Testimonial(index.Indexed, models.Model):
         return self.label
 
     def save(self, *args, **kwargs):
+        """Fingerprint the quote on every save, so an edit after consent is noticed."""
         self.quote_hash = quote_hash(self.quote)
         super().save(*args, **kwargs)
 
@@ -289,6 +310,7 @@ class Testimonial(index.Indexed, models.Model):
 
     @property
     def excerpt(self) -> str:
+        """The quote's first words, on one line, for lists and choosers in the admin."""
         text = " ".join(self.quote.split())
         return text if len(text) <= 60 else text[:59].rstrip() + "…"
 
@@ -305,11 +327,13 @@ class Testimonial(index.Indexed, models.Model):
 
     @classmethod
     def get_indexed_objects(cls):
-        # The search index only ever holds testimonials that may be shown somewhere now.
+        """The search index only ever holds testimonials that may be shown somewhere now."""
         return cls.objects.publishable()
 
 
 class ConsentMethod(models.TextChoices):
+    """How a patient gave consent; the evidence attached to the record should match it."""
+
     SIGNED_FORM = "signed_form", _("Signed paper form")
     E_SIGNATURE = "e_signature", _("Electronic signature")
     EMAIL = "email", _("Email from the patient")
@@ -317,6 +341,8 @@ class ConsentMethod(models.TextChoices):
 
 
 class LawfulBasis(models.TextChoices):
+    """The law that lets the clinic publish a patient's health story with their consent."""
+
     UK_GDPR_EXPLICIT = "uk_gdpr_explicit", _("UK GDPR explicit consent (Article 9(2)(a))")
     HIPAA_AUTHORIZATION = "hipaa_authorization", _("HIPAA authorization (45 CFR 164.508)")
 
@@ -328,9 +354,19 @@ class ConsentRecord(models.Model):
     """
 
     testimonial = models.ForeignKey(
-        Testimonial, on_delete=models.CASCADE, related_name="consent_records"
+        Testimonial,
+        verbose_name=_("testimonial"),
+        on_delete=models.CASCADE,
+        related_name="consent_records",
+        help_text=_("The patient story this consent is for."),
     )
-    given_at = models.DateTimeField(_("consent given"))
+    given_at = models.DateTimeField(
+        _("consent given"),
+        help_text=_(
+            "When the patient gave consent, e.g. the date they signed the form, not the day "
+            "you record it. It cannot be in the future."
+        ),
+    )
     captured_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -338,9 +374,13 @@ class ConsentRecord(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        help_text=_("The member of staff who recorded this consent. Filled in for you."),
     )
     method = models.CharField(
-        _("how consent was given"), max_length=30, choices=ConsentMethod.choices
+        _("how consent was given"),
+        max_length=30,
+        choices=ConsentMethod.choices,
+        help_text=_("How the patient said yes. The evidence you attach should show it."),
     )
     evidence = models.ForeignKey(
         "wagtaildocs.Document",
@@ -352,24 +392,87 @@ class ConsentRecord(models.Model):
     wording = models.TextField(
         _("what the patient was told"),
         max_length=CONSENT_WORDING_MAX_LENGTH,
-        help_text=_("The consent wording the patient agreed to."),
+        help_text=_(
+            "The consent wording the patient agreed to, exactly as it reads on the form, in the "
+            "email or in the recording."
+        ),
     )
-    wording_version = models.CharField(_("wording version"), max_length=50)
-    lawful_basis = models.CharField(_("lawful basis"), max_length=30, choices=LawfulBasis.choices)
+    wording_version = models.CharField(
+        _("wording version"),
+        max_length=50,
+        help_text=_(
+            "Which version of your consent form the wording comes from, e.g. '2026-01', so you "
+            "can tell later which patients agreed to which wording."
+        ),
+    )
+    lawful_basis = models.CharField(
+        _("lawful basis"),
+        max_length=30,
+        choices=LawfulBasis.choices,
+        help_text=_(
+            "The law that lets you publish a patient's health information with their consent: "
+            "explicit consent under UK GDPR in the UK, a HIPAA authorization in the US. Choose "
+            "the one your consent form was written for."
+        ),
+    )
     sites = models.ManyToManyField(
         "wagtailcore.Site",
         verbose_name=_("clinic sites"),
         related_name="+",
         help_text=_("The clinic sites the patient agreed to appear on."),
     )
-    channel_web = models.BooleanField(_("web pages"), default=True)
-    channel_structured_data = models.BooleanField(_("search engines and apps"), default=False)
-    channel_social = models.BooleanField(_("social media"), default=False)
-    channel_print = models.BooleanField(_("print"), default=False)
-    show_name = models.BooleanField(_("may show name"), default=False)
-    show_age = models.BooleanField(_("may show age band"), default=False)
-    show_occupation = models.BooleanField(_("may show occupation"), default=False)
-    show_photo = models.BooleanField(_("may show photo"), default=False)
+    channel_web = models.BooleanField(
+        _("web pages"),
+        default=True,
+        help_text=_("The story may appear on the web pages of the clinic sites chosen."),
+    )
+    channel_structured_data = models.BooleanField(
+        _("search engines and apps"),
+        default=False,
+        help_text=_(
+            "The story may be passed to other apps with the page's data (the API). It is "
+            "never given to search engines as a review."
+        ),
+    )
+    channel_social = models.BooleanField(
+        _("social media"),
+        default=False,
+        help_text=_(
+            "The story may be posted on the clinic's social media. A record for staff who do "
+            "that: this site posts nothing."
+        ),
+    )
+    channel_print = models.BooleanField(
+        _("print"),
+        default=False,
+        help_text=_(
+            "The story may be used in leaflets and other print. A record for staff: this site "
+            "prints nothing."
+        ),
+    )
+    show_name = models.BooleanField(
+        _("may show name"),
+        default=False,
+        help_text=_(
+            "The story may name the patient, in the form chosen on the story (e.g. 'Sarah J.'). "
+            "Otherwise it says 'A patient'."
+        ),
+    )
+    show_age = models.BooleanField(
+        _("may show age band"),
+        default=False,
+        help_text=_("The story may show the patient's age band, e.g. '60 to 69'."),
+    )
+    show_occupation = models.BooleanField(
+        _("may show occupation"),
+        default=False,
+        help_text=_("The story may show the patient's occupation."),
+    )
+    show_photo = models.BooleanField(
+        _("may show photo"),
+        default=False,
+        help_text=_("The story may show the patient's photo."),
+    )
     expires_on = models.DateField(
         _("consent expires"),
         help_text=_("The last day the testimonial may be shown. Ask the patient again before it."),
@@ -379,12 +482,31 @@ class ConsentRecord(models.Model):
         editable=False,
         help_text=_("The quote as it was when consent was given."),
     )
-    quote_hash = models.CharField(max_length=64, editable=False)
-    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
-    withdrawal_channel = models.CharField(
-        _("withdrawn through"), max_length=100, blank=True, editable=False
+    quote_hash = models.CharField(
+        max_length=64,
+        editable=False,
+        help_text=_(
+            "A fingerprint of the approved wording. While the story's quote differs from it, "
+            "the story is not shown."
+        ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(
+        _("withdrawn"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the patient withdrew this consent. Empty while it stands."),
+    )
+    withdrawal_channel = models.CharField(
+        _("withdrawn through"),
+        max_length=100,
+        blank=True,
+        editable=False,
+        help_text=_("How the patient asked to withdraw, e.g. by email or phone."),
+    )
+    created_at = models.DateTimeField(
+        auto_now_add=True, help_text=_("When this record was entered, not when consent was given.")
+    )
 
     class Meta:
         ordering = ["-pk"]
@@ -395,6 +517,7 @@ class ConsentRecord(models.Model):
         return _("Consent given %(date)s") % {"date": self.given_at.date().isoformat()}
 
     def channel_names(self) -> list[str]:
+        """The places this consent lets the story appear, as staff read them."""
         return [label for value, label in Channel.choices if getattr(self, f"channel_{value}")]
 
 

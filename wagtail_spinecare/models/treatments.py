@@ -53,6 +53,8 @@ class Guideline(models.Model):
 
 
 class TreatmentCategory(models.TextChoices):
+    """Kinds of treatment; exercise and manual therapy are marked up as physical therapy."""
+
     EXERCISE = "exercise", _("Exercise")
     MANUAL_THERAPY = "manual_therapy", _("Manual therapy")
     PSYCHOLOGICAL = "psychological", _("Psychological therapy")
@@ -69,7 +71,15 @@ class Treatment(index.Indexed, ClusterableModel):
     name = models.CharField(
         _("name"), max_length=120, unique=True, help_text=_("e.g. 'Exercise therapy'.")
     )
-    category = models.CharField(_("type"), max_length=30, choices=TreatmentCategory.choices)
+    category = models.CharField(
+        _("type"),
+        max_length=30,
+        choices=TreatmentCategory.choices,
+        help_text=_(
+            "What kind of treatment it is. Filters the list of treatments, and tells search "
+            "engines whether it is a physical therapy."
+        ),
+    )
     summary = models.TextField(
         _("summary"),
         max_length=400,
@@ -140,6 +150,12 @@ class Strength(models.TextChoices):
 
 
 class GuidelineRecommendation(Orderable):
+    """What one guideline says about one treatment, in the guideline's own words and numbering.
+
+    It cites the guideline version it was read in, so a newer version in force flags it
+    for review (see :func:`superseded_recommendations`).
+    """
+
     treatment = ParentalKey(Treatment, on_delete=models.CASCADE, related_name="recommendations")
     guideline = models.ForeignKey(
         Guideline,
@@ -192,6 +208,7 @@ class GuidelineRecommendation(Orderable):
 
     @property
     def is_superseded(self) -> bool:
+        """Whether it cites an older version of the guideline than the one now in force."""
         return self.guideline_version != self.guideline.current_version
 
 

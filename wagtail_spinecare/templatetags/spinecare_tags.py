@@ -43,11 +43,13 @@ def responsive_image(image, sizes=DEFAULT_SIZES, loading="lazy"):
 
 @register.filter
 def tel_href(phone):
+    """``{{ clinic.phone|tel_href }}``: a ``tel:`` link for the number as written."""
     return _tel_href(phone)
 
 
 @register.filter
 def phase_weeks(phase):
+    """``{{ phase|phase_weeks }}``: "Weeks 2 to 6" for a recovery timeline phase."""
     return weeks_label(phase.get("start_week"), phase.get("end_week"))
 
 
@@ -71,6 +73,8 @@ def spinecare_structured_data(context):
 
 
 class CachedFragmentNode(template.Node):
+    """What ``{% spinecare_cached %}`` encloses, rendered through the fragment cache."""
+
     def __init__(self, nodelist, name):
         self.nodelist, self.name = nodelist, name
 

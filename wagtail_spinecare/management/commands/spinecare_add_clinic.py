@@ -6,6 +6,9 @@ from wagtail_spinecare.terminology import DEFAULT_REGION, REGIONS
 
 
 class Command(BaseCommand):
+    """``manage.py spinecare_add_clinic``: :func:`~wagtail_spinecare.clinics.add_clinic` from a
+    shell or a deployment script."""
+
     help = (
         "Add a clinic: its site, home page, clinic settings, an editors group with exactly "
         "the clinic's permissions, and a draft page for every shared condition. Safe to run "

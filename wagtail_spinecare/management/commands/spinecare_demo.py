@@ -37,6 +37,8 @@ DEMO_PASSWORD = "spinecare-demo"  # noqa: S105 - a development-only demo account
 
 
 class Command(BaseCommand):
+    """``manage.py spinecare_demo``: a working two-clinic install to try the package on."""
+
     help = (
         "Create (or bring up to date) two demo clinics, one UK and one US, each on its own "
         "site, both drawing on one shared facet joint back pain page, with an editor account "

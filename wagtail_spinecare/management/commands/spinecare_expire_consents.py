@@ -4,6 +4,9 @@ from wagtail_spinecare import consent
 
 
 class Command(BaseCommand):
+    """``manage.py spinecare_expire_consents``, to run from cron once a day: consents expire
+    by date."""
+
     help = (
         "For cron: take down stories whose consent has expired (the same steps as a "
         "withdrawal: search index, cached pages, audit event) and list consents expiring "

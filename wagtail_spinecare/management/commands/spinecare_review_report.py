@@ -11,6 +11,9 @@ DUE_SOON = 2
 
 
 class Command(BaseCommand):
+    """``manage.py spinecare_review_report``: the clinical review report as text, with an
+    exit status a monitor can act on."""
+
     help = (
         "For cron and monitoring: list live clinical pages by when their review is due. Exits "
         "1 if any review is overdue or missing, 2 if one is due within --days, otherwise 0."

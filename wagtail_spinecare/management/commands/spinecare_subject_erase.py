@@ -4,6 +4,8 @@ from wagtail_spinecare import subjects
 
 
 class Command(BaseCommand):
+    """``manage.py spinecare_subject_erase``: an erasure request, across every clinic."""
+
     help = (
         "Erase everything held about one patient: their stories, consent records and evidence "
         "documents. Only an audit event per story, with no personal data, is kept."

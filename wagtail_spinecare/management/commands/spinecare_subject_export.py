@@ -6,6 +6,8 @@ from wagtail_spinecare import subjects
 
 
 class Command(BaseCommand):
+    """``manage.py spinecare_subject_export``: a data access request, across every clinic."""
+
     help = (
         "Write everything held about one patient (stories in every state, consent records "
         "with the wording approved each time, audit events) as JSON."
