@@ -5,20 +5,30 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 # pytest-xdist workers for make test: one a core; browser tests stay together on one.
 WORKERS ?= auto
+# tox environments for make matrix, comma-separated (all of tox.ini's env_list when empty),
+# and pytest arguments in place of the default --ignore=tests/e2e (ARGS=tests runs them all).
+ENVS ?=
+ARGS ?=
+# tox looks for python3.12 and python3.13 on PATH: add pyenv's, where they are installed but
+# not selected (pyenv's own shims refuse to run them then).
+PYENV_BINS := $(wildcard $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions/3.1[123].*/bin)
+empty :=
+MATRIX_PATH := $(if $(PYENV_BINS),PATH="$(subst $(empty) $(empty),:,$(PYENV_BINS)):$$PATH")
 
 # Debian packages the browser tests and the benchmark use; installed when missing and root.
 apt_install = command -v $(1) >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then \
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 	else echo "$(2) is missing: install it with apt to run $(3)"; fi; }
 
-.PHONY: venv demo test test-slow lint format migrations-check wheel clean browser npm bench
+.PHONY: venv demo test test-slow matrix lint format migrations-check dist docs clean browser \
+	npm bench
 
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[testing,dev,bench]"
+	$(BIN)/pip install --quiet -e ".[testing,dev,bench,docs]"
 	touch $@
 
 # axe-core and html-validate, for the browser tests.
@@ -42,6 +52,10 @@ demo: venv
 test: venv npm browser
 	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup
 
+# Each supported Python, Wagtail and Django (tox.ini), against the built wheel.
+matrix: venv
+	$(MATRIX_PATH) $(BIN)/tox run $(if $(ENVS),-e $(ENVS)) $(if $(ARGS),-- $(ARGS))
+
 # Bandit: medium and high findings fail; each accepted one has a `# nosec` saying why.
 lint: venv
 	$(BIN)/ruff check .
@@ -55,12 +69,18 @@ format: venv
 migrations-check: venv
 	$(BIN)/python -m django makemigrations --check --dry-run --settings=tests.settings wagtail_spinecare
 
-wheel: venv
+# The source distribution and the wheel, as they would be uploaded.
+dist: venv
 	rm -rf dist build
-	$(BIN)/python -m build --wheel --outdir dist .
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
+
+# Warnings fail the build (strict in mkdocs.yml, and here too).
+docs: venv
+	$(BIN)/mkdocs build --strict --site-dir build/docs
 
 clean:
-	rm -rf $(VENV) dist build *.egg-info example_site.sqlite3 media node_modules artifacts
+	rm -rf $(VENV) .tox dist build *.egg-info example_site.sqlite3 media node_modules artifacts
 
 bench: venv
 	@$(call apt_install,wrk,wrk,the cached-throughput benchmark)
