@@ -24,6 +24,7 @@ from wagtail_spinecare.checks import (
 )
 from wagtail_spinecare.factories import (
     ConditionPageFactory,
+    care_card_data,
     faq_data,
     figure_data,
     section_data,
@@ -129,15 +130,7 @@ def faq(*items, heading="Common questions"):
 
 
 def care_card(level, more_page=None):
-    return stream_item(
-        "care_card",
-        {
-            "level": level,
-            "heading": "",
-            "body": "<ul><li>Numbness around your bottom</li></ul>",
-            "more_page": more_page.pk if more_page else None,
-        },
-    )
+    return stream_item("care_card", care_card_data(level, more_page=more_page))
 
 
 def do_dont(do, dont):

@@ -6,7 +6,12 @@ from wagtail.models import Site
 
 from wagtail_spinecare import colour
 from wagtail_spinecare.blocks import CareCardBlock
-from wagtail_spinecare.factories import ConditionIndexPageFactory, ConditionPageFactory, stream_item
+from wagtail_spinecare.factories import (
+    ConditionIndexPageFactory,
+    ConditionPageFactory,
+    care_card_data,
+    stream_item,
+)
 from wagtail_spinecare.models import ClinicSettings
 from wagtail_spinecare.models.clinic import DEFAULT_BRAND_COLOUR, validate_brand_colour
 from wagtail_spinecare.terminology import terminology_for
@@ -264,12 +269,7 @@ def test_display_name_is_empty_without_any_name(uk_clinic):
 
 
 def care_card(level):
-    return {
-        "level": level,
-        "heading": "",
-        "body": "<ul><li>Pain spreading down both legs</li></ul>",
-        "more_page": None,
-    }
+    return care_card_data(level, "<ul><li>Pain spreading down both legs</li></ul>")
 
 
 def render_cards(host):

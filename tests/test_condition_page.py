@@ -11,6 +11,7 @@ from wagtail_factories import ImageFactory
 from wagtail_spinecare.factories import (
     ConditionIndexPageFactory,
     ConditionPageFactory,
+    care_card_data,
     cta_data,
     faq_data,
     figure_data,
@@ -140,13 +141,7 @@ class TestRendering:
                         "when_to_get_help",
                         [
                             stream_item(
-                                "care_card",
-                                {
-                                    "level": "emergency",
-                                    "heading": "",
-                                    "body": "<ul><li>x</li></ul>",
-                                    "more_page": None,
-                                },
+                                "care_card", care_card_data("emergency", "<ul><li>x</li></ul>")
                             )
                         ],
                     ),

@@ -27,6 +27,7 @@ from wagtail_spinecare.factories import (
     ClinicSettingsFactory,
     ConditionPageFactory,
     TestimonialFactory,
+    care_card_data,
     faq_data,
     full_condition_body,
     give_consent,
@@ -99,17 +100,7 @@ def condition_body():
             section_data(
                 "When to get help",
                 "when_to_get_help",
-                [
-                    stream_item(
-                        "care_card",
-                        {
-                            "level": "emergency",
-                            "heading": "",
-                            "body": "<ul><li>Numbness around your bottom</li></ul>",
-                            "more_page": None,
-                        },
-                    )
-                ],
+                [stream_item("care_card", care_card_data("emergency"))],
             ),
         ),
         stream_item("faq", faq_data(2)),

@@ -128,6 +128,18 @@ def figure_data(image_id: int, alt_text: str = "A physiotherapist guiding an exe
     return {"image": {"image": image_id, "decorative": False, "alt_text": alt_text}, "caption": ""}
 
 
+def care_card_data(
+    level: str, body: str = "<ul><li>Numbness around your bottom</li></ul>", more_page=None
+) -> dict:
+    """A care card's value at ``level``, without a heading; ``more_page`` is a page or None."""
+    return {
+        "level": level,
+        "heading": "",
+        "body": body,
+        "more_page": more_page.pk if more_page else None,
+    }
+
+
 def section_data(heading: str, aspect: str = "overview", content=()) -> dict:
     """A section's value; ``content`` is a list of :func:`stream_item` items."""
     return {"aspect": aspect, "heading": heading, "content": list(content)}
@@ -162,23 +174,14 @@ def full_condition_body(image_ids, repeat: int = 1, clinic_page=None) -> list[di
                     f"When to get help ({r + 1})",
                     "when_to_get_help",
                     [
+                        stream_item("care_card", care_card_data("emergency")),
                         stream_item(
                             "care_card",
-                            {
-                                "level": "emergency",
-                                "heading": "",
-                                "body": "<ul><li>Numbness around your bottom</li></ul>",
-                                "more_page": None,
-                            },
-                        ),
-                        stream_item(
-                            "care_card",
-                            {
-                                "level": "non_urgent",
-                                "heading": "",
-                                "body": "<ul><li>Pain lasting more than 6 weeks</li></ul>",
-                                "more_page": clinic_page.pk if clinic_page else None,
-                            },
+                            care_card_data(
+                                "non_urgent",
+                                "<ul><li>Pain lasting more than 6 weeks</li></ul>",
+                                clinic_page,
+                            ),
                         ),
                     ],
                 ),
