@@ -180,9 +180,11 @@ def purges(monkeypatch):
 
 
 # One Redis database per pytest-xdist worker (gw0 uses 15, gw1 14, ...): clearing the cache
-# empties the whole database.
+# empties the whole database. SPINECARE_TEST_REDIS_DB moves the first one down, so that two
+# suites can run side by side on one Redis.
 WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
-REDIS_URL = f"redis://127.0.0.1:6379/{15 - WORKER % 16}"
+FIRST_REDIS_DB = int(os.environ.get("SPINECARE_TEST_REDIS_DB", "15"))
+REDIS_URL = f"redis://127.0.0.1:6379/{(FIRST_REDIS_DB - WORKER) % 16}"
 
 
 def redis_available() -> bool:
