@@ -34,11 +34,11 @@ from django.utils.html import escape  # noqa: E402
 from wagtail.documents import get_document_model  # noqa: E402
 from wagtail.models import Site  # noqa: E402
 
-from wagtail_spinecare import consent  # noqa: E402
-from wagtail_spinecare.demo.clinics import CLINICS  # noqa: E402
+from wagtail_spinecare.admin import consent_state  # noqa: E402
+from wagtail_spinecare.clinic_collections import evidence_collection  # noqa: E402
+from wagtail_spinecare.demo.profiles import CLINICS  # noqa: E402
 from wagtail_spinecare.management.commands.spinecare_demo import DEMO_PASSWORD  # noqa: E402
 from wagtail_spinecare.models import Testimonial  # noqa: E402
-from wagtail_spinecare.permissions import evidence_collection  # noqa: E402
 
 # Each demo clinic: its home (the condition index), the condition page, the comparison page.
 DEMO_PAGES_PER_CLINIC = 3
@@ -126,7 +126,7 @@ def testimonial_url(action, testimonial) -> str:
 
 
 def states(queryset) -> dict[int, str]:
-    return dict(consent.with_consent_state(queryset).values_list("pk", "consent_state"))
+    return dict(consent_state.with_consent_state(queryset).values_list("pk", "consent_state"))
 
 
 def editor_checks(clinic, other) -> int:
@@ -150,9 +150,9 @@ def editor_checks(clinic, other) -> int:
 
     # A story no page shows, its consent expired or withdrawn: the editor records a new one.
     state = states(mine)
-    hidden = (consent.ConsentState.EXPIRED, consent.ConsentState.WITHDRAWN)
+    hidden = (consent_state.ConsentState.EXPIRED, consent_state.ConsentState.WITHDRAWN)
     story = next(s for s in mine.order_by("pk") if state[s.pk] in hidden)
-    shown = next(s for s in mine.order_by("pk") if state[s.pk] == consent.ConsentState.VALID)
+    shown = next(s for s in mine.order_by("pk") if state[s.pk] == consent_state.ConsentState.VALID)
     public = Client()
     before = site_html(public, site)
     assert escape(shown.quote[:40]) in before, "a story with valid consent is not on the pages"
@@ -183,7 +183,7 @@ def editor_checks(clinic, other) -> int:
     record = story.consent_records.order_by("-pk").first()
     assert record.captured_by.username == username
     assert list(record.sites.all()) == [site]
-    assert states(mine)[story.pk] == consent.ConsentState.VALID
+    assert states(mine)[story.pk] == consent_state.ConsentState.VALID
     assert escape(story.quote[:40]) in site_html(public, site), "recorded, but not shown"
     assert escape(story.quote[:40]) not in site_html(public, other_site)
     print(f"{username}: recorded consent on '{story.excerpt[:40]}…': the story is on the pages")
@@ -194,7 +194,7 @@ def editor_checks(clinic, other) -> int:
     assert response.status_code == 302, (username, "withdraw", response.status_code)
     record.refresh_from_db()
     assert record.withdrawn_at is not None and record.withdrawal_channel == "email"
-    assert states(mine)[story.pk] == consent.ConsentState.WITHDRAWN
+    assert states(mine)[story.pk] == consent_state.ConsentState.WITHDRAWN
     assert escape(story.quote[:40]) not in site_html(public, site), "withdrawn, but still shown"
     print(f"{username}: withdrew that consent: the story is off the pages")
 

@@ -120,7 +120,7 @@ def word_swap_times(rounds: int) -> dict[str, float]:
     each time, outside the timing, as each request does.
     """
     from wagtail_spinecare.models import ClinicConditionPage, ClinicSettings
-    from wagtail_spinecare.models.shared import in_clinic_words, library_of
+    from wagtail_spinecare.models.library import in_clinic_words, library_of
 
     from . import pages
 

@@ -164,7 +164,7 @@ class RecordingPurgeBatch:
 @pytest.fixture
 def purges(monkeypatch):
     RecordingPurgeBatch.batches = []
-    monkeypatch.setattr("wagtail_spinecare.cache.frontend_cache_enabled", lambda: True)
+    monkeypatch.setattr("wagtail_spinecare.invalidation.frontend_cache_enabled", lambda: True)
     monkeypatch.setattr("wagtail.contrib.frontend_cache.utils.PurgeBatch", RecordingPurgeBatch)
 
     def purged_page_ids():

@@ -15,7 +15,7 @@ from wagtail.models import (
     Site,
 )
 
-from wagtail_spinecare import permissions
+from wagtail_spinecare import clinic_collections, permissions
 from wagtail_spinecare.factories import ConditionPageFactory
 from wagtail_spinecare.models import (
     ClinicConditionPage,
@@ -88,8 +88,8 @@ class TestCommand:
             "change_clinicsettings",
             *permissions.PATIENT_RECORD_CODENAMES,
         }
-        evidence = permissions.find_evidence_collection(site)
-        images = permissions.find_images_collection(site)
+        evidence = clinic_collections.find_evidence_collection(site)
+        images = clinic_collections.find_images_collection(site)
         assert {
             (gcp.collection_id, gcp.permission.codename)
             for gcp in GroupCollectionPermission.objects.filter(group=group)
@@ -161,7 +161,7 @@ class TestNewClinicEditors:
 
 @pytest.mark.django_db
 class TestAdminScreen:
-    URL = "spinecare_add_clinic"
+    URL = "wagtail_spinecare_admin:add_clinic"
 
     def test_a_superuser_adds_a_clinic(self, admin_client, shared):
         assert admin_client.get(reverse(self.URL)).status_code == 200
@@ -203,7 +203,7 @@ class TestAdminScreen:
 
 @pytest.mark.django_db
 def test_the_settings_menu_offers_it_to_superusers_only(admin_client, client):
-    url = reverse("spinecare_add_clinic").encode()
+    url = reverse("wagtail_spinecare_admin:add_clinic").encode()
     assert url in admin_client.get(reverse("wagtailadmin_home")).content
     user = get_user_model().objects.create_user("ed", password="x")
     user.user_permissions.add(Permission.objects.get(codename="access_admin"))

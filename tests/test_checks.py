@@ -13,7 +13,7 @@ from django.utils import timezone
 from wagtail.models import Site
 from wagtail_factories import DocumentFactory, ImageFactory
 
-from wagtail_spinecare import consent
+from wagtail_spinecare import consent_actions
 from wagtail_spinecare.checks import (
     ERROR,
     WARNING,
@@ -36,12 +36,8 @@ from wagtail_spinecare.models import (
     Treatment,
     TreatmentComparisonPage,
 )
-from wagtail_spinecare.models.testimonials import (
-    Channel,
-    ConsentMethod,
-    LawfulBasis,
-    Naming,
-)
+from wagtail_spinecare.models.consent_records import Channel, ConsentMethod, LawfulBasis
+from wagtail_spinecare.models.testimonials import Naming
 from wagtail_spinecare.models.testimonials import Testimonial as PatientStory
 
 REVIEW = "Clinical review"
@@ -707,7 +703,7 @@ def make_story(site):
 
 
 def give_consent(story, sites):
-    return consent.give(
+    return consent_actions.give(
         story,
         sites=sites,
         expires_on=today() + timedelta(days=365),

@@ -33,7 +33,7 @@ from wagtail.models import (
 )
 
 from tests import urls as test_urls
-from wagtail_spinecare import consent
+from wagtail_spinecare import consent_actions
 from wagtail_spinecare.factories import (
     ClinicianFactory,
     ClinicSettingsFactory,
@@ -239,7 +239,7 @@ def build_clinic(key, clinician):
             collection=collection,
             file=ContentFile(patient.evidence_bytes, name=f"{key}-consent-{number}.pdf"),
         )
-        consent.give(
+        consent_actions.give(
             testimonial,
             **consent_kwargs(testimonial, evidence=document, lawful_basis=details["lawful_basis"]),
         )
@@ -541,13 +541,13 @@ VIEWS = {
     "page_edit": View("page", lambda c: reverse("wagtailadmin_pages:edit", args=[c.page.pk])),
     "review_report": View(
         "page",
-        lambda c: reverse("spinecare_review_report"),
+        lambda c: reverse("wagtail_spinecare_admin:review_report"),
         listing=True,
         shows=lambda c: c.page_title,
     ),
     "review_report_csv": View(
         "page",
-        lambda c: with_query(reverse("spinecare_review_report"), export="csv"),
+        lambda c: with_query(reverse("wagtail_spinecare_admin:review_report"), export="csv"),
         listing=True,
         shows=lambda c: c.page_title,
     ),

@@ -16,7 +16,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 from wagtail.models import Site
 
-from wagtail_spinecare import consent
+from wagtail_spinecare import consent_actions
 from wagtail_spinecare.factories import give_consent
 from wagtail_spinecare.models import ConsentEvent, Testimonial
 
@@ -71,7 +71,7 @@ def test_no_response_started_after_a_withdrawal_shows_the_story():
             # Registered first, so it runs as soon as the transaction has committed, before
             # anything else the withdrawal asked to run then (such as making caches stale).
             transaction.on_commit(lambda: committed.append(time.monotonic()))
-            assert consent.withdraw(story, channel="phone")
+            assert consent_actions.withdraw(story, channel="phone")
         time.sleep(SECONDS / 2)
         stop.set()
         for reader in readers:
@@ -121,7 +121,7 @@ class TestAppendOnlyLog:
         assert set(kinds) == {"given", "erased"}
 
     def test_the_documented_erase_path_deletes(self, event):
-        assert consent.delete_events(ConsentEvent.objects.filter(pk=event.pk)) == 1
+        assert consent_actions.delete_events(ConsentEvent.objects.filter(pk=event.pk)) == 1
         assert not ConsentEvent.objects.filter(pk=event.pk).exists()
         # ... for that transaction only.
         other = ConsentEvent.objects.create(kind="given", testimonial_ref=1)

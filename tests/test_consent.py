@@ -17,7 +17,7 @@ from wagtail.documents import get_document_model
 from wagtail.search.backends import get_search_backend
 from wagtail_factories import ImageFactory
 
-from wagtail_spinecare import cache, consent, subjects
+from wagtail_spinecare import consent, consent_actions, invalidation, subjects
 from wagtail_spinecare.factories import (
     ConditionPageFactory,
     section_data,
@@ -27,12 +27,8 @@ from wagtail_spinecare.factories import (
     consent_kwargs as factory_consent_kwargs,
 )
 from wagtail_spinecare.models import ConditionPage
-from wagtail_spinecare.models.testimonials import (
-    Channel,
-    ConsentEvent,
-    ConsentRecord,
-    Naming,
-)
+from wagtail_spinecare.models.consent_records import Channel, ConsentEvent, ConsentRecord
+from wagtail_spinecare.models.testimonials import Naming
 from wagtail_spinecare.models.testimonials import (
     Testimonial as PatientStory,
 )
@@ -74,7 +70,7 @@ def consent_kwargs(testimonial, **overrides):
 
 
 def give(testimonial, **overrides):
-    return consent.give(testimonial, **consent_kwargs(testimonial, **overrides))
+    return consent_actions.give(testimonial, **consent_kwargs(testimonial, **overrides))
 
 
 def give_in_past(testimonial, days_ago, valid_days=365, **overrides):
@@ -257,7 +253,7 @@ class TestPublishable:
         testimonial = make_testimonial(uk_site)
         give_in_past(testimonial, days_ago=10)
         withdrawn_at = now() - timedelta(days=3)
-        assert consent.withdraw(testimonial, channel="email", at=withdrawn_at)
+        assert consent_actions.withdraw(testimonial, channel="email", at=withdrawn_at)
         assert publishable_ids(uk_site, at=withdrawn_at - timedelta(seconds=1)) == {testimonial.pk}
         assert publishable_ids(uk_site, at=withdrawn_at) == set()
         assert publishable_ids(uk_site, at=withdrawn_at + timedelta(days=1)) == set()
@@ -284,7 +280,7 @@ class TestPublishable:
     def test_re_consent_after_withdrawal(self, uk_site):
         testimonial = make_testimonial(uk_site)
         give_in_past(testimonial, days_ago=10)
-        consent.withdraw(testimonial, channel="phone", at=now() - timedelta(days=5))
+        consent_actions.withdraw(testimonial, channel="phone", at=now() - timedelta(days=5))
         give_in_past(testimonial, days_ago=2)
         assert publishable_ids(uk_site) == {testimonial.pk}
         assert publishable_ids(uk_site, at=now() - timedelta(days=3)) == set()
@@ -327,14 +323,14 @@ def scenario_not_yet_given(uk, us):
 def scenario_withdrawn(uk, us):
     testimonial = make_testimonial(uk)
     give(testimonial)
-    consent.withdraw(testimonial, channel="email")
+    consent_actions.withdraw(testimonial, channel="email")
     return testimonial, uk, Channel.WEB, None
 
 
 def scenario_withdrawn_and_expired(uk, us):
     testimonial = make_testimonial(uk)
     give_in_past(testimonial, days_ago=400)
-    consent.withdraw(testimonial, channel="email")
+    consent_actions.withdraw(testimonial, channel="email")
     return testimonial, uk, Channel.WEB, None
 
 
@@ -379,14 +375,14 @@ def scenario_valid_any_site(uk, us):
 def scenario_valid_before_withdrawal(uk, us):
     testimonial = make_testimonial(uk)
     give_in_past(testimonial, days_ago=10)
-    consent.withdraw(testimonial, channel="email", at=now() - timedelta(days=2))
+    consent_actions.withdraw(testimonial, channel="email", at=now() - timedelta(days=2))
     return testimonial, uk, Channel.WEB, now() - timedelta(days=5)
 
 
 def scenario_re_consented(uk, us):
     testimonial = make_testimonial(uk)
     give_in_past(testimonial, days_ago=10)
-    consent.withdraw(testimonial, channel="email", at=now() - timedelta(days=5))
+    consent_actions.withdraw(testimonial, channel="email", at=now() - timedelta(days=5))
     give_in_past(testimonial, days_ago=2)
     return testimonial, uk, Channel.WEB, None
 
@@ -401,7 +397,7 @@ def scenario_newer_record_narrows_channels(uk, us):
 def scenario_between_withdrawal_and_re_consent(uk, us):
     testimonial = make_testimonial(uk)
     give_in_past(testimonial, days_ago=10)
-    consent.withdraw(testimonial, channel="email", at=now() - timedelta(days=5))
+    consent_actions.withdraw(testimonial, channel="email", at=now() - timedelta(days=5))
     give_in_past(testimonial, days_ago=2)
     return testimonial, uk, Channel.WEB, now() - timedelta(days=3)
 
@@ -479,8 +475,8 @@ class TestWithdraw:
     def test_twice_is_harmless_and_audited_once(self, uk_site, user):
         testimonial = make_testimonial(uk_site)
         record = give(testimonial)
-        assert consent.withdraw(testimonial, channel="phone", by=user) is True
-        assert consent.withdraw(testimonial, channel="email", by=user) is False
+        assert consent_actions.withdraw(testimonial, channel="phone", by=user) is True
+        assert consent_actions.withdraw(testimonial, channel="email", by=user) is False
         record.refresh_from_db()
         assert record.withdrawn_at is not None
         assert record.withdrawal_channel == "phone"
@@ -496,7 +492,7 @@ class TestWithdraw:
 
     def test_withdrawing_without_consent_does_nothing(self, uk_site):
         testimonial = make_testimonial(uk_site)
-        assert consent.withdraw(testimonial, channel="email") is False
+        assert consent_actions.withdraw(testimonial, channel="email") is False
         assert not ConsentEvent.objects.exists()
 
     def test_search_index_holds_only_publishable_stories(self, uk_site):
@@ -504,7 +500,7 @@ class TestWithdraw:
         assert list(search(PatientStory, "gardening")) == []
         give(testimonial)
         assert list(search(PatientStory, "gardening")) == [testimonial]
-        consent.withdraw(testimonial, channel="email")
+        consent_actions.withdraw(testimonial, channel="email")
         assert list(search(PatientStory, "gardening")) == []
 
     def test_purges_live_pages_showing_it_and_its_condition_page(
@@ -523,7 +519,7 @@ class TestWithdraw:
         give(testimonial)
         assert purges() == {condition_page.pk, about.pk}
         purges.reset()
-        assert consent.withdraw(testimonial, channel="email")
+        assert consent_actions.withdraw(testimonial, channel="email")
         assert purges() == {condition_page.pk, about.pk}
         assert all(
             isinstance(page, ConditionPage)
@@ -538,11 +534,11 @@ class TestWithdraw:
             raise AssertionError("PurgeBatch used without a frontend cache")
 
         monkeypatch.setattr("wagtail.contrib.frontend_cache.utils.PurgeBatch", fail)
-        assert cache.frontend_cache_enabled() is False
+        assert invalidation.frontend_cache_enabled() is False
         testimonial = make_testimonial(uk_site, condition_page=condition_page)
         publish_body(condition_page, stories_section(stories_block([testimonial])))
         give(testimonial)
-        assert consent.withdraw(testimonial, channel="email") is True
+        assert consent_actions.withdraw(testimonial, channel="email") is True
         assert not PatientStory.objects.publishable().exists()
 
 
@@ -569,8 +565,8 @@ class TestExpiry:
             "withdrawn_expired": story("Withdrawn, expired.", days_ago=400),
             "none": story("No consent."),
         }
-        consent.withdraw(stories["withdrawn_soon"], channel="email")
-        consent.withdraw(stories["withdrawn_expired"], channel="email")
+        consent_actions.withdraw(stories["withdrawn_soon"], channel="email")
+        consent_actions.withdraw(stories["withdrawn_expired"], channel="email")
         superseded = story("Old consent expired, renewed.", days_ago=400, valid_days=365)
         give_in_past(superseded, days_ago=1, valid_days=300)
         stories["renewed"] = superseded
@@ -580,12 +576,12 @@ class TestExpiry:
         return stories
 
     def test_expire_logs_once_per_expired_current_record(self, stories):
-        assert consent.expire() == [stories["expired"]]
+        assert consent_actions.expire() == [stories["expired"]]
         events = ConsentEvent.objects.filter(kind=ConsentEvent.Kind.EXPIRED)
         assert [(e.testimonial, e.by) for e in events] == [(stories["expired"], None)]
         assert events.get().consent_record_ref == stories["expired"].consent_records.get().pk
-        assert consent.expire() == []
-        assert consent.expire() == []
+        assert consent_actions.expire() == []
+        assert consent_actions.expire() == []
         assert events.count() == 1
 
     def test_expiring_soon(self, stories):
@@ -741,7 +737,7 @@ class TestRendering:
         give(valid)
         withdrawn = make_testimonial(uk_site, quote="Withdrawn story.")
         give(withdrawn)
-        consent.withdraw(withdrawn, channel="email")
+        consent_actions.withdraw(withdrawn, channel="email")
         expired = make_testimonial(uk_site, quote="Expired story.")
         give_in_past(expired, days_ago=400, valid_days=365)
         elsewhere = make_testimonial(uk_site, quote="Other site story.")
@@ -819,7 +815,7 @@ class TestRendering:
         give(valid)
         withdrawn = make_testimonial(uk_site, quote="Withdrawn story.")
         give(withdrawn)
-        consent.withdraw(withdrawn, channel="email")
+        consent_actions.withdraw(withdrawn, channel="email")
         expired = make_testimonial(uk_site, quote="Expired story.")
         give_in_past(expired, days_ago=400, valid_days=365)
         elsewhere = make_testimonial(uk_site, quote="Other site story.")
@@ -862,7 +858,7 @@ class TestRendering:
     def test_preview_of_only_hidden_stories_shows_the_notices(self, uk_site, condition_page):
         withdrawn = make_testimonial(uk_site, quote="Withdrawn story.")
         give(withdrawn)
-        consent.withdraw(withdrawn, channel="email")
+        consent_actions.withdraw(withdrawn, channel="email")
         page = publish_body(condition_page, stories_section(stories_block([withdrawn])))
         response = page.make_preview_request()
         soup = BeautifulSoup(response.rendered_content, "html.parser")
@@ -876,7 +872,7 @@ class TestRendering:
         give(testimonial)
         publish_body(condition_page, stories_section(stories_block([testimonial])))
         assert QUOTE in get_page(client).content.decode()
-        consent.withdraw(testimonial, channel="email")
+        consent_actions.withdraw(testimonial, channel="email")
         assert QUOTE not in get_page(client).content.decode()
 
     def test_query_count_does_not_grow_with_stories(
@@ -926,7 +922,7 @@ def patient(uk_site, us_site):
     valid_record = give(valid, sites=[uk_site, us_site])
     withdrawn = make_testimonial(us_site, quote="Sarah's withdrawn story.")
     give(withdrawn, sites=[us_site])
-    consent.withdraw(withdrawn, channel="email")
+    consent_actions.withdraw(withdrawn, channel="email")
     unconsented = make_testimonial(uk_site, quote="Sarah's story without consent.")
     other = make_testimonial(
         uk_site,
@@ -936,7 +932,7 @@ def patient(uk_site, us_site):
         patient_phone="07700 900456",
     )
     other_record = give(other)
-    consent.withdraw(other, channel="email")
+    consent_actions.withdraw(other, channel="email")
     give(other)
     walk_in = make_testimonial(
         uk_site, quote="A walk-in patient's story.", patient_name="Alex Grey", patient_email=""

@@ -48,10 +48,10 @@ from wagtail.documents import get_document_model
 from wagtail.search.backends import get_search_backend
 
 from wagtail_spinecare import blocks as spinecare_blocks
-from wagtail_spinecare import consent
+from wagtail_spinecare import consent, consent_actions
+from wagtail_spinecare import models as tm
 from wagtail_spinecare.factories import ConditionPageFactory, section_data, stream_item
 from wagtail_spinecare.models import ConditionPage
-from wagtail_spinecare.models import testimonials as tm
 
 SITES = ("uk", "us")
 HOSTS = {"uk": "uk.example", "us": "us.example"}
@@ -365,7 +365,7 @@ class ConsentMachine(RuleBasedStateMachine):
         return tm.ConsentRecord.objects.count(), tm.ConsentEvent.objects.count()
 
     def give(self, story, sites, channels, details, expires_on, now, given_at=None):
-        """consent.give(), expecting a refusal exactly when the consent is incomplete."""
+        """consent_actions.give(), expecting a refusal exactly when the consent is incomplete."""
         expected_errors = set()
         if not sites:
             expected_errors.add("sites")
@@ -375,7 +375,7 @@ class ConsentMachine(RuleBasedStateMachine):
             expected_errors.add("expires_on")
         before = self.counts()
         try:
-            record = consent.give(
+            record = consent_actions.give(
                 story.instance,
                 sites=[self.world.sites[site] for site in sorted(sites)],
                 channels=sorted(channels),
@@ -661,12 +661,14 @@ class ConsentMachine(RuleBasedStateMachine):
         now = self.tick()
         active = [r for r in self.model.records if r.story == story.index and not r.withdrawn_at]
         events = tm.ConsentEvent.objects.count()
-        assert consent.withdraw(story.instance, channel="email", at=now) is bool(active)
+        assert consent_actions.withdraw(story.instance, channel="email", at=now) is bool(active)
         for record in active:
             record.withdrawn_at = now
         assert tm.ConsentEvent.objects.count() == events + (1 if active else 0)
         if twice:
-            assert consent.withdraw(story.instance, channel="phone", at=self.tick()) is False
+            assert (
+                consent_actions.withdraw(story.instance, channel="phone", at=self.tick()) is False
+            )
             assert tm.ConsentEvent.objects.count() == events + (1 if active else 0)
 
     @rule()
@@ -685,7 +687,7 @@ class ConsentMachine(RuleBasedStateMachine):
             ):
                 due.add(story.instance.pk)
                 self.model.expiry_logged.add(record.pk)
-        done = consent.expire(at=now)
+        done = consent_actions.expire(at=now)
         assert sorted(t.pk for t in done) == sorted(due)
         expired_events = tm.ConsentEvent.objects.filter(kind=tm.ConsentEvent.Kind.EXPIRED)
         assert expired_events.count() == len(self.model.expiry_logged)
@@ -932,7 +934,7 @@ def test_editing_a_consented_quote_takes_its_words_out_of_the_search_index(uk_cl
     story = tm.Testimonial.objects.create(
         site=site, quote="Back to gardening in six weeks", patient_name="Sarah Jones"
     )
-    consent.give(
+    consent_actions.give(
         story,
         sites=[site],
         expires_on=timezone.localdate() + timedelta(days=365),

@@ -23,7 +23,7 @@ from wagtail_spinecare.blocks import (
     SectionContentBlock,
 )
 from wagtail_spinecare.blocks.previews import PreviewBlock
-from wagtail_spinecare.demo.clinics import CLINICS
+from wagtail_spinecare.demo.profiles import CLINICS
 from wagtail_spinecare.models import ClinicSettings, ConditionPage
 from wagtail_spinecare.models.clinic import DEFAULT_BRAND_COLOUR
 

@@ -581,7 +581,7 @@ def report_rows(response):
 @pytest.mark.django_db
 class TestReviewReport:
     def test_ordering_and_statuses(self, admin_client, review_pages, clinician):
-        rows = report_rows(admin_client.get(reverse("spinecare_review_report")))
+        rows = report_rows(admin_client.get(reverse("wagtail_spinecare_admin:review_report")))
         assert [row[0] for row in rows] == REPORT_TITLES
         assert [row[1] for row in rows] == [
             "Never reviewed",
@@ -595,12 +595,14 @@ class TestReviewReport:
         assert rows[3][2:] == [clinician.name, iso(-300), iso(-1)]
 
     def test_results_view(self, admin_client, review_pages):
-        rows = report_rows(admin_client.get(reverse("spinecare_review_report_results")))
+        rows = report_rows(
+            admin_client.get(reverse("wagtail_spinecare_admin:review_report_results"))
+        )
         assert [row[0] for row in rows] == REPORT_TITLES
 
     def test_filter_by_site(self, admin_client, review_pages, uk_clinic, us_clinic):
         uk_site, us_site = uk_clinic[1], us_clinic[1]
-        url = reverse("spinecare_review_report")
+        url = reverse("wagtail_spinecare_admin:review_report")
         rows = report_rows(admin_client.get(url, {"site": uk_site.pk}))
         assert [row[0] for row in rows] == [
             "Never reviewed page",
@@ -611,7 +613,7 @@ class TestReviewReport:
         assert [row[0] for row in rows] == ["Very overdue page", "Comparison overdue page"]
 
     def test_filter_by_reviewer(self, admin_client, review_pages, clinician):
-        url = reverse("spinecare_review_report")
+        url = reverse("wagtail_spinecare_admin:review_report")
         rows = report_rows(admin_client.get(url, {"reviewer": clinician.pk}))
         assert [row[0] for row in rows] == [
             "Comparison overdue page",
@@ -620,7 +622,9 @@ class TestReviewReport:
         ]
 
     def test_csv_export(self, admin_client, review_pages, clinician):
-        response = admin_client.get(reverse("spinecare_review_report"), {"export": "csv"})
+        response = admin_client.get(
+            reverse("wagtail_spinecare_admin:review_report"), {"export": "csv"}
+        )
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/csv")
         content = b"".join(response.streaming_content).decode()
@@ -645,13 +649,16 @@ class TestReviewReport:
 
     def test_csv_export_is_filtered(self, admin_client, review_pages, us_clinic):
         response = admin_client.get(
-            reverse("spinecare_review_report"), {"export": "csv", "site": us_clinic[1].pk}
+            reverse("wagtail_spinecare_admin:review_report"),
+            {"export": "csv", "site": us_clinic[1].pk},
         )
         rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
         assert [row[0] for row in rows[1:]] == ["Very overdue page", "Comparison overdue page"]
 
     def test_xlsx_export(self, admin_client, review_pages):
-        response = admin_client.get(reverse("spinecare_review_report"), {"export": "xlsx"})
+        response = admin_client.get(
+            reverse("wagtail_spinecare_admin:review_report"), {"export": "xlsx"}
+        )
         assert response.status_code == 200
         workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
         rows = list(workbook.active.iter_rows(values_only=True))
@@ -669,14 +676,14 @@ class TestReviewReport:
         user = get_user_model().objects.create_user("reader", "reader@example.com", "pw")
         user.user_permissions.add(Permission.objects.get(codename="access_admin"))
         client.force_login(user)
-        response = client.get(reverse("spinecare_review_report"))
+        response = client.get(reverse("wagtail_spinecare_admin:review_report"))
         assert response.status_code in (302, 403)
         assert b"Never reviewed page" not in response.content
-        response = client.get(reverse("spinecare_review_report"), {"export": "csv"})
+        response = client.get(reverse("wagtail_spinecare_admin:review_report"), {"export": "csv"})
         assert response.status_code in (302, 403)
 
     def test_anonymous_user(self, client, review_pages):
-        response = client.get(reverse("spinecare_review_report"))
+        response = client.get(reverse("wagtail_spinecare_admin:review_report"))
         assert response.status_code == 302
         assert "/admin/login/" in response["Location"]
 
@@ -701,7 +708,9 @@ def uk_editor(client, uk_clinic):
 
 @pytest.mark.django_db
 def test_report_lists_only_pages_the_user_may_edit(client, review_pages, uk_clinic):
-    rows = report_rows(uk_editor(client, uk_clinic).get(reverse("spinecare_review_report")))
+    rows = report_rows(
+        uk_editor(client, uk_clinic).get(reverse("wagtail_spinecare_admin:review_report"))
+    )
     assert [row[0] for row in rows] == [
         "Never reviewed page",
         "Slightly overdue page",

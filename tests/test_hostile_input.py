@@ -51,9 +51,9 @@ from wagtail_spinecare.models import (
     Testimonial,
     Treatment,
 )
-from wagtail_spinecare.models.shared import ConditionLibraryPage
+from wagtail_spinecare.models.consent_records import ConsentEvent, ConsentRecord
+from wagtail_spinecare.models.library import ConditionLibraryPage
 from wagtail_spinecare.models.sources import PageSource
-from wagtail_spinecare.models.testimonials import ConsentEvent, ConsentRecord
 from wagtail_spinecare.models.treatments import GuidelineRecommendation
 from wagtail_spinecare.spreadsheets import FORMULA_STARTS, safe_cell
 
@@ -617,7 +617,7 @@ def add_clinic_form(world, form):
         "port": "80",
         "region": "uk",
     }
-    return reverse("spinecare_add_clinic"), data
+    return reverse("wagtail_spinecare_admin:add_clinic"), data
 
 
 @dataclass(frozen=True)
@@ -1038,7 +1038,10 @@ def test_review_report_filters_with_impossible_ids(world, parameter, payload):
     for export in ("", "csv"):
         query = {parameter: payload.value, **({"export": export} if export else {})}
         response = send(
-            world.client("editor").get, reverse("spinecare_review_report"), query, payload=payload
+            world.client("editor").get,
+            reverse("wagtail_spinecare_admin:review_report"),
+            query,
+            payload=payload,
         )
         assert response.status_code in (200, 400, 404)
 
@@ -1095,7 +1098,7 @@ def starts_like_a_formula(cell) -> bool:
 
 
 def test_review_report_csv_cells_cannot_run(world, hostile_review_pages):
-    url = reverse("spinecare_review_report")
+    url = reverse("wagtail_spinecare_admin:review_report")
     response = world.client("superuser").get(url, {"export": "csv"})
     assert response.status_code == 200
     text = b"".join(response.streaming_content).decode()
@@ -1109,7 +1112,7 @@ def test_review_report_csv_cells_cannot_run(world, hostile_review_pages):
 def test_review_report_xlsx_cells_cannot_run(world, hostile_review_pages):
     from openpyxl import load_workbook
 
-    url = reverse("spinecare_review_report")
+    url = reverse("wagtail_spinecare_admin:review_report")
     response = world.client("superuser").get(url, {"export": "xlsx"})
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active

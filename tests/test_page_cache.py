@@ -8,7 +8,7 @@ from django.test import override_settings
 from django.utils import timezone
 from wagtail.models import Site
 
-from wagtail_spinecare import consent
+from wagtail_spinecare import consent_actions
 from wagtail_spinecare.models import (
     ClinicConditionPage,
     ClinicSettings,
@@ -44,7 +44,7 @@ def test_withdrawn_story_is_gone_on_the_very_next_request(page_cache, client):
     story = Testimonial.objects.publishable(site).first()
     for _ in range(2):
         assert story.quote in get(client, UK).content.decode()
-    consent.withdraw(story, channel="email")
+    consent_actions.withdraw(story, channel="email")
     response = get(client, UK)
     assert story.quote not in response.content.decode()
     assert response["X-Spinecare-Cache"] == "miss"
@@ -58,7 +58,7 @@ def test_expired_consent_is_gone_after_the_expiry_run(page_cache, client):
     type(record).objects.filter(pk=record.pk).update(
         expires_on=timezone.localdate() - timedelta(days=1)
     )
-    consent.expire()
+    consent_actions.expire()
     assert story.quote not in get(client, US).content.decode()
 
 
@@ -171,7 +171,7 @@ def test_middleware_never_serves_a_withdrawn_story(with_middleware, client):
     story = Testimonial.objects.publishable(site).first()
     get(client, UK)
     assert story.quote in get(client, UK).content.decode()
-    consent.withdraw(story, channel="phone")
+    consent_actions.withdraw(story, channel="phone")
     response = get(client, UK)
     assert response["X-Spinecare-Cache"] == "miss"
     assert story.quote not in response.content.decode()
@@ -297,7 +297,7 @@ class TestFragmentCache:
         story = Testimonial.objects.publishable(site).first()
         get(client, UK)
         assert story.quote in get(client, UK).content.decode()
-        consent.withdraw(story, channel="email")
+        consent_actions.withdraw(story, channel="email")
         assert story.quote not in get(client, UK).content.decode()
 
     def test_reviewer_change_shows_at_once(self, fragment_cache, client):

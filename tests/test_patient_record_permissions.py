@@ -23,19 +23,22 @@ from wagtail_factories import DocumentFactory
 from tests.urls import urlpatterns as test_urlpatterns
 from wagtail_spinecare import subjects
 from wagtail_spinecare.admin.forms import ConsentForm
-from wagtail_spinecare.compat import HAS_POLICY_REGISTRY, permission_policy_for
-from wagtail_spinecare.factories import TestimonialFactory, give_consent
-from wagtail_spinecare.models.testimonials import ConsentRecord, Testimonial
-from wagtail_spinecare.permissions import (
+from wagtail_spinecare.clinic_collections import (
     EVIDENCE_ROOT_NAME,
-    PATIENT_RECORD_CODENAMES,
     evidence_collection,
     grant_evidence,
+    revoke_evidence,
+)
+from wagtail_spinecare.compat import HAS_POLICY_REGISTRY, permission_policy_for
+from wagtail_spinecare.factories import TestimonialFactory, give_consent
+from wagtail_spinecare.models.consent_records import ConsentRecord
+from wagtail_spinecare.models.testimonials import Testimonial
+from wagtail_spinecare.permissions import (
+    PATIENT_RECORD_CODENAMES,
     grant_patient_records,
     managed_sites,
     patient_record_permissions,
     patient_records,
-    revoke_evidence,
     revoke_patient_records,
 )
 
@@ -748,13 +751,14 @@ class TestNoClinicUser:
             assert_denied(client.get(url(action, stories[0].pk)))
 
     def test_no_message_for_anonymous_or_superusers(self, superuser):
-        from wagtail_spinecare.wagtail_hooks import NoClinicPanel, add_no_clinic_panel
+        from wagtail_spinecare.admin.dashboard import NoClinicPanel
+        from wagtail_spinecare.wagtail_hooks import add_dashboard_panels
 
         for user in (AnonymousUser(), superuser):
             request = RequestFactory().get("/admin/")
             request.user = user
             panels = []
-            add_no_clinic_panel(request, panels)
+            add_dashboard_panels(request, panels)
             assert not any(isinstance(panel, NoClinicPanel) for panel in panels)
 
 
@@ -762,9 +766,9 @@ class TestStoryConditions:
     def test_a_story_may_be_about_a_shared_page_or_one_of_the_editors_own(
         self, uk_editor, uk_clinic, us_clinic, root_page
     ):
+        from wagtail_spinecare.admin.forms import condition_pages_for
         from wagtail_spinecare.factories import ConditionPageFactory
         from wagtail_spinecare.models import ConditionLibraryPage
-        from wagtail_spinecare.permissions import condition_pages_for
 
         library = root_page.add_child(instance=ConditionLibraryPage(title="Shared", slug="lib"))
         shared = ConditionPageFactory(parent=library, slug="shared-one")
@@ -781,7 +785,7 @@ class TestStoryPhotos:
         from wagtail.models import Collection
         from wagtail_factories import ImageFactory
 
-        from wagtail_spinecare.permissions import grant_images, images_collection, photos_for
+        from wagtail_spinecare.clinic_collections import grant_images, images_collection, photos_for
 
         for group in uk_editor.groups.all():
             grant_images(group, uk_site)
@@ -901,7 +905,7 @@ class TestAnotherClinicsStoryInThePageEditor:
         from wagtail.test.utils.form_data import streamfield
 
         from tests.forms import condition_page_form, listblock
-        from wagtail_spinecare.forms import chosen_story_ids
+        from wagtail_spinecare.page_forms import chosen_story_ids
 
         client.force_login(uk_editor)
         block = {

@@ -275,13 +275,13 @@ class TestClinicPages:
     def test_a_withdrawn_story_is_purged_from_the_clinic_page_showing_it(
         self, shared, uk_page, us_page, purges, django_capture_on_commit_callbacks
     ):
-        from wagtail_spinecare import consent
+        from wagtail_spinecare import consent_actions
 
         story = TestimonialFactory(site=uk_page.get_site(), condition_page=shared)
         give_consent(story)
         purges.reset()
         with django_capture_on_commit_callbacks(execute=True):
-            consent.withdraw(story, channel="email")
+            consent_actions.withdraw(story, channel="email")
         assert uk_page.pk in purges()
 
     def test_a_treatment_change_purges_clinic_pages_comparing_it(

@@ -23,7 +23,7 @@ from wagtail.test.utils.form_data import streamfield
 from tests.forms import condition_page_form, listblock
 from tests.test_consent import stories_block, stories_section
 from tests.test_patient_record_permissions import clinic_editors, member
-from wagtail_spinecare import consent
+from wagtail_spinecare import consent_actions
 from wagtail_spinecare.checks import run_checks
 from wagtail_spinecare.factories import (
     ConditionPageFactory,
@@ -82,7 +82,7 @@ def us_story(uk_site, us_site):
     """A US patient's story: consent once covered both clinics; the patient withdrew it."""
     story = TestimonialFactory(site=us_site, quote=US_QUOTE)
     give_consent(story, sites=[us_site, uk_site])
-    consent.withdraw(story, channel="email")
+    consent_actions.withdraw(story, channel="email")
     return story
 
 
@@ -288,16 +288,16 @@ class TestContentChecks:
     def test_one_question_for_a_pages_stories_none_without(
         self, monkeypatch, uk_clinic, uk_site, clinician, uk_editor
     ):
-        from wagtail_spinecare import permissions
+        from wagtail_spinecare import stories
 
         asked = []
-        managed = permissions.managed_testimonials
+        managed = stories.managed_testimonials
 
         def counting(user, *args, **kwargs):
             asked.append(user)
             return managed(user, *args, **kwargs)
 
-        monkeypatch.setattr(permissions, "managed_testimonials", counting)
+        monkeypatch.setattr(stories, "managed_testimonials", counting)
         stories = [TestimonialFactory(site=uk_site) for _ in range(3)]
         for story in stories:
             give_consent(story)

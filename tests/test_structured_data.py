@@ -6,7 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 from wagtail.models import Site
 
-from wagtail_spinecare import consent
+from wagtail_spinecare import consent_actions
 from wagtail_spinecare.models import Testimonial
 
 from .schema_vocab import all_keys, all_types, problems
@@ -99,7 +99,7 @@ def test_canonical_description_and_open_graph(demo, client):
 def test_withdrawn_story_is_in_no_graph(demo, client):
     shown = Testimonial.objects.publishable(Site.objects.get(hostname="harbourside.localhost"))
     testimonial = shown.first()
-    consent.withdraw(testimonial, channel="email")
+    consent_actions.withdraw(testimonial, channel="email")
     for host, path in DEMO_PAGES:
         _soup, graph = fetch(client, host, path)
         assert testimonial.quote not in json.dumps(graph)

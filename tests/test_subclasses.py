@@ -21,7 +21,7 @@ from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import rich_text, streamfield
 from wagtail_factories import ImageFactory
 
-from wagtail_spinecare import consent
+from wagtail_spinecare import consent_actions
 from wagtail_spinecare.checks import run_checks
 from wagtail_spinecare.factories import (
     ClinicSettingsFactory,
@@ -499,7 +499,7 @@ class TestPageCache:
         story = cached_twins[kind].story
         for _ in range(2):
             assert story.quote in get(client, kind).content.decode()
-        consent.withdraw(story, channel="email")
+        consent_actions.withdraw(story, channel="email")
         response = get(client, kind)
         assert response["X-Spinecare-Cache"] == "miss"
         assert story.quote not in response.content.decode()
@@ -543,7 +543,7 @@ class TestFragmentCache:
     def test_a_withdrawn_story_is_gone_on_the_next_render(self, client, fragment_cache, kind):
         story = fragment_cache[kind].story
         assert story.quote in get(client, kind).content.decode()
-        consent.withdraw(story, channel="email")
+        consent_actions.withdraw(story, channel="email")
         assert story.quote not in get(client, kind).content.decode()
 
     def test_the_referral_note_is_outside_the_cached_fragment(self, client, fragment_cache):
@@ -569,7 +569,7 @@ class TestFrontendCachePurge:
     @both
     def test_withdrawing_a_story_purges_the_page_showing_it(self, twins, purges, on_commit, kind):
         with on_commit():
-            consent.withdraw(twins[kind].story, channel="email")
+            consent_actions.withdraw(twins[kind].story, channel="email")
         assert purges() == {twins[kind].pk}
 
     def test_a_reviewer_change_purges_the_pages(self, twins, purges, on_commit, clinician):

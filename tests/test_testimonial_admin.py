@@ -13,13 +13,9 @@ from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail_factories import DocumentFactory
 
-from wagtail_spinecare import consent
+from wagtail_spinecare import consent, consent_actions
 from wagtail_spinecare.factories import give_consent, section_data, stream_item
-from wagtail_spinecare.models.testimonials import (
-    Channel,
-    ConsentEvent,
-    ConsentRecord,
-)
+from wagtail_spinecare.models.consent_records import Channel, ConsentEvent, ConsentRecord
 from wagtail_spinecare.models.testimonials import Testimonial as PatientStory
 from wagtail_spinecare.permissions import patient_record_permissions
 
@@ -120,7 +116,7 @@ def by_state(uk_site, us_site):
     give_in_past(expired, days_ago=400, valid_days=365)
     withdrawn = make_testimonial(uk_site, "Withdrawn: gardening without pain.")
     give(withdrawn)
-    consent.withdraw(withdrawn, channel="email")
+    consent_actions.withdraw(withdrawn, channel="email")
     wording_changed = make_testimonial(uk_site, "Wording: first version.")
     give(wording_changed)
     wording_changed.quote = "Wording: edited version."
@@ -510,7 +506,7 @@ class TestInspect:
     def test_history_audit_trail_and_where_shown(self, admin_client, admin_user, uk_site, us_site):
         testimonial = make_testimonial(uk_site, "Sleeping through the night again.")
         first = give_in_past(testimonial, days_ago=30, sites=[uk_site])
-        consent.withdraw(testimonial, channel="letter", by=admin_user)
+        consent_actions.withdraw(testimonial, channel="letter", by=admin_user)
         second = give(testimonial, sites=[uk_site, us_site], by=admin_user)
         response = admin_client.get(url("inspect", testimonial.pk))
         assert response.status_code == 200
@@ -558,7 +554,7 @@ class TestInspect:
         )
         assert "No consent has been recorded." in soup.get_text()
         give(testimonial)
-        consent.withdraw(testimonial, channel="email")
+        consent_actions.withdraw(testimonial, channel="email")
         soup = soup_of(admin_client.get(url("inspect", testimonial.pk)))
         assert (
             section_after(soup, "Where it is shown now")

@@ -12,7 +12,8 @@ class WagtailSpinecareConfig(AppConfig):
 
     def ready(self):
         """Register the system checks, the signal receivers and the patient-record policy."""
-        # Importing system_checks registers its checks with Django.
+        # Imported here, not at the top: they import the models, which Django loads only
+        # after every app's config. Importing system_checks registers its checks.
         from . import signals, system_checks  # noqa: F401
         from .compat import register_permission_policy
         from .models import Testimonial

@@ -20,12 +20,16 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from wagtail import blocks
 
+from . import consent
 from .blocks.clinical import DO_NOT, CareCardBlock, CareLevel, DoDontBlock
 from .blocks.comparison import TreatmentComparisonBlock
 from .blocks.faq import FAQBlock
 from .blocks.images import AccessibleImageBlock
 from .blocks.sections import SectionBlock
 from .blocks.testimonials import TestimonialsBlock
+from .models.clinic import ClinicSettings
+from .models.library import library_of
+from .stories import hidden_story
 from .streams import iter_blocks
 
 ERROR = "error"
@@ -107,8 +111,6 @@ def _site_of(page):
 def check_clinic(site) -> list[Finding]:
     """A clinic site whose settings were never filled in shows patients no name, phone or
     booking link: tell its editors where to fill them in."""
-    from .models import ClinicSettings
-
     if site is None:
         return []
     settings = ClinicSettings.objects.filter(site=site).first()
@@ -138,9 +140,6 @@ def check_shared(page, site, today, reader=None) -> list[Finding]:
     The shared page's own findings are reported as this clinic sees them (its words, its
     patients' stories).
     """
-    from .models import ClinicSettings
-    from .models.shared import library_of
-
     where = _("Shared condition page")
     shared = page.shared_page.specific if page.shared_page_id else None
     if shared is None:
@@ -197,8 +196,6 @@ def check_shared(page, site, today, reader=None) -> list[Finding]:
 def check_review(page, site, today) -> list[Finding]:
     """Reviewer and dates present, last review not in the future, next one due within the
     clinic's longest interval, and a warning once it is overdue."""
-    from .models import ClinicSettings
-
     findings = []
     missing = [
         label
@@ -583,9 +580,6 @@ def check_reading_age(sections) -> list[Finding]:
 def check_testimonials(value, site, where, path, reader=None) -> list[Finding]:
     """A warning for each chosen story that will not be shown on ``site``, told as far as
     ``reader``'s user may know of it (see ``stories.hidden_story``)."""
-    from . import consent
-    from .stories import hidden_story
-
     findings = []
     for testimonial in value.get("testimonials") or ():
         if testimonial is None:

@@ -8,6 +8,9 @@ one of these.
 
 from django.conf import settings
 from django.contrib.auth import get_permission_codename
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.permission_policies import ModelPermissionPolicy
 
 try:  # Wagtail 8.0: one registry of permission policies, consulted by the admin's views.
     from wagtail.permissions import policy_registry
@@ -45,9 +48,8 @@ def permission_policy_for(model):
     """The permission policy Wagtail applies to ``model``'s instances."""
     if HAS_POLICY_REGISTRY:
         return policy_registry.get_by_type(model)
-    from wagtail.documents import get_document_model
-    from wagtail.images import get_image_model
-
+    # Imported here: these modules look up the image and document models as they load,
+    # which Django allows only once the app registry is ready.
     if issubclass(model, get_image_model()):
         from wagtail.images.permissions import permission_policy
 
@@ -58,8 +60,6 @@ def permission_policy_for(model):
         return permission_policy
     if model in _policies:
         return _policies[model]
-    from wagtail.permission_policies import ModelPermissionPolicy
-
     return ModelPermissionPolicy(model)
 
 

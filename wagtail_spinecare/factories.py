@@ -8,9 +8,10 @@ import uuid
 
 import factory
 import wagtail_factories
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from . import blocks, models
+from . import blocks, consent_actions, models
 
 
 class ClinicianFactory(DjangoModelFactory):
@@ -236,9 +237,8 @@ class TestimonialFactory(DjangoModelFactory):
 
 
 def consent_kwargs(testimonial, **overrides) -> dict:
-    """Arguments to ``consent.give`` for valid consent: web, the story's own site, a year."""
-    from django.utils import timezone
-
+    """Arguments to ``consent_actions.give`` for valid consent: web, the story's own site, a
+    year."""
     return {
         "sites": [testimonial.site],
         "expires_on": timezone.localdate() + datetime.timedelta(days=365),
@@ -255,9 +255,7 @@ def consent_kwargs(testimonial, **overrides) -> dict:
 
 def give_consent(testimonial, **overrides):
     """Record valid consent for ``testimonial``; ``overrides`` change any argument."""
-    from . import consent
-
-    return consent.give(testimonial, **consent_kwargs(testimonial, **overrides))
+    return consent_actions.give(testimonial, **consent_kwargs(testimonial, **overrides))
 
 
 class GuidelineFactory(DjangoModelFactory):

@@ -1,10 +1,17 @@
-"""Clinical review across every page type that has one: what is due, what is overdue."""
+"""Clinical governance: which pages are due or overdue for clinical review, and the gate
+that keeps pages with content errors from being published in bulk."""
 
+from django.contrib import messages
 from django.db.models import DateField, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.models import Page, get_page_models
 
+from .checks import errors, run_checks
 from .models.review import ClinicalReviewMixin
 
 
@@ -47,3 +54,29 @@ def overdue(queryset=None, today=None):
         .live()
         .filter(Q(review_due__lt=today) | Q(review_due__isnull=True))
     )
+
+
+def gate_bulk_publishing(request, action_type, objects, action_class_instance):
+    """Bulk publishing goes through the same gate as the editor: errors stop it.
+
+    A ``before_bulk_action`` hook: returns a redirect back, with a message naming the pages,
+    when any of them has an error; None lets the action go ahead.
+    """
+    if action_type != "publish":
+        return None
+    blocked = []
+    for page in objects:
+        revision = page.get_latest_revision()
+        draft = revision.as_object() if revision else page.specific
+        if errors(run_checks(draft)):
+            blocked.append(page.get_admin_display_title())
+    if not blocked:
+        return None
+    messages.error(
+        request,
+        _("Nothing was published. Fix the content checks on: %(pages)s.")
+        % {"pages": ", ".join(blocked)},
+    )
+    # Back where the editor came from, but only within this site.
+    back = get_valid_next_url_from_request(request)
+    return redirect(back or reverse("wagtailadmin_explore_root"))

@@ -4,35 +4,33 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from wagtail.models import PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from .cache import (
+from .cache import invalidate_pages
+from .consent_actions import on_visibility_change
+from .invalidation import (
     content_changed,
-    invalidate_pages,
     page_moved,
     restriction_changed,
     site_changed,
     site_deleted,
     site_saving,
 )
+from .models import (
+    Clinician,
+    ClinicSettings,
+    Guideline,
+    GuidelineRecommendation,
+    Testimonial,
+    Treatment,
+)
 
 
 def story_saved(sender, instance, **kwargs):
     """Editing a story can close its consent gate (the wording changed): ask the rule again."""
-    from .consent import on_visibility_change
-
     on_visibility_change(instance)
 
 
 def connect():
     """Connect the receivers that keep caches, purges and the search index up to date."""
-    from .models import (
-        Clinician,
-        ClinicSettings,
-        Guideline,
-        GuidelineRecommendation,
-        Testimonial,
-        Treatment,
-    )
-
     page_published.connect(content_changed, dispatch_uid="spinecare-cache-published")
     page_unpublished.connect(content_changed, dispatch_uid="spinecare-cache-unpublished")
     # A shared page moved into or out of a library changes what clinics' pages show.

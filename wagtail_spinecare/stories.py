@@ -6,7 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
 from . import consent
-from .models.testimonials import AgeBand, Channel, MaterialConnection
+from .models.clinic import ClinicSettings
+from .models.consent_records import Channel
+from .models.testimonials import AgeBand, MaterialConnection
+from .permissions import managed_testimonials
 
 
 @dataclass
@@ -59,8 +62,6 @@ def stories_for(value, context, channel=Channel.WEB) -> dict:
     A hidden story is told to the editor previewing as far as they may know of it (see
     :func:`hidden_story`), whichever clinic the preview is for.
     """
-    from .models import ClinicSettings
-
     request = context.get("request")
     page = context.get("page")
     if request is None:
@@ -143,8 +144,6 @@ class StoryReader:
     def readable(self, pks) -> set:
         """Those of ``pks`` the user may read; one question to the permission policy for the
         ones not asked about yet, none for an anonymous user."""
-        from .permissions import managed_testimonials
-
         new = set(pks) - self._may_read.keys()
         if new and not getattr(self.user, "is_authenticated", False):
             # Nobody, or an anonymous visitor: no clinic's records are theirs.

@@ -20,8 +20,14 @@ from .blocks.sections import Aspect, SectionBlock
 from .checks import plain_text
 from .compat import cached_parent
 from .links import full_page_url
+from .models.clinic import ClinicSettings
 from .models.treatments import Strength, TreatmentCategory
 from .streams import iter_blocks
+
+#: What a clinical page is about, as its page type says with ``schema_about``: one
+#: condition (a MedicalCondition), or the therapies it compares.
+CONDITION = "condition"
+THERAPIES = "therapies"
 
 HEALTH_ASPECTS = {
     Aspect.OVERVIEW: "OverviewHealthAspect",
@@ -62,12 +68,11 @@ def graph_for(page, request, visible_sections=None) -> dict:
     ``visible_sections`` holds the ids of the sections the template rendered; a section
     left out of the page (nothing in it could be shown) is left out of the graph too.
     """
-    from .models import ClinicSettings, ConditionPage, TreatmentComparisonPage
-
     clinic = ClinicSettings.for_context({"request": request})
     url = full_page_url(page, request)
     nodes = [clinic_node(clinic, page, request)]
-    clinical = isinstance(page, (ConditionPage, TreatmentComparisonPage))
+    about = getattr(page, "schema_about", None)
+    clinical = about is not None
     webpage = {
         "@type": ["MedicalWebPage" if clinical else "WebPage"],
         "@id": f"{url}#webpage",
@@ -99,11 +104,11 @@ def graph_for(page, request, visible_sections=None) -> dict:
         webpage["hasPart"] = parts
 
     therapies = therapy_nodes(body)
-    if isinstance(page, ConditionPage):
+    if about == CONDITION:
         condition = condition_node(page, url, body, therapies)
         nodes.append(condition)
         webpage["about"] = {"@id": condition["@id"]}
-    elif isinstance(page, TreatmentComparisonPage):
+    elif about == THERAPIES:
         webpage["about"] = therapies
     nodes.insert(0, webpage)
     nodes.append(breadcrumb_node(page, request, url))

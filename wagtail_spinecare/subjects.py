@@ -6,8 +6,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.forms.models import model_to_dict
 
-from . import consent
-from .models.testimonials import ConsentEvent, Testimonial
+from . import consent_actions
+from .models.consent_records import ConsentEvent
+from .models.testimonials import Testimonial
 
 
 class UnknownSubject(LookupError):
@@ -59,7 +60,7 @@ def export(email: str, by=None, sites=None) -> dict:
             for event in testimonial.events.all()
         ]
         data["testimonials"].append(item)
-        consent.log(ConsentEvent.Kind.EXPORTED, testimonial, by)
+        consent_actions.log(ConsentEvent.Kind.EXPORTED, testimonial, by)
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
@@ -73,6 +74,6 @@ def erase(email: str, by=None, sites=None) -> int:
     """
     testimonials = list(testimonials_of(email, sites))
     for testimonial in testimonials:
-        consent.withdraw(testimonial, channel="erasure request", by=by)
+        consent_actions.withdraw(testimonial, channel="erasure request", by=by)
         testimonial.delete(by=by)
     return len(testimonials)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import expect
 
-from wagtail_spinecare.demo.clinics import CLINICS
+from wagtail_spinecare.demo.profiles import CLINICS
 
 from .conftest import ROOT, LiveSite, log_in, serving_demo, settle
 
@@ -107,7 +107,7 @@ ADMIN_SCREENS = [
     "users/",
     "wagtail_spinecare/testimonial/",
     "wagtail_spinecare/testimonial/create/",
-    "reports/clinical-review/",
+    "spinecare/reports/clinical-review/",
     "spinecare/clinics/add/",
     "settings/wagtail_spinecare/clinicsettings/",
 ]

@@ -226,7 +226,7 @@ def hostile_clinic(live_site, browser):
             f"{live_site.admin}pages/{page_id}/edit/",
             f"{live_site.admin}wagtail_spinecare/clinician/",
             f"{live_site.admin}wagtail_spinecare/clinician/inspect/{clinician}/",
-            f"{live_site.admin}reports/clinical-review/",
+            f"{live_site.admin}spinecare/reports/clinical-review/",
             f"{live_site.admin}settings/wagtail_spinecare/clinicsettings/{ids['site']}/",
         ],
     }

@@ -1,23 +1,60 @@
+import operator
+from functools import reduce
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
 from wagtail.documents import get_document_model
 from wagtail.documents.widgets import AdminDocumentChooser
 from wagtail.models import Site
 
-from .. import consent
+from .. import consent, consent_actions
+from ..clinic_collections import evidence_collections, find_evidence_collection, photos_for
 from ..compat import permission_policy_for
-from ..models.testimonials import (
+from ..models import ConditionLibraryPage, ConditionPage
+from ..models.consent_records import (
     CONSENT_WORDING_MAX_LENGTH,
     Channel,
     ConsentMethod,
     ConsentRecord,
     LawfulBasis,
 )
-from ..permissions import evidence_collections, find_evidence_collection, managed_sites
+from ..permissions import managed_sites
+
+
+class PatientRecordForm(WagtailAdminModelForm):
+    """The story form: a story can only be filed under a clinic the editor manages."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("site")
+        if field is not None and self.for_user is not None:
+            action = "change" if self.instance.pk else "add"
+            field.queryset = managed_sites(self.for_user, [action]).order_by("hostname")
+        photo = self.fields.get("photo")
+        if photo is not None and self.for_user is not None:
+            photo.queryset = photos_for(self.for_user)
+        condition = self.fields.get("condition_page")
+        if condition is not None and self.for_user is not None:
+            condition.queryset = condition_pages_for(self.for_user)
+
+
+def condition_pages_for(user):
+    """The condition pages a story of ``user``'s clinics may be about: the shared ones, and
+    those on the clinics' own sites."""
+    roots = [
+        *ConditionLibraryPage.objects.values_list("path", flat=True),
+        *managed_sites(user).values_list("root_page__path", flat=True),
+    ]
+    if not roots:
+        return ConditionPage.objects.none()
+    return ConditionPage.objects.filter(
+        reduce(operator.or_, (Q(path__startswith=path) for path in roots))
+    )
 
 
 def evidence_for(user, own_collection=None):
@@ -143,7 +180,7 @@ class ConsentForm(forms.Form):
         """Record the consent; on refusal, put each message on its field and return None."""
         data = self.cleaned_data
         try:
-            return consent.give(
+            return consent_actions.give(
                 self.testimonial,
                 sites=data["sites"],
                 expires_on=data["expires_on"],

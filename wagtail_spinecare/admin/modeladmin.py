@@ -3,12 +3,12 @@ from django.contrib.admin import RelatedFieldListFilter, SimpleListFilter
 from django.http import Http404
 from django.urls import re_path
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import ObjectList
 from wagtail.models import Site
 from wagtail_modeladmin.helpers import AdminURLHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
 from wagtail_modeladmin.views import IndexView
 
-from .. import consent
 from ..models import Clinician, Guideline, Testimonial, Treatment
 from ..permissions import (
     PATIENT_RECORD_ACTIONS,
@@ -17,6 +17,8 @@ from ..permissions import (
     managed_testimonials,
     patient_records,
 )
+from . import consent_state
+from .forms import PatientRecordForm
 from .ids import ID_PATTERN, object_ids
 from .views import (
     EraseSubjectView,
@@ -73,7 +75,7 @@ class ConsentStateFilter(SimpleListFilter):
     parameter_name = "consent"
 
     def lookups(self, request, model_admin):
-        return consent.ConsentState.choices
+        return consent_state.ConsentState.choices
 
     def queryset(self, request, queryset):
         if self.value():
@@ -125,6 +127,8 @@ class TestimonialAdmin(ModelAdmin):
     """Patient stories with their consent. Only stories with valid consent reach any page."""
 
     model = Testimonial
+    #: A story can only be filed under a clinic the editor manages.
+    edit_handler = ObjectList(Testimonial.panels, base_form_class=PatientRecordForm)
     url_helper_class = IdURLHelper
     index_view_class = NulFreeIndexView
     menu_label = _("Patient stories")
@@ -161,11 +165,11 @@ class TestimonialAdmin(ModelAdmin):
         """Only the stories of the clinics the user manages, everywhere in this admin."""
         own = managed_testimonials(request.user).values("pk")
         queryset = super().get_queryset(request).filter(pk__in=own)
-        return consent.with_consent_state(queryset).select_related("site")
+        return consent_state.with_consent_state(queryset).select_related("site")
 
     @admin.display(description=_("consent"))
     def consent_state_label(self, obj):
-        return consent.ConsentState.labels.get(obj.consent_state, obj.consent_state)
+        return consent_state.ConsentState.labels.get(obj.consent_state, obj.consent_state)
 
     @admin.display(description=_("consent expires"))
     def consent_expires(self, obj):

@@ -39,8 +39,8 @@ class ClinicalReviewReportView(PageReportView):
     header_icon = "time"
     results_template_name = "wagtail_spinecare/admin/review_report_results.html"
     filterset_class = ReviewReportFilterSet
-    index_url_name = "spinecare_review_report"
-    index_results_url_name = "spinecare_review_report_results"
+    index_url_name = "wagtail_spinecare_admin:review_report"
+    index_results_url_name = "wagtail_spinecare_admin:review_report_results"
     any_permission_required = ["add", "change", "publish"]
     list_export = [
         "title",

@@ -20,8 +20,8 @@ from wagtail_modeladmin.views import (
     WMABaseView,
 )
 
-from .. import consent, subjects
-from ..models.testimonials import ConsentEvent
+from .. import consent, consent_actions, subjects
+from ..models.consent_records import ConsentEvent
 from ..permissions import PATIENT_RECORD_ACTIONS, has_any_clinic, managed_sites, patient_records
 from .forms import ConsentForm, WithdrawForm
 from .ids import object_id
@@ -168,7 +168,9 @@ class WithdrawConsentView(TestimonialActionView):
         form = WithdrawForm(request.POST)
         if not form.is_valid():
             return self.render(form=form)
-        if consent.withdraw(self.instance, channel=form.cleaned_data["channel"], by=request.user):
+        if consent_actions.withdraw(
+            self.instance, channel=form.cleaned_data["channel"], by=request.user
+        ):
             messages.success(
                 request, _("Consent withdrawn. The story is no longer shown anywhere.")
             )

@@ -2,18 +2,21 @@ import copy
 
 from django.apps import apps
 from django.utils.functional import cached_property
+from django.utils.module_loading import import_string
 from wagtail import blocks
 
 
 class ViewSetChooserBlock(blocks.ChooserBlock):
-    """A chooser block for a model with a ChooserViewSet in ``admin.choosers``.
+    """A chooser block whose widget is a ``ChooserViewSet``'s.
 
-    The model and widget are resolved lazily, so block definitions can be imported while
-    the app registry is still loading.
+    The model and the viewset are named, not imported, and looked up on first use: blocks
+    are defined while the app registry is still loading, and the viewsets belong to the
+    admin, which builds on the blocks.
     """
 
     model_path = ""
-    viewset_name = ""
+    #: The dotted path of the chooser viewset, e.g. ``"myapp.admin.thing_chooser_viewset"``.
+    viewset_path = ""
 
     @cached_property
     def target_model(self):
@@ -22,10 +25,8 @@ class ViewSetChooserBlock(blocks.ChooserBlock):
 
     @cached_property
     def widget(self):
-        """The chooser widget of the viewset named by ``viewset_name``."""
-        from ..admin import choosers
-
-        return getattr(choosers, self.viewset_name).widget_class()
+        """The chooser widget of the viewset at ``viewset_path``."""
+        return import_string(self.viewset_path).widget_class()
 
     def get_form_state(self, value):
         """What the chooser widget shows for ``value``: its title and edit link."""

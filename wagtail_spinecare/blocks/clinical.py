@@ -6,6 +6,7 @@ from wagtail import blocks
 from wagtail.blocks.list_block import ListBlockValidationError
 from wagtail.blocks.struct_block import StructBlockValidationError
 
+from ..models.clinic import ClinicSettings
 from .previews import Group, PreviewBlock
 
 TEXT_FEATURES = ["h3", "h4", "bold", "italic", "link", "ol", "ul"]
@@ -119,8 +120,6 @@ class CareCardBlock(PreviewBlock, blocks.StructBlock):
     def get_context(self, value, parent_context=None):
         """Adds ``card_heading``: the editor's heading, or the standard one with the clinic's
         numbers."""
-        from ..models import ClinicSettings
-
         context = super().get_context(value, parent_context=parent_context)
         clinic = ClinicSettings.for_context(parent_context)
         context["card_heading"] = value.get("heading") or care_card_heading(

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
+from ..models.treatments import GuidelineRecommendation
 from .choosers import ViewSetChooserBlock, in_order
 from .previews import Group, PreviewBlock, first_ids
 
@@ -9,15 +10,13 @@ class TreatmentChooserBlock(ViewSetChooserBlock):
     """Chooses a treatment; loads every treatment on a page with its recommendations at once."""
 
     model_path = "wagtail_spinecare.Treatment"
-    viewset_name = "treatment_chooser_viewset"
+    viewset_path = "wagtail_spinecare.admin.choosers.treatment_chooser_viewset"
 
     def bulk_to_python(self, values):
         """One query for the usual case: the recommendations, each with its treatment.
 
         Treatments without any recommendation take a second query.
         """
-        from ..models.treatments import GuidelineRecommendation
-
         ids = {value for value in values if value is not None}
         found = {}
         for recommendation in (

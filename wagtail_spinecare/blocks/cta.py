@@ -8,6 +8,7 @@ from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 
 from ..booking import add_tracking, tel_href
+from ..models.clinic import ClinicSettings
 from .previews import Group, PreviewBlock
 
 # Link text that tells a screen-reader user nothing about where the link goes.
@@ -97,8 +98,6 @@ class BookingCTABlock(PreviewBlock, blocks.StructBlock):
 
     def get_context(self, value, parent_context=None):
         """Adds the clinic and its links: see :func:`booking_links`."""
-        from ..models import ClinicSettings
-
         context = super().get_context(value, parent_context=parent_context)
         clinic = ClinicSettings.for_context(parent_context)
         context.update(booking_links(value, clinic, parent_context or {}))

@@ -1,6 +1,9 @@
 """Block previews in the block picker, and the groups the picker shows blocks in."""
 
+from django.apps import apps
 from django.utils.translation import gettext_lazy as _
+
+from ..models.clinic import ClinicSettings
 
 PREVIEW_TEMPLATE = "wagtail_spinecare/admin/block_preview.html"
 
@@ -21,8 +24,6 @@ class PreviewBlock:
 
     def get_preview_context(self, value, parent_context=None):
         """Adds the clinic, its words, and a flag that blocks use to show made-up examples."""
-        from ..models import ClinicSettings
-
         context = dict(super().get_preview_context(value, parent_context=parent_context))
         clinic = ClinicSettings.for_context(context)
         context.update(clinic=clinic, terms=clinic.terminology, spinecare_block_preview=True)
@@ -35,7 +36,5 @@ class PreviewBlock:
 
 def first_ids(model_path: str, count: int) -> list[int]:
     """Ids of a few records to preview a chooser block with; none in an empty library."""
-    from django.apps import apps
-
     model = apps.get_model(model_path)
     return list(model.objects.order_by("pk").values_list("pk", flat=True)[:count])

@@ -10,6 +10,8 @@ from wagtail.blocks.base import BlockWidget
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images import get_image_model
 
+from ..models.consent_records import Channel
+from ..stories import OTHER_CLINICS_STORY, Story, stories_for
 from .choosers import ViewSetChooserBlock
 from .images import RENDITION_SPECS
 from .previews import Group, PreviewBlock
@@ -55,13 +57,11 @@ class TestimonialChooserBlock(ViewSetChooserBlock):
     """Chooses a testimonial; loads every chosen one on a page, with photos, in bulk."""
 
     model_path = "wagtail_spinecare.Testimonial"
-    viewset_name = "testimonial_chooser_viewset"
+    viewset_path = "wagtail_spinecare.admin.choosers.testimonial_chooser_viewset"
 
     def get_form_state(self, value):
         """The chosen story as the editor sees it: "a story from another clinic", with no
         edit link, when it is not theirs to read."""
-        from ..stories import OTHER_CLINICS_STORY
-
         state = super().get_form_state(value)
         reader = _reader.get()
         pk = getattr(value, "pk", value)
@@ -161,8 +161,6 @@ class TestimonialsBlock(PreviewBlock, blocks.StructBlock):
     def get_context(self, value, parent_context=None):
         """Adds ``stories`` that consent lets this page show now and, in a preview, the
         ``hidden`` ones; the block picker's preview shows a made-up story."""
-        from ..stories import Story, stories_for
-
         context = super().get_context(value, parent_context=parent_context)
         if (parent_context or {}).get("spinecare_block_preview"):
             context.update(stories=[Story(**EXAMPLE_STORY)], hidden=[])
@@ -172,9 +170,6 @@ class TestimonialsBlock(PreviewBlock, blocks.StructBlock):
 
     def get_api_representation(self, value, context=None):
         """The heading and the stories whose consent covers search engines and apps."""
-        from ..models.testimonials import Channel
-        from ..stories import stories_for
-
         stories = stories_for(value, context or {}, channel=Channel.STRUCTURED_DATA)["stories"]
         return {
             "heading": value.get("heading"),

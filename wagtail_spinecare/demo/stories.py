@@ -10,9 +10,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from wagtail.documents import get_document_model
 
-from .. import consent
+from .. import consent_actions
+from ..clinic_collections import evidence_collection
 from ..models import ConsentRecord, Testimonial
-from ..permissions import evidence_collection
 
 CONSENT_WORDING = (
     "I agree that {clinic} may publish the quote above, exactly as written, with the details "
@@ -161,7 +161,7 @@ def ensure_stories(region: str, site, clinic_name: str, condition_page, lawful_b
         given_at = (
             now - timedelta(days=400) if story.state == "expired" else now - timedelta(days=20)
         )
-        consent.give(
+        consent_actions.give(
             testimonial,
             sites=[site],
             expires_on=(given_at + timedelta(days=365)).date(),
@@ -176,5 +176,5 @@ def ensure_stories(region: str, site, clinic_name: str, condition_page, lawful_b
             at=given_at,
         )
         if story.state == "withdrawn":
-            consent.withdraw(testimonial, channel="email")
+            consent_actions.withdraw(testimonial, channel="email")
     return ids

@@ -4,7 +4,7 @@
    relabelled "Patient story #<id>", the label stories now have everywhere.
 2. On PostgreSQL, a trigger refuses any UPDATE of a consent event other than clearing its
    links (a story, clinic or user deleted) or its note (an erasure), and any DELETE unless
-   the transaction has set ``wagtail_spinecare.erasing`` (see ``consent.delete_events``).
+   the transaction has set ``wagtail_spinecare.erasing`` (see ``consent_actions.delete_events``).
 """
 
 from django.db import migrations

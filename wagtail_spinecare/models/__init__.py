@@ -1,25 +1,13 @@
 from .clinic import BusinessType, ClinicSettings
 from .clinicians import Clinician
-from .pages import (
-    QUICK_ANSWER_MAX_LENGTH,
-    ConditionIndexPage,
-    ConditionPage,
-    TreatmentComparisonPage,
-)
+from .consent_records import Channel, ConsentEvent, ConsentMethod, ConsentRecord, LawfulBasis
+from .index import ConditionIndexPage
+from .library import Canonical, ConditionLibraryPage
+from .pages import QUICK_ANSWER_MAX_LENGTH, ConditionPage, TreatmentComparisonPage
 from .review import ClinicalReviewMixin
-from .shared import Canonical, ClinicConditionPage, ConditionLibraryPage
+from .shared import ClinicConditionPage
 from .sources import PageSource
-from .testimonials import (
-    AgeBand,
-    Channel,
-    ConsentEvent,
-    ConsentMethod,
-    ConsentRecord,
-    LawfulBasis,
-    MaterialConnection,
-    Naming,
-    Testimonial,
-)
+from .testimonials import AgeBand, MaterialConnection, Naming, Testimonial
 from .treatments import (
     Guideline,
     GuidelineRecommendation,

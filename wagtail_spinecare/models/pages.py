@@ -1,5 +1,7 @@
+"""The page types patients read, condition pages and treatment comparisons, and what every
+page of this app shares."""
+
 from django import forms
-from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.http import Http404
@@ -12,18 +14,22 @@ from wagtail.fields import StreamField
 from wagtail.models import Page, Site, get_page_models
 from wagtail.search import index
 
-from .. import conf
-from ..admin.panels import ContentChecksPanel
+from .. import conf, structured_data
 from ..blocks import (
     ComparisonPageBlock,
     ConditionBodyBlock,
-    PageContentBlock,
     SectionBlock,
 )
-from ..compat import set_cached_parent, set_request_site
-from ..forms import SpinecarePageForm, TreatmentComparisonPageForm
+from ..cache import serve_cached
+from ..checks import run_checks
+from ..compat import set_request_site
 from ..links import full_page_url
+from ..page_forms import SpinecarePageForm, TreatmentComparisonPageForm
+from ..panels import ContentChecksPanel
+from ..skeleton import condition_page_body
+from ..stories import reader_for_request
 from .clinic import DISCLAIMER_MAX_LENGTH, ClinicSettings
+from .library import in_clinic_words, library_of
 from .review import ClinicalReviewMixin
 
 QUICK_ANSWER_MAX_LENGTH = 320
@@ -55,6 +61,9 @@ class SpinecarePageMixin:
     """
 
     base_form_class = SpinecarePageForm
+    #: What its structured data says the page is about: ``structured_data.CONDITION`` or
+    #: ``THERAPIES``; None for a page that is not clinical.
+    schema_about = None
 
     @classmethod
     def clean_subpage_models(cls):
@@ -83,9 +92,6 @@ class SpinecarePageMixin:
             # Editors see what the content checks found; patients never pay for the checks.
             # A chosen story is told of as the previewing editor may know of it, whichever
             # clinic the preview is for.
-            from ..checks import run_checks
-            from ..stories import reader_for_request
-
             context["preview_findings"] = run_checks(
                 self, site=Site.find_for_request(request), reader=reader_for_request(request)
             )
@@ -133,112 +139,9 @@ class SpinecarePageMixin:
 
     def serve(self, request, *args, **kwargs):
         """Wagtail's serving, through the page cache when it is switched on."""
-        from ..cache import serve_cached
-
         return serve_cached(
             request, self, lambda: super(SpinecarePageMixin, self).serve(request, *args, **kwargs)
         )
-
-
-class ConditionIndexPage(SpinecarePageMixin, Page):
-    """A list of the conditions a clinic treats, each with its quick answer."""
-
-    intro = models.TextField(
-        _("introduction"),
-        blank=True,
-        max_length=500,
-        help_text=_("One or two sentences shown above the list of conditions."),
-    )
-    body = StreamField(
-        PageContentBlock(),
-        blank=True,
-        verbose_name=_("content"),
-        help_text=_("Optional content below the list: text, questions, a booking button."),
-    )
-
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
-    subpage_types = [
-        "wagtail_spinecare.ConditionPage",
-        "wagtail_spinecare.ClinicConditionPage",
-        "wagtail_spinecare.TreatmentComparisonPage",
-    ]
-    search_fields = Page.search_fields + [index.SearchField("intro")]
-
-    template = "wagtail_spinecare/condition_index_page.html"
-
-    class Meta:
-        verbose_name = _("condition index page")
-
-    def get_context(self, request, *args, **kwargs):
-        """Adds the conditions to list (see :meth:`condition_list`)."""
-        context = super().get_context(request, *args, **kwargs)
-        context["conditions"] = self.condition_list(ClinicSettings.for_context(context))
-        return context
-
-    def condition_list(self, clinic) -> list:
-        """The live conditions below this page, by title, each with a quick answer.
-
-        A clinic's page for a shared condition lists the shared quick answer in the clinic's
-        words; a shared page that is missing or unpublished leaves its clinic page out.
-        """
-        from .shared import ClinicConditionPage, libraries_of
-
-        own = (
-            ConditionPage.objects.child_of(self)
-            .live()
-            .only("id", "title", "url_path", "quick_answer", "depth", "path")
-        )
-        drawing = (
-            ClinicConditionPage.objects.child_of(self)
-            .live()
-            .filter(shared_page__live=True)
-            .select_related("shared_page")
-        )
-        conditions = list(own)
-        drawing = list(drawing)
-        libraries = libraries_of([page.shared_page for page in drawing])
-        for page in drawing:
-            library = libraries.get(page.shared_page_id)
-            if library is None:
-                continue  # not shared content (any more): the page has nothing to show
-            page.title = page.adapted_text(page.shared_page.title, library, clinic)
-            page.quick_answer = page.adapted_text(page.shared_page.quick_answer, library, clinic)
-            conditions.append(page)
-        return sorted(conditions, key=lambda page: page.title.lower())
-
-    def get_meta_description(self) -> str:
-        """The search description, or else the introduction."""
-        return self.search_description or self.intro
-
-    def route(self, request, path_components):
-        """Find a condition or comparison page with its reviewer in one query.
-
-        Wagtail's own routing fetches the child, then its specific row, then the template
-        fetches the reviewer: three queries where one will do. Anything else (a subclass
-        defined by the project, a page type added later) goes through Wagtail's routing.
-        A project's subclass of these takes one more query, for its own row.
-        """
-        if not path_components:
-            return super().route(request, path_components)
-        slug, remaining = path_components[0], path_components[1:]
-        from .shared import ClinicConditionPage
-
-        for model, related in (
-            (ConditionPage, "reviewed_by"),
-            (ClinicConditionPage, "shared_page__reviewed_by"),
-            (TreatmentComparisonPage, "reviewed_by"),
-        ):
-            child = model.objects.child_of(self).filter(slug=slug).select_related(related).first()
-            if child is None:
-                continue
-            specific = ContentType.objects.get_for_id(child.content_type_id).model_class()
-            if specific is not model:
-                if specific is None or not issubclass(specific, model):
-                    break
-                child = specific.objects.filter(pk=child.pk).select_related(related).first()
-            set_cached_parent(child, self)
-            return child.route(request, remaining)
-        return super().route(request, path_components)
 
 
 class ConditionPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
@@ -302,6 +205,7 @@ class ConditionPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
     ]
     subpage_types = []
     template = "wagtail_spinecare/condition_page.html"
+    schema_about = structured_data.CONDITION
 
     #: What a clinic's page adds when it shows this page as shared content (see
     #: ``ClinicConditionPage.adapted``); a page shown as itself adds nothing.
@@ -323,8 +227,6 @@ class ConditionPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
     @staticmethod
     def skeleton_body() -> list[dict]:
         """The recommended sections, in order, that a new condition page starts with."""
-        from ..skeleton import condition_page_body
-
         return condition_page_body()
 
     @cached_property
@@ -347,8 +249,6 @@ class ConditionPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
 
     def get_preview_context(self, request, mode_name):
         """A shared page previewed as a clinic reads in that clinic's words."""
-        from .shared import in_clinic_words, library_of
-
         library = library_of(self)
         if library is None:
             return super().get_preview_context(request, mode_name)
@@ -406,6 +306,7 @@ class TreatmentComparisonPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
     parent_page_types = ["wagtail_spinecare.ConditionIndexPage"]
     subpage_types = []
     template = "wagtail_spinecare/treatment_comparison_page.html"
+    schema_about = structured_data.THERAPIES
     base_form_class = TreatmentComparisonPageForm
 
     class Meta:

@@ -1,8 +1,7 @@
-"""Clinical content written once for a group of clinics, shown on each clinic's own site.
+"""A clinic's own page for a condition from the shared library.
 
-A :class:`ConditionLibraryPage` sits outside every clinic's site and holds the group's
-shared condition pages: written, clinically reviewed and published once. Each clinic's
-site has a :class:`ClinicConditionPage` that draws on one of them and adds what belongs to
+Each clinic's site has a :class:`ClinicConditionPage` that draws on one page of a
+:class:`~wagtail_spinecare.models.library.ConditionLibraryPage` and adds what belongs to
 that clinic: its introduction and clinicians, and, from its settings, its name, words,
 urgent-help numbers, booking link, phone and patients' stories.
 
@@ -10,124 +9,22 @@ The clinic's page shows the shared page's live content when it is served, never 
 publishing the shared page changes every clinic's page at once.
 """
 
-from copy import copy
-
 from django import forms
 from django.db import models
-from django.http import Http404
 from django.template.response import TemplateResponse
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
-from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.admin.panels import FieldPanel, PageChooserPanel
+from wagtail.models import Page, PageViewRestriction
 
-from ..admin.panels import ContentChecksPanel, SharedContentPanel
+from ..cache import serve_cached
 from ..compat import cached_parent, set_cached_parent
-from ..forms import ClinicConditionPageForm
-from ..terminology import DEFAULT_REGION, REGION_CHOICES, adapt_data, adapt_text, terminology_for
+from ..page_forms import ClinicConditionPageForm
+from ..panels import ContentChecksPanel, SharedContentPanel
+from ..terminology import adapt_text
 from .clinic import ClinicSettings
+from .library import Canonical, in_clinic_words, library_of, words_of
 from .pages import ConditionPage, SpinecarePageMixin
-
-
-class Canonical(models.TextChoices):
-    """Which clinic's page for a shared condition search engines treat as the original."""
-
-    OWN = "own", _("Each clinic's own page")
-    AUTHORITATIVE = "authoritative", _("One clinic's page, for every clinic")
-
-
-class ConditionLibraryPage(Page):
-    """The condition pages a group of clinics shares. Patients never see the library itself.
-
-    Put it at the top of the page tree, beside (not inside) the clinics' home pages.
-    """
-
-    region = models.CharField(
-        _("words the shared pages are written in"),
-        max_length=10,
-        choices=REGION_CHOICES,
-        default=DEFAULT_REGION,
-        help_text=_(
-            "Write shared pages in these words. Each clinic's page swaps them for its own, "
-            "e.g. 'physiotherapy' becomes 'physical therapy' on a US clinic's site."
-        ),
-    )
-    canonical = models.CharField(
-        _("which page search engines should treat as the original"),
-        max_length=20,
-        choices=Canonical.choices,
-        default=Canonical.OWN,
-        help_text=_(
-            "Each clinic's own page suits clinics in different towns. Choose one clinic's "
-            "page when the clinics serve the same patients, so search engines do not see "
-            "the same text twice."
-        ),
-    )
-    authoritative_site = models.ForeignKey(
-        Site,
-        verbose_name=_("the clinic whose page is the original"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("Only used when one clinic's page is the original."),
-    )
-
-    content_panels = Page.content_panels + [
-        FieldPanel("region"),
-        MultiFieldPanel(
-            [FieldPanel("canonical"), FieldPanel("authoritative_site")],
-            heading=_("Search engines"),
-        ),
-    ]
-    promote_panels = []
-    parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["wagtail_spinecare.ConditionPage"]
-    preview_modes = []
-
-    class Meta:
-        verbose_name = _("shared condition library")
-
-    def clean(self):
-        """One clinic's page as the original needs that clinic to be chosen."""
-        super().clean()
-        from django.core.exceptions import ValidationError
-
-        if self.canonical == Canonical.AUTHORITATIVE and not self.authoritative_site_id:
-            raise ValidationError(
-                {"authoritative_site": _("Choose the clinic whose page is the original.")}
-            )
-
-    def serve(self, request, *args, **kwargs):
-        """Never served: patients read the shared pages through their clinic's pages."""
-        raise Http404(_("The shared library is not a page for patients."))
-
-    @property
-    def terminology(self):
-        """The words the shared pages are written in."""
-        return terminology_for(self.region)
-
-
-def libraries_of(pages) -> dict:
-    """The library of each shared page, by the page's id, in one query."""
-    parents = {
-        page.pk: page.path[: -Page.steplen] for page in pages if page.path and (page.depth or 0) > 1
-    }
-    found = {
-        library.path: library
-        for library in ConditionLibraryPage.objects.filter(path__in=set(parents.values()))
-    }
-    return {pk: found[path] for pk, path in parents.items() if path in found}
-
-
-def library_of(page) -> "ConditionLibraryPage | None":
-    """The library a shared condition page belongs to, or None (one query)."""
-    return libraries_of([page]).get(page.pk) if page is not None else None
-
-
-def _words_of(library):
-    return library.terminology if library else terminology_for(DEFAULT_REGION)
 
 
 class ClinicConditionPage(SpinecarePageMixin, Page):
@@ -227,7 +124,7 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
     @staticmethod
     def adapted_text(text: str, library, clinic: ClinicSettings) -> str:
         """Shared ``text`` from ``library``, in ``clinic``'s words."""
-        return adapt_text(text, _words_of(library), clinic.terminology)
+        return adapt_text(text, words_of(library), clinic.terminology)
 
     def canonical_url(self, library, clinic) -> str | None:
         """The authoritative clinic's page for this condition, when the group chose one."""
@@ -276,8 +173,6 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
 
     def serve(self, request, *args, **kwargs):
         """:meth:`render`, through the page cache when it is switched on."""
-        from ..cache import serve_cached
-
         return serve_cached(request, self, lambda: self.render(request))
 
     def render(self, request):
@@ -310,25 +205,3 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
             return self.get_context(request)
         clinic = ClinicSettings.for_context({"request": request})
         return self.adapted(shared, clinic, library).get_context(request)
-
-
-def in_clinic_words(shared: ConditionPage, library, clinic: ClinicSettings) -> ConditionPage:
-    """A copy of ``shared`` whose text is in ``clinic``'s words, for rendering only.
-
-    It lists the shared page's sources, whatever id it is given later.
-    """
-    source, target = _words_of(library), clinic.terminology
-    shown = copy(shared)
-    shown.shown_sources = shared.spinecare_sources.all()
-    shown.__dict__.pop("alternative_name_list", None)
-    if source.region == target.region:
-        return shown
-    for name in ("title", "seo_title", "quick_answer", "search_description", "disclaimer"):
-        setattr(shown, name, adapt_text(getattr(shared, name), source, target))
-    # The body is adapted when something reads it: a page whose body comes from the fragment
-    # cache never pays for it.
-    field = ConditionPage._meta.get_field("body")
-    shown.__dict__["body"] = SimpleLazyObject(
-        lambda: field.to_python(adapt_data(list(shared.body.raw_data), source, target))
-    )
-    return shown

@@ -2,10 +2,12 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from wagtail.images.models import SourceImageIOError
 
-from .. import brand
+from .. import brand, structured_data
 from ..blocks.clinical import weeks_label
 from ..blocks.images import RENDITION_SPECS
 from ..booking import tel_href as _tel_href
+from ..cache import cached_fragment
+from ..links import page_url
 
 register = template.Library()
 
@@ -63,8 +65,6 @@ def spinecare_brand_stylesheet(context):
 @register.simple_tag(takes_context=True)
 def spinecare_structured_data(context):
     """The page's JSON-LD. Place it after the content, so it describes only what rendered."""
-    from .. import structured_data
-
     page, request = context.get("page"), context.get("request")
     if page is None or request is None:
         return ""
@@ -79,8 +79,6 @@ class CachedFragmentNode(template.Node):
         self.nodelist, self.name = nodelist, name
 
     def render(self, context):
-        from ..cache import cached_fragment
-
         return cached_fragment(context, self.name, lambda: self.nodelist.render(context))
 
 
@@ -98,6 +96,4 @@ def spinecare_cached(parser, token):
 @register.simple_tag(takes_context=True)
 def spinecare_pageurl(context, page):
     """Like Wagtail's ``{% pageurl %}``, without a query for a page of the site being served."""
-    from ..links import page_url
-
     return page_url(page, context.get("request")) or ""

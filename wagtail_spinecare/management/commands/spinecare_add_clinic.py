@@ -1,12 +1,12 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from wagtail_spinecare.clinics import add_clinic
+from wagtail_spinecare.clinic_setup import add_clinic
 from wagtail_spinecare.terminology import DEFAULT_REGION, REGIONS
 
 
 class Command(BaseCommand):
-    """``manage.py spinecare_add_clinic``: :func:`~wagtail_spinecare.clinics.add_clinic` from a
+    """``manage.py spinecare_add_clinic``: :func:`~wagtail_spinecare.clinic_setup.add_clinic` from a
     shell or a deployment script."""
 
     help = (

@@ -11,10 +11,10 @@ from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, Site
 
-from wagtail_spinecare.clinics import add_clinic
+from wagtail_spinecare.clinic_setup import add_clinic
 from wagtail_spinecare.demo import content, stories, treatments
-from wagtail_spinecare.demo.clinics import CLINICS
 from wagtail_spinecare.demo.images import DRAWINGS, png_bytes
+from wagtail_spinecare.demo.profiles import CLINICS
 from wagtail_spinecare.models import (
     ClinicConditionPage,
     Clinician,
@@ -25,7 +25,7 @@ from wagtail_spinecare.models import (
     Testimonial,
     TreatmentComparisonPage,
 )
-from wagtail_spinecare.models.testimonials import LawfulBasis
+from wagtail_spinecare.models.consent_records import LawfulBasis
 from wagtail_spinecare.terminology import UK, US, terminology_for
 
 LAWFUL_BASIS = {UK: LawfulBasis.UK_GDPR_EXPLICIT, US: LawfulBasis.HIPAA_AUTHORIZATION}

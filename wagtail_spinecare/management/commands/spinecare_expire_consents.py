@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from wagtail_spinecare import consent
+from wagtail_spinecare import consent, consent_actions
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=30, help="Warn this many days ahead.")
 
     def handle(self, *args, days, **options):
-        expired = consent.expire()
+        expired = consent_actions.expire()
         for testimonial in expired:
             self.stdout.write(
                 f"expired   #{testimonial.pk} {testimonial.site.hostname}: {testimonial.excerpt}"

@@ -1,5 +1,10 @@
+"""Panels this app adds to its pages' edit screens."""
+
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import Panel
+
+from .checks import run_checks
+from .stories import StoryReader
 
 
 class ContentChecksPanel(Panel):
@@ -13,9 +18,6 @@ class ContentChecksPanel(Panel):
         template_name = "wagtail_spinecare/admin/panels/content_checks.html"
 
         def get_context_data(self, parent_context=None):
-            from ..checks import run_checks
-            from ..stories import StoryReader
-
             context = super().get_context_data(parent_context)
             page = self.instance
             context["checked"] = bool(page and page.pk)

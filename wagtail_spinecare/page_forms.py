@@ -1,3 +1,6 @@
+"""The forms editors fill in for this app's pages: the content checks stop a publish,
+and a new condition page starts with the recommended sections."""
+
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -7,6 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from .blocks.cta import missing_destination_errors
+from .blocks.testimonials import ReaderWidget
+from .checks import errors, run_checks
+from .models.clinic import ClinicSettings
+from .models.library import library_of
+from .stories import StoryReader
 from .streams import iter_blocks, stream_errors
 
 #: Wagtail's search description has no limit of its own; search engines show about 160
@@ -41,9 +49,6 @@ class SpinecarePageForm(WagtailAdminPageForm):
         self.story_reader = None
         user = getattr(self, "for_user", None)
         if user is not None:
-            from .blocks.testimonials import ReaderWidget
-            from .stories import StoryReader
-
             self.story_reader = StoryReader(user)
             for name in self.stream_fields:
                 if name in self.fields:
@@ -111,8 +116,6 @@ class SpinecarePageForm(WagtailAdminPageForm):
         super()._post_clean()
         if getattr(self, "is_deferred_validation", False) or self.errors:
             return
-        from .checks import errors, run_checks
-
         # The publication gate: content-check errors (review missing, alt text that is a
         # file name, a promised comparison that never comes...) block publishing, not drafts.
         for finding in errors(run_checks(self.instance, site=self._site())):
@@ -143,8 +146,6 @@ class SpinecarePageForm(WagtailAdminPageForm):
         return page.get_site() if page is not None else None
 
     def _clinic_settings(self):
-        from .models import ClinicSettings
-
         return ClinicSettings.for_site_or_defaults(self._site())
 
 
@@ -190,8 +191,6 @@ class ClinicConditionPageForm(SpinecarePageForm):
     else (another clinic's own page, say) is not shared content."""
 
     def clean_shared_page(self):
-        from .models.shared import library_of
-
         shared = self.cleaned_data.get("shared_page")
         if shared is not None and library_of(shared) is None:
             raise ValidationError(

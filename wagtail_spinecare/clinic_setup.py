@@ -17,7 +17,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import GroupPagePermission, GroupSitePermission, Page, Site
 
-from . import permissions
+from . import clinic_collections, permissions
+from .models import (
+    ClinicConditionPage,
+    ClinicSettings,
+    ConditionIndexPage,
+    ConditionLibraryPage,
+    ConditionPage,
+)
 from .terminology import REGIONS
 
 #: What a clinic's editors may do with its pages: write, and publish once checks pass.
@@ -76,8 +83,6 @@ def validate(hostname: str, clinic_name: str, region: str, port: int) -> None:
 @transaction.atomic
 def add_clinic(hostname: str, clinic_name: str, region: str, port: int = 80) -> ClinicSetup:
     """Create (or complete) the clinic at ``hostname``; see the module docstring."""
-    from .models import ClinicSettings, ConditionIndexPage
-
     hostname = (hostname or "").strip().lower()
     validate(hostname, clinic_name, region, port)
     setup = ClinicSetup()
@@ -126,7 +131,7 @@ def groups_seeing_all_evidence():
     clinic's images (patients' photos), such as those of Wagtail's default Editors and
     Moderators groups on the Root collection."""
     reach = Q(pk__in=[])
-    for folder in (permissions.EVIDENCE, permissions.IMAGES):
+    for folder in (clinic_collections.EVIDENCE, clinic_collections.IMAGES):
         root = folder.find_root()
         if root is not None:
             reach |= Q(
@@ -179,8 +184,6 @@ def _new_home(hostname, clinic_name, model):
 def _editors_group(site, home, clinic_name, setup) -> Group:
     """The clinic's editors: its pages, settings, patient records and evidence, nothing else."""
 
-    from .models import ClinicSettings
-
     name = editors_group_name(clinic_name)
     group, created = Group.objects.get_or_create(name=name)
     before = _grants(group)
@@ -205,8 +208,8 @@ def _editors_group(site, home, clinic_name, setup) -> Group:
         ),
     )
     permissions.grant_patient_records(group, site)
-    collection = permissions.grant_evidence(group, site)
-    images = permissions.grant_images(group, site)
+    collection = clinic_collections.grant_evidence(group, site)
+    images = clinic_collections.grant_images(group, site)
     setup.note(
         "granted" if _grants(group) != before else "unchanged",
         _(
@@ -235,8 +238,6 @@ def _grants(group) -> tuple[int, int, int, int]:
 
 def _shared_pages(home, setup) -> None:
     """A draft clinic page for every published shared condition the clinic does not have."""
-    from .models import ClinicConditionPage, ConditionLibraryPage, ConditionPage
-
     have = set(ClinicConditionPage.objects.child_of(home).values_list("shared_page_id", flat=True))
     for library in ConditionLibraryPage.objects.all():
         for shared in ConditionPage.objects.child_of(library).live().order_by("title"):

@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from ..clinics import add_clinic
+from ..clinic_setup import add_clinic
 from ..terminology import DEFAULT_REGION, REGION_CHOICES
 
 

@@ -1,0 +1,113 @@
+"""The index of a clinic's conditions, which lists and routes to its condition pages."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from ..blocks import PageContentBlock
+from ..compat import set_cached_parent
+from .clinic import ClinicSettings
+from .library import libraries_of
+from .pages import ConditionPage, SpinecarePageMixin, TreatmentComparisonPage
+from .shared import ClinicConditionPage
+
+
+class ConditionIndexPage(SpinecarePageMixin, Page):
+    """A list of the conditions a clinic treats, each with its quick answer."""
+
+    intro = models.TextField(
+        _("introduction"),
+        blank=True,
+        max_length=500,
+        help_text=_("One or two sentences shown above the list of conditions."),
+    )
+    body = StreamField(
+        PageContentBlock(),
+        blank=True,
+        verbose_name=_("content"),
+        help_text=_("Optional content below the list: text, questions, a booking button."),
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    subpage_types = [
+        "wagtail_spinecare.ConditionPage",
+        "wagtail_spinecare.ClinicConditionPage",
+        "wagtail_spinecare.TreatmentComparisonPage",
+    ]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+
+    template = "wagtail_spinecare/condition_index_page.html"
+
+    class Meta:
+        verbose_name = _("condition index page")
+
+    def get_context(self, request, *args, **kwargs):
+        """Adds the conditions to list (see :meth:`condition_list`)."""
+        context = super().get_context(request, *args, **kwargs)
+        context["conditions"] = self.condition_list(ClinicSettings.for_context(context))
+        return context
+
+    def condition_list(self, clinic) -> list:
+        """The live conditions below this page, by title, each with a quick answer.
+
+        A clinic's page for a shared condition lists the shared quick answer in the clinic's
+        words; a shared page that is missing or unpublished leaves its clinic page out.
+        """
+        own = (
+            ConditionPage.objects.child_of(self)
+            .live()
+            .only("id", "title", "url_path", "quick_answer", "depth", "path")
+        )
+        drawing = (
+            ClinicConditionPage.objects.child_of(self)
+            .live()
+            .filter(shared_page__live=True)
+            .select_related("shared_page")
+        )
+        conditions = list(own)
+        drawing = list(drawing)
+        libraries = libraries_of([page.shared_page for page in drawing])
+        for page in drawing:
+            library = libraries.get(page.shared_page_id)
+            if library is None:
+                continue  # not shared content (any more): the page has nothing to show
+            page.title = page.adapted_text(page.shared_page.title, library, clinic)
+            page.quick_answer = page.adapted_text(page.shared_page.quick_answer, library, clinic)
+            conditions.append(page)
+        return sorted(conditions, key=lambda page: page.title.lower())
+
+    def get_meta_description(self) -> str:
+        """The search description, or else the introduction."""
+        return self.search_description or self.intro
+
+    def route(self, request, path_components):
+        """Find a condition or comparison page with its reviewer in one query.
+
+        Wagtail's own routing fetches the child, then its specific row, then the template
+        fetches the reviewer: three queries where one will do. Anything else (a subclass
+        defined by the project, a page type added later) goes through Wagtail's routing.
+        A project's subclass of these takes one more query, for its own row.
+        """
+        if not path_components:
+            return super().route(request, path_components)
+        slug, remaining = path_components[0], path_components[1:]
+        for model, related in (
+            (ConditionPage, "reviewed_by"),
+            (ClinicConditionPage, "shared_page__reviewed_by"),
+            (TreatmentComparisonPage, "reviewed_by"),
+        ):
+            child = model.objects.child_of(self).filter(slug=slug).select_related(related).first()
+            if child is None:
+                continue
+            specific = ContentType.objects.get_for_id(child.content_type_id).model_class()
+            if specific is not model:
+                if specific is None or not issubclass(specific, model):
+                    break
+                child = specific.objects.filter(pk=child.pk).select_related(related).first()
+            set_cached_parent(child, self)
+            return child.route(request, remaining)
+        return super().route(request, path_components)
