@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
-from html import unescape
 
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -31,6 +30,7 @@ from .models.clinic import ClinicSettings
 from .models.library import library_of
 from .stories import hidden_story
 from .streams import iter_blocks
+from .text import plain_text
 
 ERROR = "error"
 WARNING = "warning"
@@ -431,12 +431,6 @@ def check_body(body, site, reader=None) -> list[Finding]:
     findings += check_recovery_times(durations)
     findings += check_reading_age(sections)
     return findings
-
-
-def plain_text(html: str) -> str:
-    """Rich text as plain text, one line per paragraph, heading or list item."""
-    html = re.sub(r"</(p|h\d|li|blockquote)>|<br\s*/?>", "\n", html, flags=re.IGNORECASE)
-    return unescape(re.sub(r"<[^>]+>", "", html))
 
 
 def text_of(block, value) -> str:

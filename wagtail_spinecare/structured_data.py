@@ -17,12 +17,12 @@ from wagtail.models import Site
 from .blocks.comparison import TreatmentComparisonBlock
 from .blocks.faq import FAQBlock
 from .blocks.sections import Aspect, SectionBlock
-from .checks import plain_text
 from .compat import cached_parent
 from .links import full_page_url
 from .models.clinic import ClinicSettings
 from .models.treatments import Strength, TreatmentCategory
 from .streams import iter_blocks
+from .text import plain_text
 
 #: What a clinical page is about, as its page type says with ``schema_about``: one
 #: condition (a MedicalCondition), or the therapies it compares.
