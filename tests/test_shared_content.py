@@ -20,9 +20,9 @@ from wagtail_spinecare.models import (
     ClinicConditionPage,
     ConditionLibraryPage,
 )
-from wagtail_spinecare.terminology import UK, US, adapt_text, terminology_for
+from wagtail_spinecare.terminology import Region, adapt_text, terminology_for
 
-UK_TERMS, US_TERMS = terminology_for(UK), terminology_for(US)
+UK_TERMS, US_TERMS = terminology_for(Region.UK), terminology_for(Region.US)
 
 SHARED_QUICK_ANSWER = "Most people get better with exercise guided by a physiotherapist."
 SHARED_SECTION = (

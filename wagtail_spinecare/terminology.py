@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -32,17 +33,16 @@ class Terminology:
         return replace(self, **{key: value for key, value in overrides.items() if value})
 
 
-UK = "uk"
-US = "us"
+class Region(models.TextChoices):
+    """The countries whose words a clinic's pages (or a shared library) are written in."""
 
-REGION_CHOICES = [
-    (UK, _("United Kingdom: physiotherapy, 999 and NHS 111")),
-    (US, _("United States: physical therapy, 911")),
-]
+    UK = "uk", _("United Kingdom: physiotherapy, 999 and NHS 111")
+    US = "us", _("United States: physical therapy, 911")
+
 
 REGIONS: dict[str, Terminology] = {
-    UK: Terminology(
-        region=UK,
+    Region.UK: Terminology(
+        region=Region.UK,
         language="en-GB",
         therapy=_("physiotherapy"),
         therapist=_("physiotherapist"),
@@ -53,8 +53,8 @@ REGIONS: dict[str, Terminology] = {
         family_doctor=_("GP"),
         date_format="j F Y",
     ),
-    US: Terminology(
-        region=US,
+    Region.US: Terminology(
+        region=Region.US,
         language="en-US",
         therapy=_("physical therapy"),
         therapist=_("physical therapist"),
@@ -67,7 +67,7 @@ REGIONS: dict[str, Terminology] = {
     ),
 }
 
-DEFAULT_REGION = UK
+DEFAULT_REGION = Region.UK
 
 
 def terminology_for(region: str) -> Terminology:
@@ -85,8 +85,8 @@ def terminology_for(region: str) -> Terminology:
 
 #: The terminology fields whose words mark the country they come from.
 DISTINCT_TERMS: dict[str, tuple[str, ...]] = {
-    UK: ("therapist", "therapy", "family_doctor"),
-    US: ("therapist", "therapy"),
+    Region.UK: ("therapist", "therapy", "family_doctor"),
+    Region.US: ("therapist", "therapy"),
 }
 
 _TAG = re.compile(r"(<[^>]*>)")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from ..clinic_setup import add_clinic
-from ..terminology import DEFAULT_REGION, REGION_CHOICES
+from ..terminology import DEFAULT_REGION, Region
 
 
 class AddClinicForm(forms.Form):
@@ -33,7 +33,7 @@ class AddClinicForm(forms.Form):
     )
     region = forms.ChoiceField(
         label=_("Country"),
-        choices=REGION_CHOICES,
+        choices=Region.choices,
         initial=DEFAULT_REGION,
         help_text=_("Sets the clinic's words and emergency numbers."),
     )

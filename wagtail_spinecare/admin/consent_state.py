@@ -2,32 +2,33 @@
 
 from datetime import timedelta
 
-from django.db.models import Case, CharField, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    TextChoices,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models.consent_records import ConsentRecord
 
 
-class ConsentState:
-    """A testimonial's consent at a glance, for the admin list and its filter."""
+class ConsentState(TextChoices):
+    """A testimonial's consent at a glance, for the admin list and its filter (in this
+    order)."""
 
-    NONE = "none"
-    WITHDRAWN = "withdrawn"
-    EXPIRED = "expired"
-    WORDING_CHANGED = "wording_changed"
-    EXPIRING = "expiring"
-    VALID = "valid"
-
-    choices = [
-        (VALID, _("Valid")),
-        (EXPIRING, _("Expiring within 30 days")),
-        (EXPIRED, _("Expired")),
-        (WITHDRAWN, _("Withdrawn")),
-        (WORDING_CHANGED, _("Quote edited since consent")),
-        (NONE, _("No consent")),
-    ]
-    labels = dict(choices)
+    VALID = "valid", _("Valid")
+    EXPIRING = "expiring", _("Expiring within 30 days")
+    EXPIRED = "expired", _("Expired")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WORDING_CHANGED = "wording_changed", _("Quote edited since consent")
+    NONE = "none", _("No consent")
 
 
 def with_consent_state(queryset, at=None):

@@ -169,7 +169,7 @@ class TestimonialAdmin(ModelAdmin):
 
     @admin.display(description=_("consent"))
     def consent_state_label(self, obj):
-        return consent_state.ConsentState.labels.get(obj.consent_state, obj.consent_state)
+        return consent_state.ConsentState(obj.consent_state).label
 
     @admin.display(description=_("consent expires"))
     def consent_expires(self, obj):

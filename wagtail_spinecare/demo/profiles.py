@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from ..terminology import UK, US
+from ..terminology import Region
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ CLINICS = [
         key="uk",
         hostname="harbourside.localhost",
         clinic_name="Harbourside Physiotherapy",
-        region=UK,
+        region=Region.UK,
         town="Portsea Quay",
         settings={
             "business_type": "Physiotherapy",
@@ -67,7 +67,7 @@ CLINICS = [
         key="us",
         hostname="lakeview.localhost",
         clinic_name="Lakeview Physical Therapy",
-        region=US,
+        region=Region.US,
         town="Maple Grove",
         settings={
             "business_type": "Physiotherapy",

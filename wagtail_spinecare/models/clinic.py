@@ -7,7 +7,7 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Site
 
 from ..colour import HEX_COLOUR, contrast_ratio
-from ..terminology import DEFAULT_REGION, REGION_CHOICES, Terminology, terminology_for
+from ..terminology import DEFAULT_REGION, Region, Terminology, terminology_for
 
 #: Text on the brand colour (booking buttons) and the page background behind brand-coloured
 #: links are both white, so the brand colour must contrast with white.
@@ -81,7 +81,7 @@ class ClinicSettings(BaseSiteSetting):
     region = models.CharField(
         _("country"),
         max_length=10,
-        choices=REGION_CHOICES,
+        choices=Region.choices,
         default=DEFAULT_REGION,
         help_text=_(
             "Sets the words used on every page ('physiotherapy' or 'physical therapy') and "

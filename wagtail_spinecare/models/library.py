@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import Page, Site
 
-from ..terminology import DEFAULT_REGION, REGION_CHOICES, adapt_data, adapt_text, terminology_for
+from ..terminology import DEFAULT_REGION, Region, adapt_data, adapt_text, terminology_for
 
 
 class Canonical(models.TextChoices):
@@ -35,7 +35,7 @@ class ConditionLibraryPage(Page):
     region = models.CharField(
         _("words the shared pages are written in"),
         max_length=10,
-        choices=REGION_CHOICES,
+        choices=Region.choices,
         default=DEFAULT_REGION,
         help_text=_(
             "Write shared pages in these words. Each clinic's page swaps them for its own, "

@@ -26,9 +26,12 @@ from wagtail_spinecare.models import (
     TreatmentComparisonPage,
 )
 from wagtail_spinecare.models.consent_records import LawfulBasis
-from wagtail_spinecare.terminology import UK, US, terminology_for
+from wagtail_spinecare.terminology import Region, terminology_for
 
-LAWFUL_BASIS = {UK: LawfulBasis.UK_GDPR_EXPLICIT, US: LawfulBasis.HIPAA_AUTHORIZATION}
+LAWFUL_BASIS = {
+    Region.UK: LawfulBasis.UK_GDPR_EXPLICIT,
+    Region.US: LawfulBasis.HIPAA_AUTHORIZATION,
+}
 LIBRARY_SLUG = "shared-clinical-content"
 BLOCK_ID_NAMESPACE = uuid.UUID("6f1c1a4e-3b7d-4b0e-9a55-2f5f0c2d7a10")
 
@@ -127,12 +130,12 @@ class Command(BaseCommand):
         if library is None:
             library = root.add_child(
                 instance=ConditionLibraryPage(
-                    title="Shared clinical content", slug=LIBRARY_SLUG, region=UK
+                    title="Shared clinical content", slug=LIBRARY_SLUG, region=Region.UK
                 )
             )
             library.save_revision().publish()
             self.report("created", "shared condition library")
-        values = content.facet_joint_page(terminology_for(UK), images, treatment_ids)
+        values = content.facet_joint_page(terminology_for(Region.UK), images, treatment_ids)
         page = ConditionPage.objects.child_of(library).filter(slug=values["slug"]).first()
         if page is None:
             page = library.add_child(
