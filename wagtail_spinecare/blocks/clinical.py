@@ -6,7 +6,7 @@ from wagtail import blocks
 from wagtail.blocks.list_block import ListBlockValidationError
 from wagtail.blocks.struct_block import StructBlockValidationError
 
-from .previews import Group, PreviewBlock
+from .previews import BlockGroup, PreviewBlock
 
 TEXT_FEATURES = ["h3", "h4", "bold", "italic", "link", "ol", "ul"]
 LIST_FEATURES = ["bold", "italic", "link", "ul"]
@@ -87,7 +87,7 @@ class CareCardBlock(PreviewBlock, blocks.StructBlock):
         label = _("Care card")
         description = _("Red flags: symptoms that need a GP, urgent advice or an ambulance.")
         template = "wagtail_spinecare/blocks/care_card_block.html"
-        group = Group.CLINICAL
+        group = BlockGroup.CLINICAL
 
     def get_preview_value(self):
         return self.to_python(
@@ -153,7 +153,7 @@ class DoDontBlock(PreviewBlock, blocks.StructBlock):
         label = _("Do and don't")
         description = _("A list of things that help and a list of things to avoid.")
         template = "wagtail_spinecare/blocks/do_dont_block.html"
-        group = Group.CLINICAL
+        group = BlockGroup.CLINICAL
 
     def get_preview_value(self):
         return self.to_python(
@@ -250,7 +250,7 @@ class RecoveryTimelineBlock(PreviewBlock, blocks.StructBlock):
         label = _("Recovery timeline")
         description = _("Phases of recovery with how many weeks each usually takes.")
         template = "wagtail_spinecare/blocks/recovery_timeline_block.html"
-        group = Group.CLINICAL
+        group = BlockGroup.CLINICAL
 
     def get_preview_value(self):
         return self.to_python(

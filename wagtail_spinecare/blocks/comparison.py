@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
 from .choosers import ViewSetChooserBlock, in_order
-from .previews import Group, PreviewBlock, first_ids
+from .previews import BlockGroup, PreviewBlock, first_ids
 
 
 class TreatmentChooserBlock(ViewSetChooserBlock):
@@ -70,7 +70,7 @@ class TreatmentComparisonBlock(PreviewBlock, blocks.StructBlock):
         label = _("Treatment comparison")
         description = _("A table of treatments with guideline recommendations and sources.")
         template = "wagtail_spinecare/blocks/treatment_comparison_block.html"
-        group = Group.CLINICAL
+        group = BlockGroup.CLINICAL
 
     def get_preview_value(self):
         return self.to_python(

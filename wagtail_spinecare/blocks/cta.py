@@ -8,7 +8,7 @@ from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 
 from ..booking import add_tracking, tel_href
-from .previews import Group, PreviewBlock
+from .previews import BlockGroup, PreviewBlock
 
 # Link text that tells a screen-reader user nothing about where the link goes.
 VAGUE_LABEL = re.compile(r"^\s*(click|here|link|more|read more|learn more|submit)\b", re.IGNORECASE)
@@ -64,7 +64,7 @@ class BookingCTABlock(PreviewBlock, blocks.StructBlock):
         label = _("Booking button")
         description = _("A button to book an appointment, with the clinic's phone number.")
         template = "wagtail_spinecare/blocks/booking_cta_block.html"
-        group = Group.ENGAGEMENT
+        group = BlockGroup.ENGAGEMENT
 
     def get_preview_value(self):
         return self.to_python(

@@ -6,7 +6,7 @@ from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageBlock, ImageChooserBlock
 
 from .choosers import in_order
-from .previews import Group, PreviewBlock
+from .previews import BlockGroup, PreviewBlock
 
 #: Widths rendered for every content image; the template offers them as a srcset.
 IMAGE_WIDTHS = (400, 800, 1200)
@@ -111,7 +111,7 @@ class FigureBlock(PreviewBlock, blocks.StructBlock):
         label = _("Image")
         description = _("A picture with a description for screen readers and an optional caption.")
         template = "wagtail_spinecare/blocks/figure_block.html"
-        group = Group.LAYOUT
+        group = BlockGroup.LAYOUT
 
     def get_preview_value(self):
         image = get_image_model().objects.order_by("pk").first()

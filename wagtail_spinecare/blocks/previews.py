@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 PREVIEW_TEMPLATE = "wagtail_spinecare/admin/block_preview.html"
 
 
-class Group:
+class BlockGroup:
     """The groups the block picker sorts this app's blocks into."""
 
     LAYOUT = _("Layout")

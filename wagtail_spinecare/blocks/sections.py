@@ -6,7 +6,7 @@ from .comparison import TreatmentComparisonBlock
 from .cta import BookingCTABlock
 from .faq import FAQBlock
 from .images import FigureBlock
-from .previews import PREVIEW_TEMPLATE, Group, PreviewBlock
+from .previews import PREVIEW_TEMPLATE, BlockGroup, PreviewBlock
 from .testimonials import TestimonialsBlock
 
 
@@ -63,7 +63,7 @@ def text_block():
         icon="pilcrow",
         help_text=_("Short paragraphs and plain words. Use bullet lists for lists."),
         description=_("Paragraphs, sub-headings and lists, in plain words."),
-        group=Group.LAYOUT,
+        group=BlockGroup.LAYOUT,
         preview_value="<p>Most back pain gets better within a few weeks. Keeping gently "
         "active helps more than resting.</p>",
         preview_template=PREVIEW_TEMPLATE,
@@ -122,7 +122,7 @@ class SectionBlock(PreviewBlock, blocks.StructBlock):
         label = _("Section")
         description = _("A titled part of the page: text, images, care cards, lists and more.")
         template = "wagtail_spinecare/blocks/section_block.html"
-        group = Group.LAYOUT
+        group = BlockGroup.LAYOUT
 
     def get_preview_value(self):
         return self.to_python(

@@ -12,7 +12,7 @@ from wagtail.images import get_image_model
 
 from .choosers import ViewSetChooserBlock
 from .images import RENDITION_SPECS
-from .previews import Group, PreviewBlock
+from .previews import BlockGroup, PreviewBlock
 
 #: The block picker's preview shows this made-up story, never a patient's words.
 EXAMPLE_STORY = {
@@ -132,7 +132,7 @@ class TestimonialsBlock(PreviewBlock, blocks.StructBlock):
         label = _("Patient stories")
         description = _("Testimonials, shown only with the patient's valid recorded consent.")
         template = "wagtail_spinecare/blocks/testimonials_block.html"
-        group = Group.ENGAGEMENT
+        group = BlockGroup.ENGAGEMENT
 
     def get_preview_value(self):
         return self.to_python(
