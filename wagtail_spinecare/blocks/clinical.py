@@ -1,6 +1,7 @@
 import re
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.list_block import ListBlockValidationError
@@ -12,18 +13,12 @@ TEXT_FEATURES = ["h3", "h4", "bold", "italic", "link", "ol", "ul"]
 LIST_FEATURES = ["bold", "italic", "link", "ul"]
 
 
-class CareLevel:
+class CareLevel(models.TextChoices):
     """How soon a care card tells patients to act: the three levels of NHS pages."""
 
-    NON_URGENT = "non_urgent"
-    URGENT = "urgent"
-    EMERGENCY = "emergency"
-
-    choices = [
-        (NON_URGENT, _("Non-urgent: see a GP, doctor or us")),
-        (URGENT, _("Urgent: get advice today")),
-        (EMERGENCY, _("Emergency: call the emergency number now")),
-    ]
+    NON_URGENT = "non_urgent", _("Non-urgent: see a GP, doctor or us")
+    URGENT = "urgent", _("Urgent: get advice today")
+    EMERGENCY = "emergency", _("Emergency: call the emergency number now")
 
 
 def care_card_heading(level: str, terms) -> str:

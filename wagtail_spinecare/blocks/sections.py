@@ -1,3 +1,4 @@
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
@@ -10,42 +11,26 @@ from .previews import PREVIEW_TEMPLATE, BlockGroup, PreviewBlock
 from .testimonials import TestimonialsBlock
 
 
-class Aspect:
+class Aspect(models.TextChoices):
     """What a section of a condition page is about, as the NHS website models its pages.
 
     The aspect names the section for search engines (a schema.org health aspect) and
     for the content checks; the heading is the editor's own words.
     """
 
-    OVERVIEW = "overview"
-    CAUSES = "causes"
-    SYMPTOMS = "symptoms"
-    WHEN_TO_GET_HELP = "when_to_get_help"
-    DIAGNOSIS = "diagnosis"
-    TREATMENT = "treatment"
-    WHAT_TO_EXPECT = "what_to_expect"
-    EXERCISES = "exercises"
-    RECOVERY_TIMELINE = "recovery_timeline"
-    SELF_CARE = "self_care"
-    LIVING_WITH = "living_with"
-    PREVENTION = "prevention"
-    SUCCESS_STORIES = "success_stories"
-
-    choices = [
-        (OVERVIEW, _("Overview: what it is")),
-        (CAUSES, _("Causes")),
-        (SYMPTOMS, _("Symptoms")),
-        (WHEN_TO_GET_HELP, _("When to get help (red flags)")),
-        (DIAGNOSIS, _("Diagnosis")),
-        (TREATMENT, _("Treatment")),
-        (WHAT_TO_EXPECT, _("What to expect")),
-        (EXERCISES, _("Exercises")),
-        (RECOVERY_TIMELINE, _("Recovery timeline")),
-        (SELF_CARE, _("Self-care")),
-        (LIVING_WITH, _("Living with it")),
-        (PREVENTION, _("Prevention")),
-        (SUCCESS_STORIES, _("Patient stories")),
-    ]
+    OVERVIEW = "overview", _("Overview: what it is")
+    CAUSES = "causes", _("Causes")
+    SYMPTOMS = "symptoms", _("Symptoms")
+    WHEN_TO_GET_HELP = "when_to_get_help", _("When to get help (red flags)")
+    DIAGNOSIS = "diagnosis", _("Diagnosis")
+    TREATMENT = "treatment", _("Treatment")
+    WHAT_TO_EXPECT = "what_to_expect", _("What to expect")
+    EXERCISES = "exercises", _("Exercises")
+    RECOVERY_TIMELINE = "recovery_timeline", _("Recovery timeline")
+    SELF_CARE = "self_care", _("Self-care")
+    LIVING_WITH = "living_with", _("Living with it")
+    PREVENTION = "prevention", _("Prevention")
+    SUCCESS_STORIES = "success_stories", _("Patient stories")
 
 
 #: Limits no clinic reaches with real text: a whole page of paragraphs is under 10,000
