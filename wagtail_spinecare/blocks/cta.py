@@ -105,6 +105,13 @@ class BookingCTABlock(PreviewBlock, blocks.StructBlock):
         context["clinic"] = clinic
         return context
 
+    def shows_anything(self, value, context) -> bool:
+        """Whether the button leads anywhere: to a booking link or a phone number."""
+        from ..models import ClinicSettings
+
+        links = booking_links(value, ClinicSettings.for_context(context), context)
+        return bool(links["booking_href"] or links["phone_href"])
+
 
 def booking_links(value, clinic, context) -> dict:
     """The booking ``href`` (tracked) and ``tel:`` link a CTA block shows on this page."""

@@ -86,3 +86,7 @@ class FAQBlock(PreviewBlock, blocks.StructBlock):
                 ],
             }
         )
+
+    def shows_anything(self, value, context) -> bool:
+        """Whether there is a question: with none, the block shows nothing."""
+        return bool(value.get("items"))

@@ -125,3 +125,8 @@ class FigureBlock(PreviewBlock, blocks.StructBlock):
                 "caption": "A caption everyone can read.",
             }
         )
+
+    def shows_anything(self, value, context) -> bool:
+        """Whether there is an image (a deleted one leaves nothing), or this is the block
+        picker's preview, which describes the block instead."""
+        return bool(value.get("image") or context.get("spinecare_block_preview"))

@@ -9,6 +9,7 @@ from .faq import FAQBlock
 from .images import FigureBlock
 from .previews import PREVIEW_TEMPLATE, BlockGroup, PreviewBlock
 from .testimonials import TestimonialsBlock
+from .visibility import shows_anything
 
 
 class Aspect(models.TextChoices):
@@ -141,24 +142,30 @@ class SectionBlock(PreviewBlock, blocks.StructBlock):
             representation.pop(name, None)
         return representation
 
-    def get_context(self, value, parent_context=None):
-        """Render the content first, so a section with nothing visible is left out whole.
+    def shown_content(self, value, context) -> list:
+        """The children of the content that show anything in ``context``, known before any
+        renders.
 
         A section can look full to the editor and still show patients nothing, for example
-        when every story in it lacks consent; its heading must not stand alone.
+        when every story in it lacks consent; it is then left out whole, as its heading must
+        not stand alone.
         """
+        return [
+            child
+            for child in value.get("content") or ()
+            if shows_anything(child.block, child.value, context)
+        ]
+
+    def shows_anything(self, value, context) -> bool:
+        """Whether any of the content shows anything: the page's structured data describes
+        the sections this says are shown."""
+        return bool(self.shown_content(value, context))
+
+    def get_context(self, value, parent_context=None):
+        """Adds ``shown_content``: the children the template renders (see
+        :meth:`shown_content`)."""
         context = super().get_context(value, parent_context=parent_context)
-        base = dict(context)
-        parts = []
-        for child in value.get("content") or ():
-            html = child.render(context={**base, "heading_level": 3, "block_id": child.id})
-            if html.strip():
-                parts.append(html)
-        context["parts"] = parts
-        visible = context.get("spinecare_visible_sections")
-        if parts and visible is not None and context.get("block_id"):
-            # What the page shows is what its structured data may describe.
-            visible.add(context["block_id"])
+        context["shown_content"] = self.shown_content(value, context)
         return context
 
 

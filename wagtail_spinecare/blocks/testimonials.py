@@ -160,15 +160,33 @@ class TestimonialsBlock(PreviewBlock, blocks.StructBlock):
 
     def get_context(self, value, parent_context=None):
         """Adds ``stories`` that consent lets this page show now and, in a preview, the
-        ``hidden`` ones; the block picker's preview shows a made-up story."""
+        ``hidden`` ones: see :meth:`shown_stories`."""
+        context = super().get_context(value, parent_context=parent_context)
+        context.update(self.shown_stories(value, parent_context or {}))
+        return context
+
+    def shows_anything(self, value, context) -> bool:
+        """Whether a story is shown or, in a preview, a notice of a hidden one."""
+        shown = self.shown_stories(value, context)
+        return bool(shown["stories"] or shown["hidden"])
+
+    def shown_stories(self, value, context) -> dict:
+        """:func:`stories.stories_for` ``value`` in ``context``, worked out once per request
+        and page however often it is asked for; the block picker's preview shows a made-up
+        story."""
         from ..stories import Story, stories_for
 
-        context = super().get_context(value, parent_context=parent_context)
-        if (parent_context or {}).get("spinecare_block_preview"):
-            context.update(stories=[Story(**EXAMPLE_STORY)], hidden=[])
-        else:
-            context.update(stories_for(value, parent_context or {}))
-        return context
+        if context.get("spinecare_block_preview"):
+            return {"stories": [Story(**EXAMPLE_STORY)], "hidden": []}
+        request, page = context.get("request"), context.get("page")
+        if request is None:
+            return stories_for(value, context)
+        found = request.__dict__.setdefault("_spinecare_shown_stories", {})
+        key = (id(value), id(page))
+        if key not in found:
+            # The value and page are kept with the answer, so their ids cannot be reused.
+            found[key] = (value, page, stories_for(value, context))
+        return found[key][2]
 
     def get_api_representation(self, value, context=None):
         """The heading and the stories whose consent covers search engines and apps."""
