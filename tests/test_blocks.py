@@ -13,6 +13,7 @@ from wagtail_factories import ImageFactory
 
 from wagtail_spinecare.blocks import (
     AccessibleImageBlock,
+    Aspect,
     BookingCTABlock,
     CareCardBlock,
     ConditionBodyBlock,
@@ -23,6 +24,7 @@ from wagtail_spinecare.blocks import (
     RecoveryTimelineBlock,
     SectionBlock,
 )
+from wagtail_spinecare.blocks.clinical import CareLevel
 from wagtail_spinecare.blocks.cta import booking_links, missing_destination_errors
 from wagtail_spinecare.factories import (
     cta_data,
@@ -697,6 +699,28 @@ class TestSectionBlock:
         assert section.find("p").get_text() == "Keep active."
         # nothing below the section heading competes with it
         assert len(section.find_all("h2")) == 1
+
+
+def test_choice_values_are_the_stored_ones():
+    """Pages store these values in their StreamField JSON: they never change."""
+    assert Aspect.values == [
+        "overview",
+        "causes",
+        "symptoms",
+        "when_to_get_help",
+        "diagnosis",
+        "treatment",
+        "what_to_expect",
+        "exercises",
+        "recovery_timeline",
+        "self_care",
+        "living_with",
+        "prevention",
+        "success_stories",
+    ]
+    assert str(Aspect.SUCCESS_STORIES.label) == "Patient stories"
+    assert CareLevel.values == ["non_urgent", "urgent", "emergency"]
+    assert SectionBlock().child_blocks["aspect"].field.choices == Aspect.choices
 
 
 def test_iter_blocks_yields_nested_paths():

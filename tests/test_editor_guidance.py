@@ -9,12 +9,12 @@ from django.urls import reverse
 from wagtail.models import Site
 
 from wagtail_spinecare.blocks import ConditionBodyBlock, SectionContentBlock
-from wagtail_spinecare.blocks.previews import Group
+from wagtail_spinecare.blocks.previews import BlockGroup
 from wagtail_spinecare.factories import ConditionPageFactory
 from wagtail_spinecare.models import ConditionPage, Testimonial
 from wagtail_spinecare.skeleton import SECTIONS, condition_page_body
 
-GROUPS = {str(Group.LAYOUT), str(Group.CLINICAL), str(Group.ENGAGEMENT)}
+GROUPS = {str(BlockGroup.LAYOUT), str(BlockGroup.CLINICAL), str(BlockGroup.ENGAGEMENT)}
 NOTE = "Notes only editors may read: recovery takes 2 to 6 weeks"
 
 

@@ -1,7 +1,7 @@
 """The one place that turns a page into schema.org JSON-LD.
 
 The graph is built from the same values the templates show: the visible FAQ questions, the
-review date and reviewer in the footer, the sections that rendered, the treatments in the
+review date and reviewer in the footer, the sections shown, the treatments in the
 comparison table. It never contains a Review or AggregateRating: patient stories are not
 reviews, and no testimonial is ever put in the graph.
 """
@@ -62,11 +62,11 @@ def _list_items(html: str) -> list[str]:
     ]
 
 
-def graph_for(page, request, visible_sections=None) -> dict:
+def graph_for(page, request) -> dict:
     """The JSON-LD document for ``page`` as ``request`` sees it.
 
-    ``visible_sections`` holds the ids of the sections the template rendered; a section
-    left out of the page (nothing in it could be shown) is left out of the graph too.
+    A section left out of the page (nothing in it could be shown) is left out of the graph
+    too, whether the graph is made before or after the page's content renders.
     """
     clinic = ClinicSettings.for_context({"request": request})
     url = full_page_url(page, request)
@@ -99,7 +99,7 @@ def graph_for(page, request, visible_sections=None) -> dict:
     if questions:
         webpage["@type"].append("FAQPage")
         webpage["mainEntity"] = questions
-    parts = health_topic_parts(body, url, visible_sections)
+    parts = health_topic_parts(body, url, {"page": page, "request": request})
     if parts:
         webpage["hasPart"] = parts
 
@@ -204,9 +204,9 @@ def faq_questions(body) -> list[dict]:
     return questions
 
 
-def health_topic_parts(body, url, visible_sections) -> list[dict]:
-    """The sections the page shows, each with its schema.org health aspect; sections of
-    patient stories are left out."""
+def health_topic_parts(body, url, context) -> list[dict]:
+    """The sections the page shows in ``context`` (see ``SectionBlock.shows_anything``),
+    each with its schema.org health aspect; sections of patient stories are left out."""
     parts = []
     for child in body:
         if not isinstance(child.block, SectionBlock):
@@ -214,9 +214,7 @@ def health_topic_parts(body, url, visible_sections) -> list[dict]:
         aspect = HEALTH_ASPECTS.get(child.value.get("aspect"))
         if aspect is None:
             continue
-        if visible_sections is not None and child.id not in visible_sections:
-            continue
-        if visible_sections is None and not child.value.get("content"):
+        if not child.block.shows_anything(child.value, context):
             continue
         parts.append(
             {

@@ -1,30 +1,25 @@
 import re
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.list_block import ListBlockValidationError
 from wagtail.blocks.struct_block import StructBlockValidationError
 
 from ..models.clinic import ClinicSettings
-from .previews import Group, PreviewBlock
+from .previews import BlockGroup, PreviewBlock
 
 TEXT_FEATURES = ["h3", "h4", "bold", "italic", "link", "ol", "ul"]
 LIST_FEATURES = ["bold", "italic", "link", "ul"]
 
 
-class CareLevel:
+class CareLevel(models.TextChoices):
     """How soon a care card tells patients to act: the three levels of NHS pages."""
 
-    NON_URGENT = "non_urgent"
-    URGENT = "urgent"
-    EMERGENCY = "emergency"
-
-    choices = [
-        (NON_URGENT, _("Non-urgent: see a GP, doctor or us")),
-        (URGENT, _("Urgent: get advice today")),
-        (EMERGENCY, _("Emergency: call the emergency number now")),
-    ]
+    NON_URGENT = "non_urgent", _("Non-urgent: see a GP, doctor or us")
+    URGENT = "urgent", _("Urgent: get advice today")
+    EMERGENCY = "emergency", _("Emergency: call the emergency number now")
 
 
 def care_card_heading(level: str, terms) -> str:
@@ -88,7 +83,7 @@ class CareCardBlock(PreviewBlock, blocks.StructBlock):
         label = _("Care card")
         description = _("Red flags: symptoms that need a GP, urgent advice or an ambulance.")
         template = "wagtail_spinecare/blocks/care_card_block.html"
-        group = Group.CLINICAL
+        group = BlockGroup.CLINICAL
 
     def get_preview_value(self):
         return self.to_python(
@@ -152,7 +147,7 @@ class DoDontBlock(PreviewBlock, blocks.StructBlock):
         label = _("Do and don't")
         description = _("A list of things that help and a list of things to avoid.")
         template = "wagtail_spinecare/blocks/do_dont_block.html"
-        group = Group.CLINICAL
+        group = BlockGroup.CLINICAL
 
     def get_preview_value(self):
         return self.to_python(
@@ -249,7 +244,7 @@ class RecoveryTimelineBlock(PreviewBlock, blocks.StructBlock):
         label = _("Recovery timeline")
         description = _("Phases of recovery with how many weeks each usually takes.")
         template = "wagtail_spinecare/blocks/recovery_timeline_block.html"
-        group = Group.CLINICAL
+        group = BlockGroup.CLINICAL
 
     def get_preview_value(self):
         return self.to_python(

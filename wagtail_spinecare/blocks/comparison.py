@@ -3,7 +3,7 @@ from wagtail import blocks
 
 from ..models.treatments import GuidelineRecommendation
 from .choosers import ViewSetChooserBlock, in_order
-from .previews import Group, PreviewBlock, first_ids
+from .previews import BlockGroup, PreviewBlock, first_ids
 
 
 class TreatmentChooserBlock(ViewSetChooserBlock):
@@ -69,7 +69,7 @@ class TreatmentComparisonBlock(PreviewBlock, blocks.StructBlock):
         label = _("Treatment comparison")
         description = _("A table of treatments with guideline recommendations and sources.")
         template = "wagtail_spinecare/blocks/treatment_comparison_block.html"
-        group = Group.CLINICAL
+        group = BlockGroup.CLINICAL
 
     def get_preview_value(self):
         return self.to_python(
@@ -83,9 +83,18 @@ class TreatmentComparisonBlock(PreviewBlock, blocks.StructBlock):
     def get_context(self, value, parent_context=None):
         """Adds ``rows``: the chosen treatments that still exist."""
         context = super().get_context(value, parent_context=parent_context)
-        # A deleted treatment leaves its row out rather than breaking the page.
-        context["rows"] = [treatment for treatment in value.get("treatments") or () if treatment]
+        context["rows"] = self.rows(value)
         return context
+
+    def rows(self, value) -> list:
+        """The chosen treatments that still exist: a deleted one leaves its row out rather
+        than breaking the page."""
+        return [treatment for treatment in value.get("treatments") or () if treatment]
+
+    def shows_anything(self, value, context) -> bool:
+        """Whether a row is left, or this is the block picker's preview, which describes the
+        block instead."""
+        return bool(self.rows(value) or context.get("spinecare_block_preview"))
 
     def get_searchable_content(self, value):
         """The caption, and each treatment's name and summary as the table shows them."""

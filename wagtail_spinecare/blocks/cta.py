@@ -9,7 +9,7 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 
 from ..booking import add_tracking, tel_href
 from ..models.clinic import ClinicSettings
-from .previews import Group, PreviewBlock
+from .previews import BlockGroup, PreviewBlock
 
 # Link text that tells a screen-reader user nothing about where the link goes.
 VAGUE_LABEL = re.compile(r"^\s*(click|here|link|more|read more|learn more|submit)\b", re.IGNORECASE)
@@ -65,7 +65,7 @@ class BookingCTABlock(PreviewBlock, blocks.StructBlock):
         label = _("Booking button")
         description = _("A button to book an appointment, with the clinic's phone number.")
         template = "wagtail_spinecare/blocks/booking_cta_block.html"
-        group = Group.ENGAGEMENT
+        group = BlockGroup.ENGAGEMENT
 
     def get_preview_value(self):
         return self.to_python(
@@ -103,6 +103,11 @@ class BookingCTABlock(PreviewBlock, blocks.StructBlock):
         context.update(booking_links(value, clinic, parent_context or {}))
         context["clinic"] = clinic
         return context
+
+    def shows_anything(self, value, context) -> bool:
+        """Whether the button leads anywhere: to a booking link or a phone number."""
+        links = booking_links(value, ClinicSettings.for_context(context), context)
+        return bool(links["booking_href"] or links["phone_href"])
 
 
 def booking_links(value, clinic, context) -> dict:

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 
-from .previews import Group, PreviewBlock
+from .previews import BlockGroup, PreviewBlock
 
 ANSWER_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
@@ -68,7 +68,7 @@ class FAQBlock(PreviewBlock, blocks.StructBlock):
         label = _("Questions and answers")
         description = _("Frequently asked questions that open to show their answers.")
         template = "wagtail_spinecare/blocks/faq_block.html"
-        group = Group.ENGAGEMENT
+        group = BlockGroup.ENGAGEMENT
 
     def get_preview_value(self):
         return self.to_python(
@@ -86,3 +86,7 @@ class FAQBlock(PreviewBlock, blocks.StructBlock):
                 ],
             }
         )
+
+    def shows_anything(self, value, context) -> bool:
+        """Whether there is a question: with none, the block shows nothing."""
+        return bool(value.get("items"))

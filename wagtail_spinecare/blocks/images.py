@@ -6,7 +6,7 @@ from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageBlock, ImageChooserBlock
 
 from .choosers import in_order
-from .previews import Group, PreviewBlock
+from .previews import BlockGroup, PreviewBlock
 
 #: Widths rendered for every content image; the template offers them as a srcset.
 IMAGE_WIDTHS = (400, 800, 1200)
@@ -111,7 +111,7 @@ class FigureBlock(PreviewBlock, blocks.StructBlock):
         label = _("Image")
         description = _("A picture with a description for screen readers and an optional caption.")
         template = "wagtail_spinecare/blocks/figure_block.html"
-        group = Group.LAYOUT
+        group = BlockGroup.LAYOUT
 
     def get_preview_value(self):
         image = get_image_model().objects.order_by("pk").first()
@@ -125,3 +125,8 @@ class FigureBlock(PreviewBlock, blocks.StructBlock):
                 "caption": "A caption everyone can read.",
             }
         )
+
+    def shows_anything(self, value, context) -> bool:
+        """Whether there is an image (a deleted one leaves nothing), or this is the block
+        picker's preview, which describes the block instead."""
+        return bool(value.get("image") or context.get("spinecare_block_preview"))

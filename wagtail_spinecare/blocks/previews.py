@@ -8,7 +8,7 @@ from ..models.clinic import ClinicSettings
 PREVIEW_TEMPLATE = "wagtail_spinecare/admin/block_preview.html"
 
 
-class Group:
+class BlockGroup:
     """The groups the block picker sorts this app's blocks into."""
 
     LAYOUT = _("Layout")

@@ -1,3 +1,4 @@
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
@@ -6,46 +7,31 @@ from .comparison import TreatmentComparisonBlock
 from .cta import BookingCTABlock
 from .faq import FAQBlock
 from .images import FigureBlock
-from .previews import PREVIEW_TEMPLATE, Group, PreviewBlock
+from .previews import PREVIEW_TEMPLATE, BlockGroup, PreviewBlock
 from .testimonials import TestimonialsBlock
+from .visibility import shows_anything
 
 
-class Aspect:
+class Aspect(models.TextChoices):
     """What a section of a condition page is about, as the NHS website models its pages.
 
     The aspect names the section for search engines (a schema.org health aspect) and
     for the content checks; the heading is the editor's own words.
     """
 
-    OVERVIEW = "overview"
-    CAUSES = "causes"
-    SYMPTOMS = "symptoms"
-    WHEN_TO_GET_HELP = "when_to_get_help"
-    DIAGNOSIS = "diagnosis"
-    TREATMENT = "treatment"
-    WHAT_TO_EXPECT = "what_to_expect"
-    EXERCISES = "exercises"
-    RECOVERY_TIMELINE = "recovery_timeline"
-    SELF_CARE = "self_care"
-    LIVING_WITH = "living_with"
-    PREVENTION = "prevention"
-    SUCCESS_STORIES = "success_stories"
-
-    choices = [
-        (OVERVIEW, _("Overview: what it is")),
-        (CAUSES, _("Causes")),
-        (SYMPTOMS, _("Symptoms")),
-        (WHEN_TO_GET_HELP, _("When to get help (red flags)")),
-        (DIAGNOSIS, _("Diagnosis")),
-        (TREATMENT, _("Treatment")),
-        (WHAT_TO_EXPECT, _("What to expect")),
-        (EXERCISES, _("Exercises")),
-        (RECOVERY_TIMELINE, _("Recovery timeline")),
-        (SELF_CARE, _("Self-care")),
-        (LIVING_WITH, _("Living with it")),
-        (PREVENTION, _("Prevention")),
-        (SUCCESS_STORIES, _("Patient stories")),
-    ]
+    OVERVIEW = "overview", _("Overview: what it is")
+    CAUSES = "causes", _("Causes")
+    SYMPTOMS = "symptoms", _("Symptoms")
+    WHEN_TO_GET_HELP = "when_to_get_help", _("When to get help (red flags)")
+    DIAGNOSIS = "diagnosis", _("Diagnosis")
+    TREATMENT = "treatment", _("Treatment")
+    WHAT_TO_EXPECT = "what_to_expect", _("What to expect")
+    EXERCISES = "exercises", _("Exercises")
+    RECOVERY_TIMELINE = "recovery_timeline", _("Recovery timeline")
+    SELF_CARE = "self_care", _("Self-care")
+    LIVING_WITH = "living_with", _("Living with it")
+    PREVENTION = "prevention", _("Prevention")
+    SUCCESS_STORIES = "success_stories", _("Patient stories")
 
 
 #: Limits no clinic reaches with real text: a whole page of paragraphs is under 10,000
@@ -63,7 +49,7 @@ def text_block():
         icon="pilcrow",
         help_text=_("Short paragraphs and plain words. Use bullet lists for lists."),
         description=_("Paragraphs, sub-headings and lists, in plain words."),
-        group=Group.LAYOUT,
+        group=BlockGroup.LAYOUT,
         preview_value="<p>Most back pain gets better within a few weeks. Keeping gently "
         "active helps more than resting.</p>",
         preview_template=PREVIEW_TEMPLATE,
@@ -122,7 +108,7 @@ class SectionBlock(PreviewBlock, blocks.StructBlock):
         label = _("Section")
         description = _("A titled part of the page: text, images, care cards, lists and more.")
         template = "wagtail_spinecare/blocks/section_block.html"
-        group = Group.LAYOUT
+        group = BlockGroup.LAYOUT
 
     def get_preview_value(self):
         return self.to_python(
@@ -156,24 +142,30 @@ class SectionBlock(PreviewBlock, blocks.StructBlock):
             representation.pop(name, None)
         return representation
 
-    def get_context(self, value, parent_context=None):
-        """Render the content first, so a section with nothing visible is left out whole.
+    def shown_content(self, value, context) -> list:
+        """The children of the content that show anything in ``context``, known before any
+        renders.
 
         A section can look full to the editor and still show patients nothing, for example
-        when every story in it lacks consent; its heading must not stand alone.
+        when every story in it lacks consent; it is then left out whole, as its heading must
+        not stand alone.
         """
+        return [
+            child
+            for child in value.get("content") or ()
+            if shows_anything(child.block, child.value, context)
+        ]
+
+    def shows_anything(self, value, context) -> bool:
+        """Whether any of the content shows anything: the page's structured data describes
+        the sections this says are shown."""
+        return bool(self.shown_content(value, context))
+
+    def get_context(self, value, parent_context=None):
+        """Adds ``shown_content``: the children the template renders (see
+        :meth:`shown_content`)."""
         context = super().get_context(value, parent_context=parent_context)
-        base = dict(context)
-        parts = []
-        for child in value.get("content") or ():
-            html = child.render(context={**base, "heading_level": 3, "block_id": child.id})
-            if html.strip():
-                parts.append(html)
-        context["parts"] = parts
-        visible = context.get("spinecare_visible_sections")
-        if parts and visible is not None and context.get("block_id"):
-            # What the page shows is what its structured data may describe.
-            visible.add(context["block_id"])
+        context["shown_content"] = self.shown_content(value, context)
         return context
 
 

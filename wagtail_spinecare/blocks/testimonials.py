@@ -14,7 +14,7 @@ from ..models.consent_records import Channel
 from ..stories import OTHER_CLINICS_STORY, Story, stories_for
 from .choosers import ViewSetChooserBlock
 from .images import RENDITION_SPECS
-from .previews import Group, PreviewBlock
+from .previews import BlockGroup, PreviewBlock
 
 #: The block picker's preview shows this made-up story, never a patient's words.
 EXAMPLE_STORY = {
@@ -132,7 +132,7 @@ class TestimonialsBlock(PreviewBlock, blocks.StructBlock):
         label = _("Patient stories")
         description = _("Testimonials, shown only with the patient's valid recorded consent.")
         template = "wagtail_spinecare/blocks/testimonials_block.html"
-        group = Group.ENGAGEMENT
+        group = BlockGroup.ENGAGEMENT
 
     def get_preview_value(self):
         return self.to_python(
@@ -160,13 +160,31 @@ class TestimonialsBlock(PreviewBlock, blocks.StructBlock):
 
     def get_context(self, value, parent_context=None):
         """Adds ``stories`` that consent lets this page show now and, in a preview, the
-        ``hidden`` ones; the block picker's preview shows a made-up story."""
+        ``hidden`` ones: see :meth:`shown_stories`."""
         context = super().get_context(value, parent_context=parent_context)
-        if (parent_context or {}).get("spinecare_block_preview"):
-            context.update(stories=[Story(**EXAMPLE_STORY)], hidden=[])
-        else:
-            context.update(stories_for(value, parent_context or {}))
+        context.update(self.shown_stories(value, parent_context or {}))
         return context
+
+    def shows_anything(self, value, context) -> bool:
+        """Whether a story is shown or, in a preview, a notice of a hidden one."""
+        shown = self.shown_stories(value, context)
+        return bool(shown["stories"] or shown["hidden"])
+
+    def shown_stories(self, value, context) -> dict:
+        """:func:`stories.stories_for` ``value`` in ``context``, worked out once per request
+        and page however often it is asked for; the block picker's preview shows a made-up
+        story."""
+        if context.get("spinecare_block_preview"):
+            return {"stories": [Story(**EXAMPLE_STORY)], "hidden": []}
+        request, page = context.get("request"), context.get("page")
+        if request is None:
+            return stories_for(value, context)
+        found = request.__dict__.setdefault("_spinecare_shown_stories", {})
+        key = (id(value), id(page))
+        if key not in found:
+            # The value and page are kept with the answer, so their ids cannot be reused.
+            found[key] = (value, page, stories_for(value, context))
+        return found[key][2]
 
     def get_api_representation(self, value, context=None):
         """The heading and the stories whose consent covers search engines and apps."""

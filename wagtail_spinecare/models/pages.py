@@ -86,7 +86,6 @@ class SpinecarePageMixin:
             spinecare_base_template=base_template(),
             meta_description=self.get_meta_description(),
             canonical_url=getattr(self, "canonical_override", None) or full_page_url(self, request),
-            spinecare_visible_sections=set(),
         )
         if getattr(request, "is_preview", False):
             # Editors see what the content checks found; patients never pay for the checks.

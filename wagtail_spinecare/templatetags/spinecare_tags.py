@@ -64,12 +64,11 @@ def spinecare_brand_stylesheet(context):
 
 @register.simple_tag(takes_context=True)
 def spinecare_structured_data(context):
-    """The page's JSON-LD. Place it after the content, so it describes only what rendered."""
+    """The page's JSON-LD, describing what the page shows wherever the tag is placed."""
     page, request = context.get("page"), context.get("request")
     if page is None or request is None:
         return ""
-    graph = structured_data.graph_for(page, request, context.get("spinecare_visible_sections"))
-    return structured_data.script_tag(graph)
+    return structured_data.script_tag(structured_data.graph_for(page, request))
 
 
 class CachedFragmentNode(template.Node):
