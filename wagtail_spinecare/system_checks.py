@@ -20,6 +20,7 @@ from django.utils.module_loading import import_string
 from django.views.static import serve as static_serve
 
 from . import brand, conf
+from .compat import DEFAULT_PAGE_MODEL
 
 #: The apps the package cannot work without that a Wagtail project may lack, and why.
 REQUIRED_APPS = {
@@ -59,7 +60,7 @@ def check_page_model(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
         return []
     # Compared as Django compares swappable models: the model name in any case.
     app_label, _dot, model_name = str(swapped_for).rpartition(".")
-    if f"{app_label}.{model_name.lower()}" == "wagtailcore.page":
+    if f"{app_label}.{model_name}".lower() == DEFAULT_PAGE_MODEL.lower():
         return []
     return [
         checks.Error(
