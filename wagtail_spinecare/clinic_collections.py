@@ -15,15 +15,16 @@ from wagtail.models import Collection, CollectionViewRestriction, GroupCollectio
 
 from .compat import permission_policy_for
 from .models.clinic import ClinicSettings
+from .models.clinic_collections import ClinicCollection, CollectionKind
 from .permissions import managed_sites
 
 #: The document permissions a clinic's editors get on their evidence collection.
 EVIDENCE_ACTIONS = ("add", "change", "choose")
 
-#: Stored names, not translated: collections are found again by them.
+#: Stored names, not translated: the folders are found again by them, under the root.
 EVIDENCE_ROOT_NAME = "Consent evidence"
+#: A clinic's collection is found by its ``ClinicCollection`` link; this is only its first name.
 EVIDENCE_NAME = "{clinic} (site {pk})"
-EVIDENCE_NAME_SUFFIX = "(site {pk})"
 
 
 def clinic_name(site) -> str:
@@ -40,23 +41,39 @@ def _collection_permissions(model):
     )
 
 
+def _subtrees(collections):
+    """``collections`` and everything under them."""
+    paths = collections.values_list("path", flat=True)
+    return Collection.objects.filter(
+        reduce(operator.or_, (Q(path__startswith=path) for path in paths), Q(pk__in=[]))
+    )
+
+
 class ClinicCollections:
     """A top-level collection holding one collection per clinic, such as *Consent evidence*.
 
-    Each clinic's collection is named after the clinic and found again by the site's id at the
-    end of its name, so renaming a clinic loses nothing. A private folder is never public: the
-    folder itself needs a login, and each clinic's collection is restricted to the groups
-    granted it, so Wagtail serves its documents to nobody else.
+    Each clinic's collection is found by its ``ClinicCollection`` link, never by its name,
+    so renaming it or the clinic loses nothing. A private folder is never public: the folder
+    itself needs a login, and each clinic's collection is restricted to the groups granted
+    it, so Wagtail serves its documents to nobody else.
     """
 
-    def __init__(self, name, get_model, *, private):
+    def __init__(self, name, kind, get_model, *, private):
         self.name = name
+        self.kind = kind
         self.get_model = get_model
         self.private = private
 
+    def _links(self):
+        return ClinicCollection.objects.filter(kind=self.kind)
+
+    def _folder(self):
+        """The folder among the root's children, as a filter."""
+        return Q(depth=2, name=self.name)
+
     def find_root(self):
         """The folder, if it exists; never creates anything."""
-        return Collection.get_first_root_node().get_children().filter(name=self.name).first()
+        return Collection.objects.filter(self._folder()).order_by("path").first()
 
     def _root(self):
         root = self.find_root()
@@ -76,41 +93,35 @@ class ClinicCollections:
 
     def find(self, site):
         """``site``'s collection, if it exists; never creates anything."""
-        root = self.find_root()
-        if root is None:
-            return None
-        suffix = EVIDENCE_NAME_SUFFIX.format(pk=site.pk)
-        return root.get_children().filter(name__endswith=suffix).first()
+        link = self._links().filter(site=site).select_related("collection").first()
+        return link.collection if link else None
 
     @transaction.atomic
     def get(self, site):
-        """``site``'s collection, created on first use."""
+        """``site``'s collection, created (with its link) on first use."""
         collection = self.find(site)
         if collection is None:
             name = EVIDENCE_NAME.format(clinic=clinic_name(site), pk=site.pk)
             collection = self._root().add_child(instance=Collection(name=name))
+            ClinicCollection.objects.create(site=site, kind=self.kind, collection=collection)
         if self.private:
             self._restrict(collection, CollectionViewRestriction.GROUPS)
         return collection
 
     def everything(self):
-        """Every clinic's collection, and the folder holding them."""
-        root = self.find_root()
-        if root is None:
-            return Collection.objects.none()
-        return Collection.objects.descendant_of(root, inclusive=True)
+        """Every clinic's collection, wherever staff moved it, and the folder holding them."""
+        linked = Q(pk__in=self._links().values("collection"))
+        return _subtrees(Collection.objects.filter(self._folder() | linked))
 
     def except_sites(self, sites):
-        """The collections (and their children) of every clinic but ``sites``."""
+        """The collections (and their children) of every clinic but ``sites``, and whatever
+        else is filed in the folder under no clinic, such as a deleted clinic's."""
+        others = Q(pk__in=self._links().values("collection"))
         root = self.find_root()
-        if root is None:
-            return Collection.objects.none()
-        others = Collection.objects.child_of(root)
-        for pk in sites.values_list("pk", flat=True):
-            others = others.exclude(name__endswith=EVIDENCE_NAME_SUFFIX.format(pk=pk))
-        return Collection.objects.filter(
-            reduce(operator.or_, (Q(path__startswith=c.path) for c in others), Q(pk__in=[]))
-        )
+        if root is not None:
+            others |= Q(depth=root.depth + 1, path__startswith=root.path)
+        own = self._links().filter(site__in=sites).values("collection")
+        return _subtrees(Collection.objects.filter(others).exclude(pk__in=own))
 
     @transaction.atomic
     def grant(self, group, site):
@@ -137,13 +148,15 @@ class ClinicCollections:
 
 
 #: Each clinic's consent evidence, private to its editors.
-EVIDENCE = ClinicCollections(EVIDENCE_ROOT_NAME, get_document_model, private=True)
+EVIDENCE = ClinicCollections(
+    EVIDENCE_ROOT_NAME, CollectionKind.EVIDENCE, get_document_model, private=True
+)
 
 # A clinic's images, patients' photos among them, go in its own collection, so that one
 # clinic's editors never choose another's patients' photos. Wagtail serves every image that
 # a page shows to anyone, so a photo is only as private as the consent that lets it be shown.
 IMAGES_ROOT_NAME = "Clinic images"
-IMAGES = ClinicCollections(IMAGES_ROOT_NAME, get_image_model, private=False)
+IMAGES = ClinicCollections(IMAGES_ROOT_NAME, CollectionKind.IMAGES, get_image_model, private=False)
 
 find_evidence_collection = EVIDENCE.find
 evidence_collection = EVIDENCE.get

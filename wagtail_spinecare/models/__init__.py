@@ -1,4 +1,5 @@
 from .clinic import BusinessType, ClinicSettings
+from .clinic_collections import ClinicCollection, CollectionKind
 from .clinicians import Clinician
 from .consent_records import Channel, ConsentEvent, ConsentMethod, ConsentRecord, LawfulBasis
 from .index import ConditionIndexPage
@@ -41,6 +42,8 @@ __all__ = [
     "Testimonial",
     "BusinessType",
     "ClinicSettings",
+    "ClinicCollection",
+    "CollectionKind",
     "Clinician",
     "ConditionIndexPage",
     "ConditionPage",
