@@ -11,7 +11,7 @@ EXPECTED = {
         "sections": ('<section class="sc-section ', len(content.SECTIONS)),
         "figures": ('class="sc-figure"', 6),
         "questions": ('class="sc-faq__item"', len(content.FAQ)),
-        "stories": ('class="sc-story"', len(content.STORIES)),
+        "stories": ('class="sc-testimonial"', len(content.STORIES)),
         "booking buttons": ('class="sc-cta"', 2),
         "treatments": ('class="sc-comparison__row"', len(content.TREATMENTS)),
     },

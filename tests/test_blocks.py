@@ -718,7 +718,7 @@ def test_choice_values_are_the_stored_ones():
         "prevention",
         "success_stories",
     ]
-    assert str(Aspect.SUCCESS_STORIES.label) == "Patient stories"
+    assert str(Aspect.TESTIMONIALS.label) == "Testimonials"
     assert CareLevel.values == ["non_urgent", "urgent", "emergency"]
     assert SectionBlock().child_blocks["aspect"].field.choices == Aspect.choices
 

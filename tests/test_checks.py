@@ -718,15 +718,18 @@ def give_consent(story, sites):
 
 @pytest.mark.django_db
 class TestTestimonials:
-    """Told as the clinic's own editors read them; other editors: tests/test_story_masking.py."""
+    """Told as the clinic's own editors read them; other editors: see
+    tests/test_testimonial_masking.py."""
 
     @pytest.fixture
     def reader(self, db):
         from django.contrib.auth import get_user_model
 
-        from wagtail_spinecare.stories import StoryReader
+        from wagtail_spinecare.testimonial_display import TestimonialReader
 
-        return StoryReader(get_user_model().objects.create_superuser("both", "b@x.example", "pw"))
+        return TestimonialReader(
+            get_user_model().objects.create_superuser("both", "b@x.example", "pw")
+        )
 
     def test_story_without_consent(self, clinician, site, reader):
         story = make_story(site)

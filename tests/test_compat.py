@@ -19,7 +19,7 @@ from wagtail_spinecare import compat
 from wagtail_spinecare.blocks.testimonials import ReaderWidget
 from wagtail_spinecare.factories import ConditionPageFactory
 from wagtail_spinecare.models import ConditionPage, Testimonial
-from wagtail_spinecare.stories import StoryReader
+from wagtail_spinecare.testimonial_display import TestimonialReader
 
 MIGRATIONS = Path(wagtail_spinecare.__file__).parent / "migrations"
 
@@ -134,7 +134,7 @@ def test_a_reader_widget_draws_as_the_widget_it_wraps(admin_user):
     form_class = ConditionPage.get_edit_handler().get_form_class()
     field = form_class(instance=page).fields["body"]
     widget = field.widget
-    wrapped = ReaderWidget(widget, StoryReader(admin_user))
+    wrapped = ReaderWidget(widget, TestimonialReader(admin_user))
 
     assert wrapped.block_def is widget.block_def
     assert wrapped.attrs == widget.attrs

@@ -628,15 +628,15 @@ def soup_of(response):
     return BeautifulSoup(response.content, "html.parser")
 
 
-def shown_stories(response):
+def shown_testimonials(response):
     return [
         {
-            "quote": story.select_one(".sc-story__quote").get_text(" ", strip=True),
-            "who": story.select_one(".sc-story__who").get_text(" ", strip=True),
-            "labels": [p.get_text(" ", strip=True) for p in story.select(".sc-story__label")],
+            "quote": story.select_one(".sc-testimonial__quote").get_text(" ", strip=True),
+            "who": story.select_one(".sc-testimonial__who").get_text(" ", strip=True),
+            "labels": [p.get_text(" ", strip=True) for p in story.select(".sc-testimonial__label")],
             "img": story.select_one("img"),
         }
-        for story in soup_of(response).select(".sc-story")
+        for story in soup_of(response).select(".sc-testimonial")
     ]
 
 
@@ -661,7 +661,7 @@ class TestRendering:
         publish_body(condition_page, stories_section(stories_block([testimonial])))
         response = get_page(client)
         html = response.content.decode()
-        [story] = shown_stories(response)
+        [story] = shown_testimonials(response)
         assert story["quote"] == QUOTE
         assert story["who"] == expected
         assert EMAIL not in html
@@ -688,7 +688,7 @@ class TestRendering:
         give(testimonial, details=details)
         publish_body(condition_page, stories_section(stories_block([testimonial])))
         response = get_page(client)
-        [story] = shown_stories(response)
+        [story] = shown_testimonials(response)
         assert story["who"] == who
         html = response.content.decode()
         assert ("Nurse" in html) == ("occupation" in details)
@@ -707,7 +707,7 @@ class TestRendering:
         give(outcome)
         give(plain)
         publish_body(condition_page, stories_section(stories_block([outcome, plain])))
-        stories = shown_stories(get_page(client))
+        stories = shown_testimonials(get_page(client))
         assert [(s["quote"], s["labels"]) for s in stories] == [
             ("Back to golf in six weeks.", ["Results vary from person to person."]),
             ("The staff were kind.", []),
@@ -724,7 +724,7 @@ class TestRendering:
         give(free)
         give(staff)
         publish_body(condition_page, stories_section(stories_block([free, staff])))
-        stories = shown_stories(get_page(client))
+        stories = shown_testimonials(get_page(client))
         assert [s["labels"] for s in stories] == [
             ["Disclosure: Received free treatment: two sessions at no cost."],
             ["Disclosure: Works for the clinic."],
@@ -754,7 +754,7 @@ class TestRendering:
         )
         response = get_page(client)
         html = response.content.decode()
-        assert [s["quote"] for s in shown_stories(response)] == ["Valid story."]
+        assert [s["quote"] for s in shown_testimonials(response)] == ["Valid story."]
         assert "Shown section" in html
         for text in ("Withdrawn story", "Expired story", "Other site story"):
             assert text not in html
@@ -780,7 +780,7 @@ class TestRendering:
         story("Newest, but for another site.", sites=[us_site])
         make_testimonial(site, quote="Newest, no consent.", condition_page=condition_page)
         publish_body(condition_page, stories_section(stories_block(latest_count=2)))
-        quotes = [s["quote"] for s in shown_stories(get_page(client))]
+        quotes = [s["quote"] for s in shown_testimonials(get_page(client))]
         assert quotes == ["Newer.", "Older."]
 
     def test_chosen_then_latest_without_repeats(self, client, uk_site, condition_page):
@@ -789,7 +789,7 @@ class TestRendering:
         give(older)
         give(newest)
         publish_body(condition_page, stories_section(stories_block([newest], latest_count=2)))
-        quotes = [s["quote"] for s in shown_stories(get_page(client))]
+        quotes = [s["quote"] for s in shown_testimonials(get_page(client))]
         assert quotes == ["Newest.", "Older."]
 
     def test_page_search_content_never_holds_the_quote(self, uk_site, condition_page):
@@ -809,7 +809,7 @@ class TestRendering:
     def test_preview_explains_hidden_stories_live_page_does_not(
         self, client, admin_user, uk_site, us_site, condition_page
     ):
-        from tests.test_story_masking import editor_request
+        from tests.test_testimonial_masking import editor_request
 
         valid = make_testimonial(uk_site, quote="Valid story.")
         give(valid)
@@ -836,7 +836,7 @@ class TestRendering:
         assert response.status_code == 200
         soup = BeautifulSoup(response.rendered_content, "html.parser")
         notices = [
-            p.get_text(" ", strip=True) for p in soup.select(".sc-stories .sc-preview-notice")
+            p.get_text(" ", strip=True) for p in soup.select(".sc-testimonials .sc-preview-notice")
         ]
         assert notices == [
             "Not shown to patients: “Withdrawn story.”, because the patient withdrew consent.",
@@ -848,12 +848,12 @@ class TestRendering:
             "Not shown to patients: “Story after editing.”, because the quote was edited after "
             "the patient approved it.",
         ]
-        assert [s.get_text(" ", strip=True) for s in soup.select(".sc-story__quote")] == [
+        assert [s.get_text(" ", strip=True) for s in soup.select(".sc-testimonial__quote")] == [
             "Valid story."
         ]
         live = get_page(client)
         assert "Not shown to patients" not in live.content.decode()
-        assert [s["quote"] for s in shown_stories(live)] == ["Valid story."]
+        assert [s["quote"] for s in shown_testimonials(live)] == ["Valid story."]
 
     def test_preview_of_only_hidden_stories_shows_the_notices(self, uk_site, condition_page):
         withdrawn = make_testimonial(uk_site, quote="Withdrawn story.")
@@ -862,8 +862,8 @@ class TestRendering:
         page = publish_body(condition_page, stories_section(stories_block([withdrawn])))
         response = page.make_preview_request()
         soup = BeautifulSoup(response.rendered_content, "html.parser")
-        assert len(soup.select(".sc-stories .sc-preview-notice")) == 1
-        assert not soup.select(".sc-story")
+        assert len(soup.select(".sc-testimonials .sc-preview-notice")) == 1
+        assert not soup.select(".sc-testimonial")
 
     def test_story_disappears_on_the_next_request_after_withdrawal(
         self, client, uk_site, condition_page
@@ -901,13 +901,13 @@ class TestRendering:
             get_page(client, url)
         with CaptureQueriesContext(connection) as one:
             response = get_page(client, pages[1])
-        assert len(shown_stories(response)) == 1
+        assert len(shown_testimonials(response)) == 1
         queries = len(one.captured_queries)
         with django_assert_num_queries(queries):
             response = get_page(client, pages[1])
         with django_assert_num_queries(queries):
             response = get_page(client, pages[5])
-        stories = shown_stories(response)
+        stories = shown_testimonials(response)
         assert len(stories) == 5
         assert all(s["img"] is not None for s in stories)
 
@@ -1016,7 +1016,7 @@ class TestExport:
             "spinecare_subject_export", "--email", EMAIL, "--output", str(target), stderr=err
         )
         assert len(json.loads(target.read_text(encoding="utf-8"))["testimonials"]) == 3
-        assert "Wrote 3 stories" in err.getvalue()
+        assert "Wrote 3 testimonials" in err.getvalue()
 
     def test_command_fails_for_unknown_address(self, patient):
         with pytest.raises(CommandError, match="Nothing is held for nobody@patients.example") as e:
@@ -1061,7 +1061,9 @@ class TestErase:
             )
         )
         publish_body(condition_page, stories_section(stories_block([patient["valid"]])))
-        assert [s["quote"] for s in shown_stories(get_page(client))] == ["Sarah's valid story."]
+        assert [s["quote"] for s in shown_testimonials(get_page(client))] == [
+            "Sarah's valid story."
+        ]
 
         assert subjects.erase(EMAIL, by=user) == 3
 
@@ -1093,7 +1095,7 @@ class TestErase:
         )
         assert set(PatientStory.objects.publishable()) == {other, patient["walk_in"]}
         # a page that chose an erased story still renders, without it
-        assert shown_stories(get_page(client)) == []
+        assert shown_testimonials(get_page(client)) == []
         assert list(search(PatientStory, "Sarah")) == []
 
     def test_unknown_subject(self, patient):
@@ -1114,7 +1116,7 @@ class TestErase:
     def test_command(self, patient):
         out = StringIO()
         call_command("spinecare_subject_erase", "--email", EMAIL, stdout=out)
-        assert f"Erased 3 stories held for {EMAIL}." in out.getvalue()
+        assert f"Erased 3 testimonials held for {EMAIL}." in out.getvalue()
         assert set(PatientStory.objects.all()) == {patient["other"], patient["walk_in"]}
         assert ConsentEvent.objects.filter(kind=ConsentEvent.Kind.ERASED).count() == 3
 

@@ -750,7 +750,7 @@ class ConsentMachine(RuleBasedStateMachine):
             return
         expected = self.expected_blocks(site, STRUCTURED_DATA, now)
         got = [
-            child["value"]["stories"]
+            child["value"]["testimonials"]
             for section in data
             for child in section["value"]["content"]
             if child["type"] == "testimonials"
@@ -780,7 +780,7 @@ class ConsentMachine(RuleBasedStateMachine):
             return
         context = {"request": RequestFactory().get(PAGE_PATH, HTTP_HOST=HOSTS[site]), "page": page}
         got = [
-            child.block.get_api_representation(child.value, context)["stories"]
+            child.block.get_api_representation(child.value, context)["testimonials"]
             for section in page.body
             for child in section.value["content"]
             if isinstance(child.block, spinecare_blocks.TestimonialsBlock)

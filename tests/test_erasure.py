@@ -130,7 +130,7 @@ class TestErasure:
         subjects.erase(EMAIL)
         entries = ModelLogEntry.objects.filter(object_id=str(story.pk))
         assert {entry.action for entry in entries} >= {"wagtail.create", "wagtail.edit"}
-        assert {entry.label for entry in entries} == {f"Patient story #{story.pk}"}
+        assert {entry.label for entry in entries} == {f"Testimonial #{story.pk}"}
 
     def test_the_photo_goes_unless_another_story_uses_it(self, story_everywhere):
         photo = story_everywhere.photo
@@ -145,6 +145,6 @@ class TestErasure:
 
 def test_stories_are_labelled_without_their_words(uk_site):
     story = Testimonial.objects.create(site=uk_site, quote=QUOTE, patient_name=NAME)
-    assert str(story) == f"Patient story #{story.pk}"
+    assert str(story) == f"Testimonial #{story.pk}"
     assert QUOTE.split()[0] not in str(story)
     assert story.editor_title.startswith("“The exercises fitted")

@@ -39,7 +39,8 @@ from wagtail.models import Page, Revision, Site
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 import wagtail_spinecare
-from wagtail_spinecare.checks import _add_months, run_checks
+from wagtail_spinecare.checks import run_checks
+from wagtail_spinecare.checks.pages import _add_months
 from wagtail_spinecare.factories import ClinicianFactory, ConditionPageFactory
 from wagtail_spinecare.models import (
     ClinicConditionPage,

@@ -341,7 +341,7 @@ class TestGroupPanel:
         assert panel.select_one("h2").get_text(strip=True) == "Patient records"
         text = panel.get_text(" ", strip=True)
         assert (
-            "which clinics' patient records (stories, consent records and evidence) "
+            "which clinics' patient records (testimonials, consent records and evidence) "
             "this group may manage" in text
         )
         labels = {
@@ -570,7 +570,7 @@ class TestSubjectRequests:
         uk, us = stories
         login(client, uk_editor)
         page = soup_of(client.get(url("erase", uk.pk))).get_text(" ", strip=True)
-        assert f"This permanently erases 1 story held for {EMAIL}" in page
+        assert f"This permanently erases 1 testimonial held for {EMAIL}" in page
         assert client.post(url("erase", uk.pk)).status_code == 302
         assert list(Testimonial.objects.all()) == [us]
         assert us.consent_records.count() == 1
@@ -736,12 +736,12 @@ class TestNoClinicUser:
         text = soup_of(response).get_text(" ", strip=True)
         assert NO_CLINIC in text
         assert "ask an administrator" in text
-        assert "Patient stories" not in sidebar_labels(response)
+        assert "Testimonials" not in sidebar_labels(response)
 
     def test_clinic_editors_see_the_menu_and_no_message(self, client, uk_editor):
         response = login(client, uk_editor).get(reverse("wagtailadmin_home"))
         assert NO_CLINIC not in soup_of(response).get_text(" ", strip=True)
-        assert "Patient stories" in sidebar_labels(response)
+        assert "Testimonials" in sidebar_labels(response)
 
     def test_direct_urls_are_refused(self, client, no_clinic_user, stories):
         login(client, no_clinic_user)
@@ -842,7 +842,7 @@ class TestChosenStoriesOnPages:
     def test_another_clinics_story_is_refused(self, client, uk_editor, uk_clinic, stories):
         response = self.post(client, uk_editor, uk_clinic[0], stories[1])
         assert response.status_code == 200
-        assert "Choose only patient stories of the clinics" in str(
+        assert "Choose only testimonials of the clinics" in str(
             response.context["form"].errors["body"]
         )
         from wagtail_spinecare.models import ConditionPage
@@ -891,7 +891,7 @@ class TestAnotherClinicsStoryInThePageEditor:
         html = self.edit(client, uk_editor, page)
         assert stories[0].quote in html
         assert "kayaking" not in html
-        assert "A story from another clinic" in html
+        assert "A testimonial from another clinic" in html
         # nor a link to the other clinic's story
         edit_url = reverse("wagtail_spinecare_testimonial_modeladmin_edit", args=[stories[1].pk])
         assert edit_url not in html
@@ -899,13 +899,13 @@ class TestAnotherClinicsStoryInThePageEditor:
     def test_whoever_manages_both_clinics_sees_both(self, client, superuser, page, stories):
         html = self.edit(client, superuser, page)
         assert stories[0].quote in html and stories[1].quote in html
-        assert "A story from another clinic" not in html
+        assert "A testimonial from another clinic" not in html
 
     def test_saving_keeps_the_story(self, client, uk_editor, page, stories):
         from wagtail.test.utils.form_data import streamfield
 
         from tests.forms import condition_page_form, listblock
-        from wagtail_spinecare.page_forms import chosen_story_ids
+        from wagtail_spinecare.page_forms import chosen_testimonial_ids
 
         client.force_login(uk_editor)
         block = {
@@ -919,4 +919,4 @@ class TestAnotherClinicsStoryInThePageEditor:
         response = client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), data)
         assert response.status_code == 302, response.context["form"].errors
         saved = page.get_latest_revision_as_object()
-        assert chosen_story_ids(saved.body) == {t.pk for t in stories}
+        assert chosen_testimonial_ids(saved.body) == {t.pk for t in stories}

@@ -196,7 +196,7 @@ class TestRouting:
         assert soup.select_one("h1").get_text(strip=True) == "Facet joint back pain"
         assert soup.select_one(".sc-quick-answer__text").get_text() == twins[PROJECT].quick_answer
         assert twins[PROJECT].reviewed_by.name in soup.select_one(".sc-review").get_text()
-        story = soup.select_one(".sc-story__quote").get_text(" ", strip=True)
+        story = soup.select_one(".sc-testimonial__quote").get_text(" ", strip=True)
         assert story == twins[PROJECT].story.quote
         assert soup.select_one("article.sc-condition").find_next("aside", "project-referral")
 

@@ -76,7 +76,8 @@ def shown_quotes(client):
     response = client.get(PAGE_URL, HTTP_HOST="uk.example")
     assert response.status_code == 200
     return [
-        quote.get_text(" ", strip=True) for quote in soup_of(response).select(".sc-story__quote")
+        quote.get_text(" ", strip=True)
+        for quote in soup_of(response).select(".sc-testimonial__quote")
     ]
 
 
@@ -452,7 +453,7 @@ class TestWithdraw:
         give(testimonial)
         response = admin_client.get(url("withdraw", testimonial.pk))
         assert response.status_code == 200
-        assert "Withdrawing consent removes this story" in response.content.decode()
+        assert "Withdrawing consent removes this testimonial" in response.content.decode()
         assert ConsentRecord.objects.get().withdrawn_at is None
 
     def test_post_withdraws_and_the_story_disappears_on_the_next_request(
@@ -610,7 +611,7 @@ class TestSubjectRequests:
         response = admin_client.get(url("erase", first.pk))
         assert response.status_code == 200
         text = soup_of(response).get_text(" ", strip=True)
-        assert f"This permanently erases 2 stories held for {EMAIL}" in text
+        assert f"This permanently erases 2 testimonials held for {EMAIL}" in text
         assert PatientStory.objects.count() == 3
 
         response = admin_client.post(url("erase", first.pk))
@@ -627,7 +628,7 @@ class TestSubjectRequests:
     def test_erase_count_for_one_story(self, admin_client, uk_site):
         testimonial = make_testimonial(uk_site, "Only story.")
         text = soup_of(admin_client.get(url("erase", testimonial.pk))).get_text(" ", strip=True)
-        assert f"This permanently erases 1 story held for {EMAIL}" in text
+        assert f"This permanently erases 1 testimonial held for {EMAIL}" in text
 
     def test_erase_without_email_erases_nothing(self, admin_client, uk_site):
         testimonial = make_testimonial(uk_site, "No email.", patient_email="")

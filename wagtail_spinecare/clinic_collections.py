@@ -175,7 +175,7 @@ def other_clinics_images(user):
 
 
 def photos_for(user):
-    """The images ``user`` may give a story as its patient's photo: those they may choose,
+    """The images ``user`` may give a testimonial as its patient's photo: those they may choose,
     except other clinics' (whatever wider permissions they hold)."""
     policy = permission_policy_for(get_image_model())
     choosable = policy.instances_user_has_any_permission_for(user, ["choose"])

@@ -214,7 +214,7 @@ def _editors_group(site, home, clinic_name, setup) -> Group:
         "granted" if _grants(group) != before else "unchanged",
         _(
             "'%(group)s': edit and publish pages under '%(home)s', this clinic's settings, "
-            "patient stories and consent records, the private collection '%(collection)s' "
+            "testimonials and consent records, the private collection '%(collection)s' "
             "and the image collection '%(images)s'"
         )
         % {

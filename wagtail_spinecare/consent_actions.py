@@ -174,7 +174,7 @@ def give(
     if not sites:
         errors["sites"] = _("Choose at least one clinic site the patient agreed to appear on.")
     if not channels:
-        errors["channels"] = _("Choose at least one place the story may appear.")
+        errors["channels"] = _("Choose at least one place the testimonial may appear.")
     if not (wording or "").strip():
         errors["wording"] = _("Record the wording the patient agreed to.")
     if errors:

@@ -225,10 +225,10 @@ def full_condition_body(image_ids, repeat: int = 1, clinic_page=None) -> list[di
 
 
 class TestimonialFactory(DjangoModelFactory):
-    """A patient story with no consent yet, so shown nowhere: see :func:`give_consent`."""
+    """A testimonial with no consent yet, so shown nowhere: see :func:`give_consent`."""
 
     site = factory.SubFactory(wagtail_factories.SiteFactory)
-    quote = factory.Sequence(lambda n: f"Story {n}: I am back to walking every day.")
+    quote = factory.Sequence(lambda n: f"Testimonial {n}: I am back to walking every day.")
     patient_name = factory.Sequence(lambda n: f"Patient Number{n}")
     patient_email = factory.Sequence(lambda n: f"patient{n}@patients.example")
 
@@ -237,14 +237,14 @@ class TestimonialFactory(DjangoModelFactory):
 
 
 def consent_kwargs(testimonial, **overrides) -> dict:
-    """Arguments to ``consent_actions.give`` for valid consent: web, the story's own site, a
+    """Arguments to ``consent_actions.give`` for valid consent: web, the testimonial's own site, a
     year."""
     return {
         "sites": [testimonial.site],
         "expires_on": timezone.localdate() + datetime.timedelta(days=365),
         "evidence": wagtail_factories.DocumentFactory(),
         "method": models.ConsentMethod.SIGNED_FORM,
-        "wording": "I agree that the clinic may publish my story exactly as written.",
+        "wording": "I agree that the clinic may publish my testimonial exactly as written.",
         "wording_version": "2026-01",
         "lawful_basis": models.LawfulBasis.UK_GDPR_EXPLICIT,
         "channels": (models.Channel.WEB,),

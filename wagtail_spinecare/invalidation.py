@@ -69,7 +69,7 @@ def pages_referring_to(obj):
 
 def purge_pages_showing(testimonial) -> None:
     """Purge the pages that chose ``testimonial``, and its condition's page, whose latest
-    stories may show it."""
+    testimonials may show it."""
     pages = pages_referring_to(testimonial)
     if testimonial.condition_page_id:
         pages.append(testimonial.condition_page)

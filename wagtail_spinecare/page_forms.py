@@ -14,8 +14,8 @@ from .blocks.testimonials import ReaderWidget
 from .checks import errors, run_checks
 from .models.clinic import ClinicSettings
 from .models.library import library_of
-from .stories import StoryReader
 from .streams import iter_blocks, stream_errors
+from .testimonial_display import TestimonialReader
 
 #: Wagtail's search description has no limit of its own; search engines show about 160
 #: characters, so this is far more than any description needs.
@@ -36,7 +36,7 @@ def years_from(day: date, years: int) -> date:
 class SpinecarePageForm(WagtailAdminPageForm):
     """Page form that checks booking buttons against the settings of the clinic the page is on."""
 
-    #: StreamFields whose booking buttons and chosen stories are checked.
+    #: StreamFields whose booking buttons and chosen testimonials are checked.
     stream_fields = ("body",)
 
     def __init__(self, *args, instance=None, **kwargs):
@@ -45,15 +45,15 @@ class SpinecarePageForm(WagtailAdminPageForm):
         if new and hasattr(instance, "skeleton_body") and not instance.body:
             instance.body = instance.skeleton_body()
         super().__init__(*args, instance=instance, **kwargs)
-        #: Which chosen stories the user may read, for drawing the page and checking it.
-        self.story_reader = None
+        #: Which chosen testimonials the user may read, for drawing the page and checking it.
+        self.testimonial_reader = None
         user = getattr(self, "for_user", None)
         if user is not None:
-            self.story_reader = StoryReader(user)
+            self.testimonial_reader = TestimonialReader(user)
             for name in self.stream_fields:
                 if name in self.fields:
                     widget = self.fields[name].widget
-                    self.fields[name].widget = ReaderWidget(widget, self.story_reader)
+                    self.fields[name].widget = ReaderWidget(widget, self.testimonial_reader)
         description = self.fields.get("search_description")
         if description is not None and description.max_length is None:
             description.max_length = SEARCH_DESCRIPTION_MAX_LENGTH
@@ -93,10 +93,10 @@ class SpinecarePageForm(WagtailAdminPageForm):
         return day
 
     def clean(self):
-        """Chosen stories must be the editor's clinics'; unless saving a draft, every booking
+        """Chosen testimonials must be the editor's clinics'; unless saving a draft, every booking
         button must lead somewhere."""
         cleaned_data = super().clean()
-        self._check_chosen_stories(cleaned_data)
+        self._check_chosen_testimonials(cleaned_data)
         if getattr(self, "is_deferred_validation", False):
             # Saving a draft: an unfinished button is not yet a problem.
             return cleaned_data
@@ -125,20 +125,20 @@ class SpinecarePageForm(WagtailAdminPageForm):
             else:
                 self.add_error(None, f"{finding.location}: {finding.message}")
 
-    def _check_chosen_stories(self, cleaned_data) -> None:
-        """An editor may add only stories of the clinics whose patient records they manage,
+    def _check_chosen_testimonials(self, cleaned_data) -> None:
+        """An editor may add only testimonials of the clinics whose patient records they manage,
         drafts included: the chooser offers no others, and a hand-made request must not
-        either. Stories already on the page stay, whoever chose them."""
-        if self.story_reader is None:
+        either. Testimonials already on the page stay, whoever chose them."""
+        if self.testimonial_reader is None:
             return
         for name in self.stream_fields:
             if name in self.errors or name not in cleaned_data:
                 continue
-            before = chosen_story_ids(getattr(self.instance, name, None))
-            added = chosen_story_ids(cleaned_data[name]) - before
-            if added - self.story_reader.readable(added):
+            before = chosen_testimonial_ids(getattr(self.instance, name, None))
+            added = chosen_testimonial_ids(cleaned_data[name]) - before
+            if added - self.testimonial_reader.readable(added):
                 self.add_error(
-                    name, _("Choose only patient stories of the clinics whose records you manage.")
+                    name, _("Choose only testimonials of the clinics whose records you manage.")
                 )
 
     def _site(self):
@@ -149,7 +149,7 @@ class SpinecarePageForm(WagtailAdminPageForm):
         return ClinicSettings.for_site_or_defaults(self._site())
 
 
-def chosen_story_ids(stream) -> set[int]:
+def chosen_testimonial_ids(stream) -> set[int]:
     """The ids of the testimonials chosen anywhere in ``stream``."""
     return {
         testimonial.pk

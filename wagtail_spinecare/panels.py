@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import Panel
 
 from .checks import run_checks
-from .stories import StoryReader
+from .testimonial_display import TestimonialReader
 
 
 class ContentChecksPanel(Panel):
@@ -21,8 +21,10 @@ class ContentChecksPanel(Panel):
             context = super().get_context_data(parent_context)
             page = self.instance
             context["checked"] = bool(page and page.pk)
-            # The form's reader, when it has one, already knows the stories on the page.
-            reader = getattr(self.form, "story_reader", None) or StoryReader(self.request.user)
+            # The form's reader, when it has one, already knows the testimonials on the page.
+            reader = getattr(self.form, "testimonial_reader", None) or TestimonialReader(
+                self.request.user
+            )
             context["findings"] = run_checks(page, reader=reader) if context["checked"] else []
             return context
 

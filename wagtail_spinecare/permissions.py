@@ -24,7 +24,7 @@ from .models.testimonials import Testimonial
 #: Actions whose permission codename is not Wagtail's ``<action>_testimonial``.
 CUSTOM_ACTIONS = ("record_consent", "withdraw_consent", "handle_subject_requests")
 
-#: Every action on patient records; any one of them lets a user see a clinic's stories.
+#: Every action on patient records; any one of them lets a user see a clinic's testimonials.
 PATIENT_RECORD_ACTIONS = ("view", "add", "change", "delete", *CUSTOM_ACTIONS)
 
 #: What a clinic's editors are given for each of their clinic's sites.
@@ -110,7 +110,7 @@ def revoke_patient_records(group, site):
 
 
 def guard_evidence(document, request):
-    """Consent evidence is served only to those who may see a story it belongs to, whatever
+    """Consent evidence is served only to those who may see a testimonial it belongs to, whatever
     collection it was filed in (a ``before_serve_document`` hook); evidence collections are
     also restricted to their clinic. Anyone else is asked to log in, or refused."""
     if not ConsentRecord.objects.filter(evidence=document).exists():

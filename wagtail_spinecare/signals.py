@@ -24,8 +24,9 @@ from .models import (
 )
 
 
-def story_saved(sender, instance, **kwargs):
-    """Editing a story can close its consent gate (the wording changed): ask the rule again."""
+def testimonial_saved(sender, instance, **kwargs):
+    """Editing a testimonial can close its consent gate (the wording changed): ask the rule
+    again."""
     on_visibility_change(instance)
 
 
@@ -62,7 +63,9 @@ def connect():
     pre_delete.connect(site_saving, sender=Site, dispatch_uid="spinecare-cache-del-site-before")
     post_save.connect(site_changed, sender=Site, dispatch_uid="spinecare-cache-site")
     post_delete.connect(site_deleted, sender=Site, dispatch_uid="spinecare-cache-del-site")
-    post_save.connect(story_saved, sender=Testimonial, dispatch_uid="spinecare-story-saved")
+    post_save.connect(
+        testimonial_saved, sender=Testimonial, dispatch_uid="spinecare-testimonial-saved"
+    )
     post_delete.connect(
-        invalidate_pages, sender=Testimonial, dispatch_uid="spinecare-story-deleted"
+        invalidate_pages, sender=Testimonial, dispatch_uid="spinecare-testimonial-deleted"
     )

@@ -73,10 +73,10 @@ SECTIONS = [
         _("What patients can do at home: keeping active, pain relief, sleep, work."),
     ),
     (
-        Aspect.SUCCESS_STORIES,
-        _("Patient stories"),
+        Aspect.TESTIMONIALS,
+        _("Testimonials"),
         _(
-            "Add a 'Patient stories' block. Only stories with valid recorded consent are shown; "
+            "Add a 'Testimonials' block. Only testimonials with valid recorded consent are shown; "
             "the preview tells you which are hidden and why."
         ),
     ),

@@ -2,7 +2,7 @@
 
 The graph is built from the same values the templates show: the visible FAQ questions, the
 review date and reviewer in the footer, the sections shown, the treatments in the
-comparison table. It never contains a Review or AggregateRating: patient stories are not
+comparison table. It never contains a Review or AggregateRating: testimonials are not
 reviews, and no testimonial is ever put in the graph.
 """
 
@@ -42,7 +42,7 @@ HEALTH_ASPECTS = {
     Aspect.SELF_CARE: "SelfCareHealthAspect",
     Aspect.LIVING_WITH: "LivingWithHealthAspect",
     Aspect.PREVENTION: "PreventionHealthAspect",
-    # Patient stories are left out of the graph on purpose.
+    # Testimonials are left out of the graph on purpose.
 }
 PHYSICAL_THERAPIES = {TreatmentCategory.EXERCISE, TreatmentCategory.MANUAL_THERAPY}
 
@@ -206,7 +206,7 @@ def faq_questions(body) -> list[dict]:
 
 def health_topic_parts(body, url, context) -> list[dict]:
     """The sections the page shows in ``context`` (see ``SectionBlock.shows_anything``),
-    each with its schema.org health aspect; sections of patient stories are left out."""
+    each with its schema.org health aspect; sections of testimonials are left out."""
     parts = []
     for child in body:
         if not isinstance(child.block, SectionBlock):

@@ -16,7 +16,7 @@ class UnknownSubject(LookupError):
 
 
 def testimonials_of(email: str, sites=None):
-    """The patient's stories; with ``sites``, only those of these clinic sites.
+    """The patient's testimonials; with ``sites``, only those of these clinic sites.
 
     The admin passes the sites the editor manages, so a clinic only ever exports or erases
     its own records; management commands pass none and cover every clinic.
@@ -33,7 +33,7 @@ def testimonials_of(email: str, sites=None):
 
 
 def export(email: str, by=None, sites=None) -> dict:
-    """Everything held about the patient with this email: stories in every state, every
+    """Everything held about the patient with this email: testimonials in every state, every
     consent record (with the wording they approved each time) and the audit events.
 
     With ``sites``, only what those clinic sites hold."""
@@ -66,11 +66,11 @@ def export(email: str, by=None, sites=None) -> dict:
 
 @transaction.atomic
 def erase(email: str, by=None, sites=None) -> int:
-    """Erase every story and consent record of this patient, with their evidence files;
+    """Erase every testimonial and consent record of this patient, with their evidence files;
     with ``sites``, only those of these clinic sites.
 
-    Each erased story leaves one audit event holding only its id. Returns how many
-    stories were erased.
+    Each erased testimonial leaves one audit event holding only its id. Returns how many
+    testimonials were erased.
     """
     testimonials = list(testimonials_of(email, sites))
     for testimonial in testimonials:

@@ -28,7 +28,7 @@ REQUIRED_APPS = {
         "each clinic's settings are edited in its screens, and without them every admin page fails"
     ),
     "wagtail_modeladmin": (
-        "the Clinic records screens (patient stories and their consent, treatments, "
+        "the Clinic records screens (testimonials and their consent, treatments, "
         "clinicians) are built on it"
     ),
     "wagtail.images": "clinicians' and patients' photos are Wagtail images",

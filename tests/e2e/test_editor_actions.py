@@ -36,7 +36,7 @@ BLOCK_LABELS = {
     "do_dont": "Do and don't",
     "recovery_timeline": "Recovery timeline",
     "comparison": "Treatment comparison",
-    "testimonials": "Patient stories",
+    "testimonials": "Testimonials",
 }
 
 

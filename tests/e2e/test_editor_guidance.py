@@ -19,7 +19,7 @@ SAMPLES = [
     "considerable improvement.",
     "",
 ]
-GROUPS = ("Layout", "Clinical content", "Patient stories and engagement")
+GROUPS = ("Layout", "Clinical content", "Testimonials and engagement")
 SECTION_TEXT = (
     "Facet joints are small joints at the back of your spine. They help you bend and twist. "
     "When they are sore, your lower back can feel stiff, especially in the morning. "

@@ -8,14 +8,14 @@ from .ids import object_id, object_ids
 
 
 class ClinicScopedChoosing:
-    """Only the stories of the clinics the user manages can be listed, searched or chosen."""
+    """Only the testimonials of the clinics the user manages can be listed, searched or chosen."""
 
     def get_object_list(self):
         return managed_testimonials(self.request.user)
 
 
 class EditorTitle:
-    """Chosen stories are named to the editors of their clinic by their first words; their
+    """Chosen testimonials are named to the editors of their clinic by their first words; their
     ``str()`` (a label for logs and history) holds no words of the patient's."""
 
     def get_display_title(self, instance):
@@ -23,12 +23,12 @@ class EditorTitle:
 
 
 class TestimonialChooserWidget(EditorTitle, BaseChooser):
-    """The chooser field for a story, naming the chosen story by its first words."""
+    """The chooser field for a testimonial, naming the chosen testimonial by its first words."""
 
 
 class ClinicScopedChooseMixin(ClinicScopedChoosing):
-    """The story chooser's listing: the user's clinics' stories by their first words, and a
-    note for a user of no clinic on why the list is empty."""
+    """The testimonial chooser's listing: the user's clinics' testimonials by their first
+    words, and a note for a user of no clinic on why the list is empty."""
 
     results_template_name = "wagtail_spinecare/admin/testimonial_chooser_results.html"
 
@@ -45,11 +45,11 @@ class ClinicScopedChooseMixin(ClinicScopedChoosing):
 
 
 class TestimonialChooseView(ClinicScopedChooseMixin, chooser_views.ChooseView):
-    """The story chooser as it opens."""
+    """The testimonial chooser as it opens."""
 
 
 class TestimonialChooseResultsView(ClinicScopedChooseMixin, chooser_views.ChooseResultsView):
-    """The story chooser's results, as the editor searches or pages through them."""
+    """The testimonial chooser's results, as the editor searches or pages through them."""
 
 
 class ChosenView(chooser_views.ChosenView):
@@ -70,14 +70,14 @@ class ChosenMultipleView(chooser_views.ChosenMultipleView):
 
 
 class TestimonialChosenView(EditorTitle, ChosenView):
-    """Answers the choice of one story; another clinic's story is not found."""
+    """Answers the choice of one testimonial; another clinic's testimonial is not found."""
 
     def get_object(self, pk):
         return managed_testimonials(self.request.user).get(pk=pk)
 
 
 class TestimonialChosenMultipleView(EditorTitle, ChosenMultipleView):
-    """Answers the choice of several stories; other clinics' stories are left out."""
+    """Answers the choice of several testimonials; other clinics' testimonials are left out."""
 
     def get_objects(self, pks):
         return managed_testimonials(self.request.user).filter(pk__in=pks)
@@ -93,9 +93,9 @@ class TestimonialChooserViewSet(ChooserViewSet):
     choose_results_view_class = TestimonialChooseResultsView
     chosen_view_class = TestimonialChosenView
     chosen_multiple_view_class = TestimonialChosenMultipleView
-    choose_one_text = _("Choose a patient story")
-    choose_another_text = _("Choose another patient story")
-    edit_item_text = _("Edit this patient story")
+    choose_one_text = _("Choose a testimonial")
+    choose_another_text = _("Choose another testimonial")
+    edit_item_text = _("Edit this testimonial")
     per_page = 20
 
 

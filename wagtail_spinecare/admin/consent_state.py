@@ -34,7 +34,7 @@ class ConsentState(TextChoices):
 def with_consent_state(queryset, at=None):
     """Annotate each testimonial with ``consent_state`` and ``consent_expires_on``.
 
-    States describe the current consent record whatever its scope; whether a story may
+    States describe the current consent record whatever its scope; whether a testimonial may
     appear on a given site and channel is :func:`valid_consents`' question alone.
     """
     today = timezone.localdate(at or timezone.now())

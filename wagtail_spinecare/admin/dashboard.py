@@ -25,7 +25,7 @@ class OverdueReviewsPanel(Component):
 
 
 class NoClinicPanel(Component):
-    """Tells staff in no clinic's editors group why they see no patient stories."""
+    """Tells staff in no clinic's editors group why they see no testimonials."""
 
     name = "spinecare_no_clinic"
     order = 140

@@ -27,7 +27,7 @@ from ..permissions import managed_sites
 
 
 class PatientRecordForm(WagtailAdminModelForm):
-    """The story form: a story can only be filed under a clinic the editor manages."""
+    """The testimonial form: a testimonial can only be filed under a clinic the editor manages."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,7 +44,7 @@ class PatientRecordForm(WagtailAdminModelForm):
 
 
 def condition_pages_for(user):
-    """The condition pages a story of ``user``'s clinics may be about: the shared ones, and
+    """The condition pages a testimonial of ``user``'s clinics may be about: the shared ones, and
     those on the clinics' own sites."""
     roots = [
         *ConditionLibraryPage.objects.values_list("path", flat=True),
@@ -59,7 +59,7 @@ def condition_pages_for(user):
 
 def evidence_for(user, own_collection=None):
     """Documents ``user`` may attach as evidence: those they may choose, but never another
-    clinic's evidence, plus anything in the story's own clinic's evidence collection."""
+    clinic's evidence, plus anything in the testimonial's own clinic's evidence collection."""
     model = get_document_model()
     choosable = permission_policy_for(model).instances_user_has_any_permission_for(user, ["choose"])
     condition = Q(pk__in=choosable.values("pk")) & ~Q(collection__in=evidence_collections())
@@ -81,7 +81,7 @@ class EvidenceChooser(AdminDocumentChooser):
 
 
 DETAIL_CHOICES = [
-    ("name", _("Their name, as set on the story")),
+    ("name", _("Their name, as set on the testimonial")),
     ("age", _("Their age band")),
     ("occupation", _("Their occupation")),
     ("photo", _("Their photo")),
@@ -143,22 +143,23 @@ class ConsentForm(forms.Form):
         ),
     )
     channels = forms.MultipleChoiceField(
-        label=_("Where the story may appear"),
+        label=_("Where the testimonial may appear"),
         choices=Channel.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
-            "Tick only what the patient agreed to. This site shows stories on web pages and "
+            "Tick only what the patient agreed to. This site shows testimonials on web pages and "
             "to apps; social media and print are recorded for the staff who use them."
         ),
     )
     details = forms.MultipleChoiceField(
-        label=_("What may be shown with the story"),
+        label=_("What may be shown with the testimonial"),
         choices=DETAIL_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
-            "Tick only what the patient agreed to. Without their name, the story says 'A patient'."
+            "Tick only what the patient agreed to. Without their name, the testimonial says "
+            "'A patient'."
         ),
     )
     expires_on = forms.DateField(label=_("Consent expires"), widget=AdminDateInput, required=False)
@@ -173,7 +174,7 @@ class ConsentForm(forms.Form):
         self.fields["sites"].initial = [testimonial.site_id]
         self.fields["channels"].initial = [Channel.WEB]
         self.fields["expires_on"].help_text = _(
-            "The last day the story may be shown: at most %(days)d days from today."
+            "The last day the testimonial may be shown: at most %(days)d days from today."
         ) % {"days": consent.longest_days()}
 
     def save(self):
@@ -210,7 +211,7 @@ WITHDRAWAL_CHANNELS = [
 
 
 class WithdrawForm(forms.Form):
-    """How the patient asked to withdraw consent; the story is taken down either way."""
+    """How the patient asked to withdraw consent; the testimonial is taken down either way."""
 
     channel = forms.ChoiceField(
         label=_("How did the patient ask?"),

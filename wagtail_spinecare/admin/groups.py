@@ -32,7 +32,7 @@ class PatientRecordsPermissionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label=_("Clinics"),
         help_text=_(
-            "Choose which clinics' patient records (stories, consent records and evidence) "
+            "Choose which clinics' patient records (testimonials, consent records and evidence) "
             "this group may manage. Its members never see another clinic's patient records. "
             "Testimonial permissions ticked under “Object permissions” apply to every clinic."
         ),

@@ -33,7 +33,7 @@ from .views import (
 
 
 class IdURLHelper(AdminURLHelper):
-    """The URLs of one object (inspect, edit, delete, history and the story's actions) take
+    """The URLs of one object (inspect, edit, delete, history and the testimonial's actions) take
     a number only: ``inspect/abc/`` or a number too large for an id is 404 at once."""
 
     def get_action_url_pattern(self, action):
@@ -69,7 +69,7 @@ class ClinicianAdmin(ModelAdmin):
 
 
 class ConsentStateFilter(SimpleListFilter):
-    """Filter stories by their consent at a glance: valid, expiring, expired and so on."""
+    """Filter testimonials by their consent at a glance: valid, expiring, expired and so on."""
 
     title = _("consent")
     parameter_name = "consent"
@@ -114,7 +114,7 @@ class ClinicSiteFilter(RelatedFieldListFilter):
         return [(site.pk, str(site)) for site in managed_sites(request.user).order_by("hostname")]
 
     def queryset(self, request, queryset):
-        # A clinic id no site can have (``?site__id__exact=abc``) lists no stories; Django's
+        # A clinic id no site can have (``?site__id__exact=abc``) lists no testimonials; Django's
         # own filter would raise, and the listing would answer with a server error.
         try:
             object_ids(Site, self.lookup_val or ())
@@ -124,14 +124,14 @@ class ClinicSiteFilter(RelatedFieldListFilter):
 
 
 class TestimonialAdmin(ModelAdmin):
-    """Patient stories with their consent. Only stories with valid consent reach any page."""
+    """Testimonials with their consent. Only testimonials with valid consent reach any page."""
 
     model = Testimonial
-    #: A story can only be filed under a clinic the editor manages.
+    #: A testimonial can only be filed under a clinic the editor manages.
     edit_handler = ObjectList(Testimonial.panels, base_form_class=PatientRecordForm)
     url_helper_class = IdURLHelper
     index_view_class = NulFreeIndexView
-    menu_label = _("Patient stories")
+    menu_label = _("Testimonials")
     menu_icon = "openquote"
     list_display = ("excerpt", "site", "consent_state_label", "consent_expires")
     list_filter = (("site", ClinicSiteFilter), ConsentStateFilter)
@@ -162,7 +162,7 @@ class TestimonialAdmin(ModelAdmin):
     }
 
     def get_queryset(self, request):
-        """Only the stories of the clinics the user manages, everywhere in this admin."""
+        """Only the testimonials of the clinics the user manages, everywhere in this admin."""
         own = managed_testimonials(request.user).values("pk")
         queryset = super().get_queryset(request).filter(pk__in=own)
         return consent_state.with_consent_state(queryset).select_related("site")
@@ -216,7 +216,7 @@ class GuidelineAdmin(ModelAdmin):
 
 
 class ClinicRecordsGroup(ModelAdminGroup):
-    """What clinics keep: patient stories with consent, clinicians, treatments, guidelines."""
+    """What clinics keep: testimonials with consent, clinicians, treatments, guidelines."""
 
     menu_label = _("Clinic records")
     menu_icon = "folder-open-inverse"

@@ -1,4 +1,4 @@
-"""Admin views for patient stories: consent, withdrawal and data subject requests."""
+"""Admin views for testimonials: consent, withdrawal and data subject requests."""
 
 import json
 
@@ -29,7 +29,7 @@ from .ids import object_id
 
 def check_clinic(user, testimonial):
     """Stop anyone who may not see ``testimonial``: users of no clinic are refused as
-    for any admin area; another clinic's story does not exist for them."""
+    for any admin area; another clinic's testimonial does not exist for them."""
     if not has_any_clinic(user):
         raise PermissionDenied
     if not patient_records.user_has_any_permission_for_instance(
@@ -39,7 +39,7 @@ def check_clinic(user, testimonial):
 
 
 class ClinicScopedMixin:
-    """For modeladmin's views of one story, which load it without asking the admin."""
+    """For modeladmin's views of one testimonial, which load it without asking the admin."""
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -48,23 +48,23 @@ class ClinicScopedMixin:
 
 
 class TestimonialEditView(ClinicScopedMixin, EditView):
-    """Edit a story of one of the user's clinics."""
+    """Edit a testimonial of one of the user's clinics."""
 
 
 class TestimonialDeleteView(ClinicScopedMixin, DeleteView):
-    """Delete a story of one of the user's clinics; deleting is an erasure (see
+    """Delete a testimonial of one of the user's clinics; deleting is an erasure (see
     ``Testimonial.delete``)."""
 
 
 class TestimonialHistoryView(ClinicScopedMixin, HistoryView):
-    """A story's history, for anyone who may inspect the story."""
+    """A testimonial's history, for anyone who may inspect the testimonial."""
 
     def check_action_permitted(self, user):
         return self.permission_helper.user_can_inspect_obj(user, self.instance)
 
 
 class TestimonialInspectView(ClinicScopedMixin, InspectView):
-    """A story with its whole consent history, audit trail and actions."""
+    """A testimonial with its whole consent history, audit trail and actions."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -96,7 +96,7 @@ class TestimonialInspectView(ClinicScopedMixin, InspectView):
 
 
 class TestimonialActionView(WMABaseView):
-    """Base for an action on one story, allowed by one patient-record ``action``."""
+    """Base for an action on one testimonial, allowed by one patient-record ``action``."""
 
     action = None
     template_name = None
@@ -104,7 +104,7 @@ class TestimonialActionView(WMABaseView):
     def dispatch(self, request, *args, **kwargs):
         if not has_any_clinic(request.user):
             raise PermissionDenied
-        # The admin's queryset holds only the stories of the user's clinics.
+        # The admin's queryset holds only the testimonials of the user's clinics.
         self.instance = get_object_or_404(
             self.model_admin.get_queryset(request),
             pk=object_id(self.model, kwargs["instance_pk"]),
@@ -136,7 +136,7 @@ class TestimonialActionView(WMABaseView):
 
 
 class RecordConsentView(TestimonialActionView):
-    """Record the patient's consent for the story as it reads now."""
+    """Record the patient's consent for the testimonial as it reads now."""
 
     action = "record_consent"
     template_name = "wagtail_spinecare/admin/record_consent.html"
@@ -155,7 +155,7 @@ class RecordConsentView(TestimonialActionView):
 
 
 class WithdrawConsentView(TestimonialActionView):
-    """Withdraw consent at the patient's request: the story leaves every page at once."""
+    """Withdraw consent at the patient's request: the testimonial leaves every page at once."""
 
     action = "withdraw_consent"
     template_name = "wagtail_spinecare/admin/withdraw_consent.html"
@@ -172,7 +172,7 @@ class WithdrawConsentView(TestimonialActionView):
             self.instance, channel=form.cleaned_data["channel"], by=request.user
         ):
             messages.success(
-                request, _("Consent withdrawn. The story is no longer shown anywhere.")
+                request, _("Consent withdrawn. The testimonial is no longer shown anywhere.")
             )
         else:
             messages.info(request, _("There was no active consent to withdraw."))
@@ -180,7 +180,7 @@ class WithdrawConsentView(TestimonialActionView):
 
 
 class ExportSubjectView(TestimonialActionView):
-    """Download, as JSON, everything the user's clinics hold about the story's patient."""
+    """Download, as JSON, everything the user's clinics hold about the testimonial's patient."""
 
     action = "handle_subject_requests"
 
@@ -195,7 +195,7 @@ class ExportSubjectView(TestimonialActionView):
                 self.instance.patient_email, by=self.request.user, sites=self.subject_sites()
             )
         except subjects.UnknownSubject:
-            messages.error(self.request, _("This story has no patient email to search by."))
+            messages.error(self.request, _("This testimonial has no patient email to search by."))
             return redirect(self.inspect_url())
         response = HttpResponse(
             json.dumps(data, indent=2), content_type="application/json; charset=utf-8"
@@ -206,7 +206,7 @@ class ExportSubjectView(TestimonialActionView):
 
 
 class EraseSubjectView(TestimonialActionView):
-    """Erase everything the user's clinics hold about the story's patient, after asking."""
+    """Erase everything the user's clinics hold about the testimonial's patient, after asking."""
 
     action = "handle_subject_requests"
     template_name = "wagtail_spinecare/admin/erase_subject.html"
@@ -224,10 +224,11 @@ class EraseSubjectView(TestimonialActionView):
     def post(self, request, *args, **kwargs):
         email = self.instance.patient_email
         if not email:
-            messages.error(request, _("This story has no patient email to search by."))
+            messages.error(request, _("This testimonial has no patient email to search by."))
             return redirect(self.inspect_url())
         erased = subjects.erase(email, by=request.user, sites=self.subject_sites())
         messages.success(
-            request, _("Erased %(count)d stories and their consent records.") % {"count": erased}
+            request,
+            _("Erased %(count)d testimonials and their consent records.") % {"count": erased},
         )
         return redirect(self.url_helper.index_url)

@@ -13,7 +13,7 @@ class BlockGroup:
 
     LAYOUT = _("Layout")
     CLINICAL = _("Clinical content")
-    ENGAGEMENT = _("Patient stories and engagement")
+    ENGAGEMENT = _("Testimonials and engagement")
 
 
 class PreviewBlock:

@@ -31,7 +31,7 @@ class Aspect(models.TextChoices):
     SELF_CARE = "self_care", _("Self-care")
     LIVING_WITH = "living_with", _("Living with it")
     PREVENTION = "prevention", _("Prevention")
-    SUCCESS_STORIES = "success_stories", _("Patient stories")
+    TESTIMONIALS = "success_stories", _("Testimonials")
 
 
 #: Limits no clinic reaches with real text: a whole page of paragraphs is under 10,000
@@ -57,7 +57,7 @@ def text_block():
 
 
 class SectionContentBlock(blocks.StreamBlock):
-    """What a section can hold: text and pictures, the clinical blocks, patient stories,
+    """What a section can hold: text and pictures, the clinical blocks, testimonials,
     questions and a booking button."""
 
     paragraph = text_block()
@@ -147,7 +147,7 @@ class SectionBlock(PreviewBlock, blocks.StructBlock):
         renders.
 
         A section can look full to the editor and still show patients nothing, for example
-        when every story in it lacks consent; it is then left out whole, as its heading must
+        when every testimonial in it lacks consent; it is then left out whole, as its heading must
         not stand alone.
         """
         return [

@@ -11,13 +11,13 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images import get_image_model
 
 from ..models.consent_records import Channel
-from ..stories import OTHER_CLINICS_STORY, Story, stories_for
+from ..testimonial_display import OTHER_CLINICS_TESTIMONIAL, ShownTestimonial, testimonials_for
 from .choosers import ViewSetChooserBlock
 from .images import RENDITION_SPECS
 from .previews import BlockGroup, PreviewBlock
 
-#: The block picker's preview shows this made-up story, never a patient's words.
-EXAMPLE_STORY = {
+#: The block picker's preview shows this made-up testimonial, never a patient's words.
+EXAMPLE_TESTIMONIAL = {
     "quote": _(
         "I could barely tie my shoes. Six weeks of exercises later, I am back to my morning walks."
     ),
@@ -25,15 +25,16 @@ EXAMPLE_STORY = {
 }
 
 
-#: The ``stories.StoryReader`` a StreamField is being drawn for, while it is (see ``ReaderWidget``).
-_reader = ContextVar("spinecare_story_reader", default=None)
+#: The ``testimonial_display.TestimonialReader`` a StreamField is being drawn for, while it
+#: is (see ``ReaderWidget``).
+_reader = ContextVar("spinecare_testimonial_reader", default=None)
 
 
 class ReaderWidget(BlockWidget):
-    """A StreamField drawn for one user: a chosen story they may not read shows as "a story
-    from another clinic", without its words or a link to edit it.
+    """A StreamField drawn for one user: a chosen testimonial they may not read shows as "a
+    testimonial from another clinic", without its words or a link to edit it.
 
-    Such a story is on a page when someone who manages both clinics chose it, or copied a
+    Such a testimonial is on a page when someone who manages both clinics chose it, or copied a
     page from one clinic's site to another's. It stays on the page when it is saved.
     """
 
@@ -45,7 +46,7 @@ class ReaderWidget(BlockWidget):
         self.reader = reader
 
     def render_with_errors(self, *args, **kwargs):
-        """Draw the StreamField with the reader known to the story chooser blocks in it."""
+        """Draw the StreamField with the reader known to the testimonial chooser blocks in it."""
         token = _reader.set(self.reader)
         try:
             return super().render_with_errors(*args, **kwargs)
@@ -60,14 +61,14 @@ class TestimonialChooserBlock(ViewSetChooserBlock):
     viewset_path = "wagtail_spinecare.admin.choosers.testimonial_chooser_viewset"
 
     def get_form_state(self, value):
-        """The chosen story as the editor sees it: "a story from another clinic", with no
-        edit link, when it is not theirs to read."""
+        """The chosen testimonial as the editor sees it: "a testimonial from another clinic",
+        with no edit link, when it is not theirs to read."""
         state = super().get_form_state(value)
         reader = _reader.get()
         pk = getattr(value, "pk", value)
         if state and reader is not None and pk is not None and not reader.may_read(pk):
             title_key = self.widget.display_title_key
-            return {**state, title_key: capfirst(str(OTHER_CLINICS_STORY)), "edit_url": None}
+            return {**state, title_key: capfirst(str(OTHER_CLINICS_TESTIMONIAL)), "edit_url": None}
         return state
 
     def bulk_to_python(self, values):
@@ -90,9 +91,9 @@ class TestimonialChooserBlock(ViewSetChooserBlock):
         return []
 
     def render_basic(self, value, context=None):
-        """The story's label ("Patient story #42"), never its words. Wagtail's revision
-        comparison draws a chosen story this way, for whoever compares, with no request to
-        ask whose clinic's story it is."""
+        """The testimonial's label ("Testimonial #42"), never its words. Wagtail's revision
+        comparison draws a chosen testimonial this way, for whoever compares, with no request to
+        ask whose clinic's testimonial it is."""
         return format_html("{}", value.label) if value is not None else ""
 
     class Meta:
@@ -100,14 +101,14 @@ class TestimonialChooserBlock(ViewSetChooserBlock):
 
 
 class TestimonialsBlock(PreviewBlock, blocks.StructBlock):
-    """Patient stories, each shown only while the patient's consent allows it here and now.
+    """Testimonials, each shown only while the patient's consent allows it here and now.
 
-    Consent is checked every time the block is rendered, so a story whose consent ends
+    Consent is checked every time the block is rendered, so a testimonial whose consent ends
     disappears even from an old revision or a page nobody has republished.
     """
 
     heading = blocks.CharBlock(
-        default=_("Patient stories"),
+        default=_("Testimonials"),
         max_length=100,
         help_text=_("e.g. 'What our patients say'."),
     )
@@ -115,21 +116,21 @@ class TestimonialsBlock(PreviewBlock, blocks.StructBlock):
         TestimonialChooserBlock(),
         min_num=0,
         default=[],
-        label=_("Chosen stories"),
-        help_text=_("Stories to show, in this order. Any without valid consent are left out."),
+        label=_("Chosen testimonials"),
+        help_text=_("Testimonials to show, in this order. Any without valid consent are left out."),
     )
     latest_count = blocks.IntegerBlock(
         required=False,
         default=0,
         min_value=0,
         max_value=6,
-        label=_("Latest stories"),
-        help_text=_("Also show this many of the newest stories about this page's condition."),
+        label=_("Latest testimonials"),
+        help_text=_("Also show this many of the newest testimonials about this page's condition."),
     )
 
     class Meta:
         icon = "openquote"
-        label = _("Patient stories")
+        label = _("Testimonials")
         description = _("Testimonials, shown only with the patient's valid recorded consent.")
         template = "wagtail_spinecare/blocks/testimonials_block.html"
         group = BlockGroup.ENGAGEMENT
@@ -140,7 +141,8 @@ class TestimonialsBlock(PreviewBlock, blocks.StructBlock):
         )
 
     def clean(self, value):
-        """Refuse a block that would show nothing: no story chosen and no latest stories."""
+        """Refuse a block that would show nothing: no testimonial chosen and no latest
+        testimonials."""
         value = super().clean(value)
         if not self.is_deferred_validation and not (
             any(value.get("testimonials") or []) or value.get("latest_count")
@@ -148,7 +150,7 @@ class TestimonialsBlock(PreviewBlock, blocks.StructBlock):
             raise StructBlockValidationError(
                 block_errors={
                     "testimonials": ValidationError(
-                        _("Choose at least one story, or show the latest stories.")
+                        _("Choose at least one testimonial, or show the latest testimonials.")
                     )
                 }
             )
@@ -159,37 +161,37 @@ class TestimonialsBlock(PreviewBlock, blocks.StructBlock):
         return [value.get("heading") or ""]
 
     def get_context(self, value, parent_context=None):
-        """Adds ``stories`` that consent lets this page show now and, in a preview, the
-        ``hidden`` ones: see :meth:`shown_stories`."""
+        """Adds ``testimonial_display`` that consent lets this page show now and, in a preview, the
+        ``hidden`` ones: see :meth:`shown_testimonials`."""
         context = super().get_context(value, parent_context=parent_context)
-        context.update(self.shown_stories(value, parent_context or {}))
+        context.update(self.shown_testimonials(value, parent_context or {}))
         return context
 
     def shows_anything(self, value, context) -> bool:
-        """Whether a story is shown or, in a preview, a notice of a hidden one."""
-        shown = self.shown_stories(value, context)
-        return bool(shown["stories"] or shown["hidden"])
+        """Whether a testimonial is shown or, in a preview, a notice of a hidden one."""
+        shown = self.shown_testimonials(value, context)
+        return bool(shown["testimonials"] or shown["hidden"])
 
-    def shown_stories(self, value, context) -> dict:
-        """:func:`stories.stories_for` ``value`` in ``context``, worked out once per request
-        and page however often it is asked for; the block picker's preview shows a made-up
-        story."""
+    def shown_testimonials(self, value, context) -> dict:
+        """:func:`testimonial_display.testimonials_for` ``value`` in ``context``, worked out
+        once per request and page however often it is asked for; the block picker's preview
+        shows a made-up testimonial."""
         if context.get("spinecare_block_preview"):
-            return {"stories": [Story(**EXAMPLE_STORY)], "hidden": []}
+            return {"testimonials": [ShownTestimonial(**EXAMPLE_TESTIMONIAL)], "hidden": []}
         request, page = context.get("request"), context.get("page")
         if request is None:
-            return stories_for(value, context)
+            return testimonials_for(value, context)
         found = request.__dict__.setdefault("_spinecare_shown_stories", {})
         key = (id(value), id(page))
         if key not in found:
             # The value and page are kept with the answer, so their ids cannot be reused.
-            found[key] = (value, page, stories_for(value, context))
+            found[key] = (value, page, testimonials_for(value, context))
         return found[key][2]
 
     def get_api_representation(self, value, context=None):
-        """The heading and the stories whose consent covers search engines and apps."""
-        stories = stories_for(value, context or {}, channel=Channel.STRUCTURED_DATA)["stories"]
+        """The heading and the testimonials whose consent covers search engines and apps."""
+        shown = testimonials_for(value, context or {}, channel=Channel.STRUCTURED_DATA)
         return {
             "heading": value.get("heading"),
-            "stories": [story.as_dict() for story in stories],
+            "testimonials": [testimonial.as_dict() for testimonial in shown["testimonials"]],
         }

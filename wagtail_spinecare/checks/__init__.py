@@ -4,9 +4,9 @@
 form would save it), and returns findings with a stable code, a severity, a message for a
 clinic editor and where in the page the problem is. Errors block publishing.
 
-Findings are written for the editor who reads them: ``reader`` (a ``stories.StoryReader``)
-says which chosen patient stories are theirs to read. Without one, no story is named by its
-words, nor is the reason its consent gives.
+Findings are written for the editor who reads them: ``reader`` (a
+``testimonial_display.TestimonialReader``) says which chosen testimonials are theirs to read.
+Without one, no testimonial is named by its words, nor is the reason its consent gives.
 """
 
 from .findings import ERROR, WARNING, Finding, errors

@@ -13,8 +13,8 @@ from ..blocks.faq import FAQBlock
 from ..blocks.images import AccessibleImageBlock
 from ..blocks.sections import SectionBlock
 from ..blocks.testimonials import TestimonialsBlock
-from ..stories import hidden_story
 from ..streams import iter_blocks
+from ..testimonial_display import hidden_testimonial
 from ..text import plain_text
 from .findings import ERROR, WARNING, Finding
 from .readability import (
@@ -44,7 +44,7 @@ def check_body(body, site, reader=None) -> list[Finding]:
     """Everything found in a page's body, block by block and across its sections."""
     findings = []
     if reader is not None:
-        # Which of the page's chosen stories the reader may read: one query, none without any.
+        # Which of the page's chosen testimonials the reader may read: one query, none without any.
         reader.readable(
             {
                 testimonial.pk
@@ -197,21 +197,21 @@ def text_of(block, value) -> str:
 
 
 def check_testimonials(value, site, where, path, reader=None) -> list[Finding]:
-    """A warning for each chosen story that will not be shown on ``site``, told as far as
-    ``reader``'s user may know of it (see ``stories.hidden_story``)."""
+    """A warning for each chosen testimonial that will not be shown on ``site``, told as far as
+    ``reader``'s user may know of it (see ``testimonial_display.hidden_testimonial``)."""
     findings = []
     for testimonial in value.get("testimonials") or ():
         if testimonial is None:
             continue
         if site is not None and consent.may_show(testimonial, site):
             continue
-        hidden = hidden_story(testimonial, site, reader)
+        hidden = hidden_testimonial(testimonial, site, reader)
         if hidden.masked:
-            message = _("%(story)s will not be shown. Only its clinic's editors can see why.") % {
-                "story": capfirst(hidden.excerpt)
-            }
+            message = _(
+                "%(testimonial)s will not be shown. Only its clinic's editors can see why."
+            ) % {"testimonial": capfirst(hidden.excerpt)}
         else:
-            message = _("The story “%(excerpt)s” will not be shown, because %(reason)s.") % {
+            message = _("The testimonial “%(excerpt)s” will not be shown, because %(reason)s.") % {
                 "excerpt": hidden.excerpt,
                 "reason": hidden.reason,
             }

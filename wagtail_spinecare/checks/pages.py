@@ -74,7 +74,7 @@ def check_shared(page, site, today, reader=None) -> list[Finding]:
     """A clinic's page for a shared condition: is there something to show, and is it sound?
 
     The shared page's own findings are reported as this clinic sees them (its words, its
-    patients' stories).
+    patients' testimonials).
     """
     where = _("Shared condition page")
     shared = page.shared_page.specific if page.shared_page_id else None

@@ -426,11 +426,11 @@ def _self_care(w: dict[str, str], images: dict[str, int]) -> dict:
 
 
 def _stories(count: int = 4) -> dict:
-    # The newest stories about this condition that may be shown: stories without valid
+    # The newest testimonials about this condition that may be shown: testimonials without valid
     # consent are left out by the consent rule, without the editor having to notice.
     return _section(
         "success_stories",
-        "Patient stories",
+        "Testimonials",
         {
             "type": "testimonials",
             "value": {

@@ -177,7 +177,7 @@ class ClinicSettings(BaseSiteSetting):
         default=DEFAULT_TYPICALITY,
         max_length=400,
         help_text=_(
-            "Shown under every patient story that describes a result, so patients know what "
+            "Shown under every testimonial that describes a result, so patients know what "
             "to expect for themselves."
         ),
     )

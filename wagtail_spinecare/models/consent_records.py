@@ -35,7 +35,7 @@ class ConsentMethod(models.TextChoices):
 
 
 class LawfulBasis(models.TextChoices):
-    """The law that lets the clinic publish a patient's health story with their consent."""
+    """The law that lets the clinic publish a patient's health testimonial with their consent."""
 
     UK_GDPR_EXPLICIT = "uk_gdpr_explicit", _("UK GDPR explicit consent (Article 9(2)(a))")
     HIPAA_AUTHORIZATION = "hipaa_authorization", _("HIPAA authorization (45 CFR 164.508)")
@@ -52,7 +52,7 @@ class ConsentRecord(models.Model):
         verbose_name=_("testimonial"),
         on_delete=models.CASCADE,
         related_name="consent_records",
-        help_text=_("The patient story this consent is for."),
+        help_text=_("The testimonial this consent is for."),
     )
     given_at = models.DateTimeField(
         _("consent given"),
@@ -118,13 +118,13 @@ class ConsentRecord(models.Model):
     channel_web = models.BooleanField(
         _("web pages"),
         default=True,
-        help_text=_("The story may appear on the web pages of the clinic sites chosen."),
+        help_text=_("The testimonial may appear on the web pages of the clinic sites chosen."),
     )
     channel_structured_data = models.BooleanField(
         _("search engines and apps"),
         default=False,
         help_text=_(
-            "The story may be passed to other apps with the page's data (the API). It is "
+            "The testimonial may be passed to other apps with the page's data (the API). It is "
             "never given to search engines as a review."
         ),
     )
@@ -132,7 +132,7 @@ class ConsentRecord(models.Model):
         _("social media"),
         default=False,
         help_text=_(
-            "The story may be posted on the clinic's social media. A record for staff who do "
+            "The testimonial may be posted on the clinic's social media. A record for staff who do "
             "that: this site posts nothing."
         ),
     )
@@ -140,32 +140,32 @@ class ConsentRecord(models.Model):
         _("print"),
         default=False,
         help_text=_(
-            "The story may be used in leaflets and other print. A record for staff: this site "
-            "prints nothing."
+            "The testimonial may be used in leaflets and other print. A record for staff: this "
+            "site prints nothing."
         ),
     )
     show_name = models.BooleanField(
         _("may show name"),
         default=False,
         help_text=_(
-            "The story may name the patient, in the form chosen on the story (e.g. 'Sarah J.'). "
-            "Otherwise it says 'A patient'."
+            "The testimonial may name the patient, in the form chosen on the testimonial (e.g. "
+            "'Sarah J.'). Otherwise it says 'A patient'."
         ),
     )
     show_age = models.BooleanField(
         _("may show age band"),
         default=False,
-        help_text=_("The story may show the patient's age band, e.g. '60 to 69'."),
+        help_text=_("The testimonial may show the patient's age band, e.g. '60 to 69'."),
     )
     show_occupation = models.BooleanField(
         _("may show occupation"),
         default=False,
-        help_text=_("The story may show the patient's occupation."),
+        help_text=_("The testimonial may show the patient's occupation."),
     )
     show_photo = models.BooleanField(
         _("may show photo"),
         default=False,
-        help_text=_("The story may show the patient's photo."),
+        help_text=_("The testimonial may show the patient's photo."),
     )
     expires_on = models.DateField(
         _("consent expires"),
@@ -180,8 +180,8 @@ class ConsentRecord(models.Model):
         max_length=64,
         editable=False,
         help_text=_(
-            "A fingerprint of the approved wording. While the story's quote differs from it, "
-            "the story is not shown."
+            "A fingerprint of the approved wording. While the testimonial's quote differs from it, "
+            "the testimonial is not shown."
         ),
     )
     withdrawn_at = models.DateTimeField(
@@ -211,7 +211,7 @@ class ConsentRecord(models.Model):
         return _("Consent given %(date)s") % {"date": self.given_at.date().isoformat()}
 
     def channel_names(self) -> list[str]:
-        """The places this consent lets the story appear, as staff read them."""
+        """The places this consent lets the testimonial appear, as staff read them."""
         return [label for value, label in Channel.choices if getattr(self, f"channel_{value}")]
 
 

@@ -27,7 +27,7 @@ from ..links import full_page_url
 from ..page_forms import SpinecarePageForm, TreatmentComparisonPageForm
 from ..panels import ContentChecksPanel
 from ..skeleton import condition_page_body
-from ..stories import reader_for_request
+from ..testimonial_display import reader_for_request
 from .clinic import DISCLAIMER_MAX_LENGTH, ClinicSettings
 from .library import in_clinic_words, library_of
 from .review import ClinicalReviewMixin
@@ -89,7 +89,7 @@ class SpinecarePageMixin:
         )
         if getattr(request, "is_preview", False):
             # Editors see what the content checks found; patients never pay for the checks.
-            # A chosen story is told of as the previewing editor may know of it, whichever
+            # A chosen testimonial is told of as the previewing editor may know of it, whichever
             # clinic the preview is for.
             context["preview_findings"] = run_checks(
                 self, site=Site.find_for_request(request), reader=reader_for_request(request)
@@ -106,7 +106,7 @@ class SpinecarePageMixin:
         return shown if shown is not None else self.spinecare_sources.all()
 
     # Previews: one mode for each clinic, so an editor sees the page with that clinic's name,
-    # words, numbers, booking link and patient stories before it is published.
+    # words, numbers, booking link and testimonials before it is published.
     CLINIC_PREVIEW_PREFIX = "clinic-"
 
     @property
@@ -216,7 +216,7 @@ class ConditionPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
 
     @property
     def condition_id(self):
-        """The page patient stories and comparisons name: this one, or the shared original."""
+        """The page testimonials and comparisons name: this one, or the shared original."""
         return self.__dict__.get("condition_id", self.pk)
 
     @condition_id.setter

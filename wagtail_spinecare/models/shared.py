@@ -3,7 +3,7 @@
 Each clinic's site has a :class:`ClinicConditionPage` that draws on one page of a
 :class:`~wagtail_spinecare.models.library.ConditionLibraryPage` and adds what belongs to
 that clinic: its introduction and clinicians, and, from its settings, its name, words,
-urgent-help numbers, booking link, phone and patients' stories.
+urgent-help numbers, booking link, phone and patients' testimonials.
 
 The clinic's page shows the shared page's live content when it is served, never a copy, so
 publishing the shared page changes every clinic's page at once.
@@ -32,7 +32,7 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
 
     The condition's text, sources and clinical review come from the shared page; this page
     adds the clinic's own introduction and clinicians. Its name, words, urgent-help numbers,
-    booking link, phone and patient stories come from the clinic's settings and records.
+    booking link, phone and testimonials come from the clinic's settings and records.
     """
 
     shared_page = models.ForeignKey(
@@ -104,7 +104,7 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
         An unsaved stand-in: it has this page's id and place in the tree (links, breadcrumbs
         and caches are this page's), the shared page's title, text, sources and review (in the
         clinic's words; this page's own search title and description, if it has them), and
-        remembers the shared page's id, because patient stories
+        remembers the shared page's id, because testimonials
         and treatment comparisons belong to the condition, not to one clinic's page of it.
         """
         stand_in = in_clinic_words(shared, library, clinic)

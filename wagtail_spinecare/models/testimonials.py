@@ -12,7 +12,7 @@ from .consent_records import Channel, ConsentEvent, ConsentRecord, acting_user
 
 
 class Naming(models.TextChoices):
-    """How a story names its patient, when their consent lets the name be shown."""
+    """How a testimonial names its patient, when their consent lets the name be shown."""
 
     FULL_NAME = "full_name", _("Full name (Sarah Jones)")
     FIRST_NAME_INITIAL = "first_name_initial", _("First name and initial (Sarah J.)")
@@ -32,7 +32,7 @@ class AgeBand(models.TextChoices):
 
 
 class MaterialConnection(models.TextChoices):
-    """Ties to the clinic that readers should know of; a story with one says so beside it."""
+    """Ties to the clinic that readers should know of; a testimonial with one says so beside it."""
 
     NONE = "", _("None")
     FREE_TREATMENT = "free_treatment", _("Received free treatment")
@@ -48,7 +48,7 @@ def quote_hash(text: str) -> str:
 
 
 def _used_elsewhere(image) -> bool:
-    """Whether a patient's photo is another story's, or used by a page or anything else
+    """Whether a patient's photo is another testimonial's, or used by a page or anything else
     Wagtail's reference index knows of."""
     return (
         Testimonial.objects.filter(photo=image).exists()
@@ -77,7 +77,7 @@ class TestimonialQuerySet(models.QuerySet):
 
 
 class Testimonial(index.Indexed, models.Model):
-    """A patient's story in their approved words, shown only while their consent allows.
+    """A patient's testimonial in their approved words, shown only while their consent allows.
 
     Pages refer to testimonials; they never copy the text. The patient's identity and
     contact details are kept for consent and data requests and are never shown.
@@ -136,16 +136,16 @@ class Testimonial(index.Indexed, models.Model):
         on_delete=models.SET_NULL,
         related_name="testimonials",
         help_text=_(
-            "The condition this story is about: the shared condition page, or your clinic's "
-            "own page for it. The story can then appear on your clinic's page for it."
+            "The condition this testimonial is about: the shared condition page, or your clinic's "
+            "own page for it. The testimonial can then appear on your clinic's page for it."
         ),
     )
     claims_outcome = models.BooleanField(
         _("describes a result of treatment"),
         default=False,
         help_text=_(
-            "Tick if the story says treatment helped, e.g. 'back to golf in six weeks'. Such "
-            "stories are shown with your clinic's statement on typical results."
+            "Tick if the testimonial says treatment helped, e.g. 'back to golf in six weeks'. Such "
+            "testimonials are shown with your clinic's statement on typical results."
         ),
     )
     outcome_evidence = models.CharField(
@@ -161,7 +161,7 @@ class Testimonial(index.Indexed, models.Model):
         blank=True,
         default=MaterialConnection.NONE,
         help_text=_(
-            "Anything patients should know, e.g. free treatment. It is shown with the story."
+            "Anything patients should know, e.g. free treatment. It is shown with the testimonial."
         ),
     )
     material_connection_detail = models.CharField(
@@ -247,12 +247,12 @@ class Testimonial(index.Indexed, models.Model):
 
     @transaction.atomic
     def delete(self, *args, by=None, **kwargs):
-        """Delete the story with its consent records, evidence files and the patient's photo
-        (unless something else uses it); keep one audit event holding only the story's id.
+        """Delete the testimonial with its consent records, evidence files and the patient's photo
+        (unless something else uses it); keep one audit event holding only the testimonial's id.
         Deleting in the admin is an erasure too.
 
-        Wagtail's history of the story keeps its entries (who did what, when) under the
-        story's label, never its words."""
+        Wagtail's history of the testimonial keeps its entries (who did what, when) under the
+        testimonial's label, never its words."""
         documents = list(
             {record.evidence for record in self.consent_records.select_related("evidence")}
         )
@@ -279,12 +279,12 @@ class Testimonial(index.Indexed, models.Model):
 
     @property
     def label(self) -> str:
-        """The story named without personal data: "Patient story #42"."""
-        return _("Patient story #%(id)s") % {"id": self.pk or "?"}
+        """The testimonial named without personal data: "Testimonial #42"."""
+        return _("Testimonial #%(id)s") % {"id": self.pk or "?"}
 
     @property
     def editor_title(self) -> str:
-        """How choosers name the story to editors of its clinic: its first words."""
+        """How choosers name the testimonial to editors of its clinic: its first words."""
         return f"“{self.excerpt}” (#{self.pk})"
 
     @property

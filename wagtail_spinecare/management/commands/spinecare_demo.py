@@ -12,7 +12,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, Site
 
 from wagtail_spinecare.clinic_setup import add_clinic
-from wagtail_spinecare.demo import content, stories, treatments
+from wagtail_spinecare.demo import content, testimonials, treatments
 from wagtail_spinecare.demo.images import DRAWINGS, png_bytes
 from wagtail_spinecare.demo.profiles import CLINICS
 from wagtail_spinecare.models import (
@@ -187,10 +187,10 @@ class Command(BaseCommand):
             },
             force=changed,
         )
-        story_ids = stories.ensure_stories(
+        testimonial_ids = testimonials.ensure_testimonials(
             clinic.key, site, clinic.clinic_name, shared, LAWFUL_BASIS[clinic.region]
         )
-        self.report("saved", f"{len(story_ids)} patient stories with consent records")
+        self.report("saved", f"{len(testimonial_ids)} testimonials with consent records")
         self.ensure_comparison_page(home, shared, clinician, terms, treatment_ids)
         return self.ensure_editor(clinic, setup.group)
 

@@ -8,9 +8,9 @@ class Command(BaseCommand):
     by date."""
 
     help = (
-        "For cron: take down stories whose consent has expired (the same steps as a "
+        "For cron: take down testimonials whose consent has expired (the same steps as a "
         "withdrawal: search index, cached pages, audit event) and list consents expiring "
-        "within 30 days. Pages already hide expired stories on their own; this makes the "
+        "within 30 days. Pages already hide expired testimonials on their own; this makes the "
         "rest of the system agree and tells you whom to ask again."
     )
 

@@ -7,8 +7,8 @@ class Command(BaseCommand):
     """``manage.py spinecare_subject_erase``: an erasure request, across every clinic."""
 
     help = (
-        "Erase everything held about one patient: their stories, consent records and evidence "
-        "documents. Only an audit event per story, with no personal data, is kept."
+        "Erase everything held about one patient: their testimonials, consent records and evidence "
+        "documents. Only an audit event per testimonial, with no personal data, is kept."
     )
 
     def add_arguments(self, parser):
@@ -19,4 +19,4 @@ class Command(BaseCommand):
             count = subjects.erase(email)
         except subjects.UnknownSubject as error:
             raise CommandError(f"Nothing is held for {email}.") from error
-        self.stdout.write(self.style.SUCCESS(f"Erased {count} stories held for {email}."))
+        self.stdout.write(self.style.SUCCESS(f"Erased {count} testimonials held for {email}."))

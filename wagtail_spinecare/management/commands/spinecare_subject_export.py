@@ -9,7 +9,7 @@ class Command(BaseCommand):
     """``manage.py spinecare_subject_export``: a data access request, across every clinic."""
 
     help = (
-        "Write everything held about one patient (stories in every state, consent records "
+        "Write everything held about one patient (testimonials in every state, consent records "
         "with the wording approved each time, audit events) as JSON."
     )
 
@@ -26,6 +26,6 @@ class Command(BaseCommand):
         if output:
             with open(output, "w", encoding="utf-8") as handle:
                 handle.write(text + "\n")
-            self.stderr.write(f"Wrote {len(data['testimonials'])} stories to {output}.")
+            self.stderr.write(f"Wrote {len(data['testimonials'])} testimonials to {output}.")
         else:
             self.stdout.write(text)

@@ -31,7 +31,7 @@ from wagtail_spinecare.factories import (
     give_consent,
 )
 from wagtail_spinecare.models import ClinicConditionPage, ConditionLibraryPage, Testimonial
-from wagtail_spinecare.stories import StoryReader
+from wagtail_spinecare.testimonial_display import TestimonialReader
 
 US_QUOTE = "Paddling across Lake Macbride again, my back finally quiet."
 US_WORDS = ("Paddling", "Macbride", "finally quiet")
@@ -39,7 +39,7 @@ UK_QUOTE = "Rowing under the Clifton bridge again without a twinge."
 UK_WORDS = ("Rowing", "Clifton", "twinge")
 WITHDRAWN = "the patient withdrew consent"
 NO_CONSENT = "no consent has been recorded"
-MASKED = "a story from another clinic"
+MASKED = "a testimonial from another clinic"
 
 
 def found(text, words):
@@ -224,7 +224,7 @@ class TestAdminPreviews:
 @pytest.mark.django_db
 class TestContentChecks:
     def messages(self, page, site, user):
-        reader = StoryReader(user) if user is not None else None
+        reader = TestimonialReader(user) if user is not None else None
         return [
             f.message
             for f in run_checks(page, site=site, reader=reader)
@@ -242,7 +242,8 @@ class TestContentChecks:
             page.get_site = lambda: None
         theirs, ours = self.messages(page, site, uk_editor)
         assert theirs == (
-            "A story from another clinic will not be shown. Only its clinic's editors can see why."
+            "A testimonial from another clinic will not be shown. Only its clinic's editors can "
+            "see why."
         )
         assert found(ours, UK_WORDS) == list(UK_WORDS)
         assert (NO_CONSENT if site else "no site is set") in ours
@@ -288,16 +289,16 @@ class TestContentChecks:
     def test_one_question_for_a_pages_stories_none_without(
         self, monkeypatch, uk_clinic, uk_site, clinician, uk_editor
     ):
-        from wagtail_spinecare import stories
+        from wagtail_spinecare import testimonial_display
 
         asked = []
-        managed = stories.managed_testimonials
+        managed = testimonial_display.managed_testimonials
 
         def counting(user, *args, **kwargs):
             asked.append(user)
             return managed(user, *args, **kwargs)
 
-        monkeypatch.setattr(stories, "managed_testimonials", counting)
+        monkeypatch.setattr(testimonial_display, "managed_testimonials", counting)
         stories = [TestimonialFactory(site=uk_site) for _ in range(3)]
         for story in stories:
             give_consent(story)
@@ -319,14 +320,14 @@ class TestContentChecks:
                 run_checks(page, site=uk_site, reader=reader)
             return len(queries)
 
-        assert count(without, StoryReader(uk_editor)) == count(without, None)
+        assert count(without, TestimonialReader(uk_editor)) == count(without, None)
         assert asked == []
-        run_checks(with_stories, site=uk_site, reader=StoryReader(uk_editor))
+        run_checks(with_stories, site=uk_site, reader=TestimonialReader(uk_editor))
         assert asked == [uk_editor]
         # And what that one question costs is all the page's stories cost.
         with CaptureQueriesContext(connection) as one_question:
-            StoryReader(uk_editor).readable({stories[0].pk})
-        assert count(with_stories, StoryReader(uk_editor)) == (
+            TestimonialReader(uk_editor).readable({stories[0].pk})
+        assert count(with_stories, TestimonialReader(uk_editor)) == (
             count(with_stories, None) + len(one_question)
         )
 

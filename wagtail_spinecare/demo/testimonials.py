@@ -1,6 +1,6 @@
-"""Demo patient stories with consent records: two shown per clinic, two held back by the gate.
+"""Demo testimonials with consent records: two shown per clinic, two held back by the gate.
 
-The patients are fictional; the stories are written for the demo.
+The patients are fictional; the testimonials are written for the demo.
 """
 
 from dataclasses import dataclass, field
@@ -22,8 +22,8 @@ CONSENT_WORDING = (
 
 
 @dataclass(frozen=True)
-class DemoStory:
-    """One demo patient's story and the consent recorded for it; ``state`` sets whether the
+class DemoTestimonial:
+    """One demo patient's testimonial and the consent recorded for it; ``state`` sets whether the
     consent is valid, expired or withdrawn."""
 
     email: str
@@ -41,9 +41,9 @@ class DemoStory:
     extra: dict = field(default_factory=dict)
 
 
-STORIES = {
+TESTIMONIALS = {
     "uk": [
-        DemoStory(
+        DemoTestimonial(
             email="margaret.w@patients.example",
             patient_name="Margaret Wells",
             quote=(
@@ -58,7 +58,7 @@ STORIES = {
             details=("name", "age", "occupation"),
             channels=("web", "structured_data"),
         ),
-        DemoStory(
+        DemoTestimonial(
             email="dev.p@patients.example",
             patient_name="Dev Patel",
             quote=(
@@ -69,21 +69,21 @@ STORIES = {
             material_connection="discounted_treatment",
             details=("name", "occupation"),
         ),
-        DemoStory(
+        DemoTestimonial(
             email="old.consent@patients.example",
             patient_name="Alan Brooks",
-            quote="This story's consent has expired, so no page shows it.",
+            quote="This testimonial's consent has expired, so no page shows it.",
             state="expired",
         ),
-        DemoStory(
+        DemoTestimonial(
             email="changed.mind@patients.example",
             patient_name="Rosa Klein",
-            quote="This patient withdrew consent, so no page shows this story.",
+            quote="This patient withdrew consent, so no page shows this testimonial.",
             state="withdrawn",
         ),
     ],
     "us": [
-        DemoStory(
+        DemoTestimonial(
             email="janet.r@patients.example",
             patient_name="Janet Rivera",
             quote=(
@@ -98,7 +98,7 @@ STORIES = {
             details=("name", "age", "occupation"),
             channels=("web", "structured_data"),
         ),
-        DemoStory(
+        DemoTestimonial(
             email="tom.h@patients.example",
             patient_name="Tom Hughes",
             quote=(
@@ -110,40 +110,42 @@ STORIES = {
             outcome_evidence="Chart LPT-5233, discharge note",
             details=("name",),
         ),
-        DemoStory(
+        DemoTestimonial(
             email="expired.us@patients.example",
             patient_name="Carl Odom",
-            quote="This story's authorization has expired, so no page shows it.",
+            quote="This testimonial's authorization has expired, so no page shows it.",
             state="expired",
         ),
-        DemoStory(
+        DemoTestimonial(
             email="withdrawn.us@patients.example",
             patient_name="Lena Park",
-            quote="This patient revoked the authorization, so no page shows this story.",
+            quote="This patient revoked the authorization, so no page shows this testimonial.",
             state="withdrawn",
         ),
     ],
 }
 
 
-def ensure_stories(region: str, site, clinic_name: str, condition_page, lawful_basis) -> list[int]:
-    """Create the clinic's demo stories and their consent once; return their ids in order."""
+def ensure_testimonials(
+    region: str, site, clinic_name: str, condition_page, lawful_basis
+) -> list[int]:
+    """Create the clinic's demo testimonials and their consent once; return their ids in order."""
     Document = get_document_model()
     collection = evidence_collection(site)
     ids = []
-    for story in STORIES[region]:
+    for entry in TESTIMONIALS[region]:
         testimonial, _created = Testimonial.objects.update_or_create(
             site=site,
-            patient_email=story.email,
+            patient_email=entry.email,
             defaults={
-                "patient_name": story.patient_name,
-                "quote": story.quote,
-                "naming": story.naming,
-                "age_band": story.age_band,
-                "occupation": story.occupation,
-                "claims_outcome": story.claims_outcome,
-                "outcome_evidence": story.outcome_evidence,
-                "material_connection": story.material_connection,
+                "patient_name": entry.patient_name,
+                "quote": entry.quote,
+                "naming": entry.naming,
+                "age_band": entry.age_band,
+                "occupation": entry.occupation,
+                "claims_outcome": entry.claims_outcome,
+                "outcome_evidence": entry.outcome_evidence,
+                "material_connection": entry.material_connection,
                 "condition_page": condition_page,
             },
         )
@@ -159,7 +161,7 @@ def ensure_stories(region: str, site, clinic_name: str, condition_page, lawful_b
         evidence.save()
         now = timezone.now()
         given_at = (
-            now - timedelta(days=400) if story.state == "expired" else now - timedelta(days=20)
+            now - timedelta(days=400) if entry.state == "expired" else now - timedelta(days=20)
         )
         consent_actions.give(
             testimonial,
@@ -170,11 +172,11 @@ def ensure_stories(region: str, site, clinic_name: str, condition_page, lawful_b
             wording=CONSENT_WORDING.format(clinic=clinic_name),
             wording_version="2026-01",
             lawful_basis=lawful_basis,
-            channels=story.channels,
-            details=story.details,
+            channels=entry.channels,
+            details=entry.details,
             given_at=given_at,
             at=given_at,
         )
-        if story.state == "withdrawn":
+        if entry.state == "withdrawn":
             consent_actions.withdraw(testimonial, channel="email")
     return ids

@@ -13,7 +13,7 @@ from .permissions import managed_testimonials
 
 
 @dataclass
-class Story:
+class ShownTestimonial:
     """A testimonial as a page shows it: only what its consent allows, in display form."""
 
     quote: str
@@ -25,13 +25,13 @@ class Story:
     photo: object = None
 
     def as_dict(self) -> dict:
-        """The story for the API: everything but the photo."""
+        """The testimonial for the API: everything but the photo."""
         data = asdict(self)
         data.pop("photo")
         return data
 
 
-def story(testimonial, details, clinic) -> Story:
+def shown_testimonial(testimonial, details, clinic) -> ShownTestimonial:
     """``testimonial`` as a page shows it, given what its consent allows (``details``) and
     the clinic's statement on typical results."""
     connection = ""
@@ -43,7 +43,7 @@ def story(testimonial, details, clinic) -> Story:
     name = testimonial.display_name(details.name)
     if photo is not None:
         photo.contextual_alt_text = _("Photo of %(name)s") % {"name": name}
-    return Story(
+    return ShownTestimonial(
         quote=testimonial.quote,
         name=name,
         age=str(AgeBand(testimonial.age_band).label)
@@ -56,16 +56,16 @@ def story(testimonial, details, clinic) -> Story:
     )
 
 
-def stories_for(value, context, channel=Channel.WEB) -> dict:
-    """The stories a TestimonialsBlock shows in this context, and, in previews, what it hides.
+def testimonials_for(value, context, channel=Channel.WEB) -> dict:
+    """The testimonials a TestimonialsBlock shows in this context, and, in previews, what it hides.
 
-    A hidden story is told to the editor previewing as far as they may know of it (see
-    :func:`hidden_story`), whichever clinic the preview is for.
+    A hidden testimonial is told to the editor previewing as far as they may know of it (see
+    :func:`hidden_testimonial`), whichever clinic the preview is for.
     """
     request = context.get("request")
     page = context.get("page")
     if request is None:
-        return {"stories": [], "hidden": []}
+        return {"testimonials": [], "hidden": []}
     allowed = consent.shown_details_for_request(request, channel)
     chosen = [t for t in value.get("testimonials") or [] if t is not None]
     shown = [t for t in chosen if t.pk in allowed]
@@ -81,25 +81,25 @@ def stories_for(value, context, channel=Channel.WEB) -> dict:
         site = Site.find_for_request(request)
         reader = reader_for_request(request)
         reader.readable({t.pk for t in unshown})
-        hidden = [hidden_story(t, site, reader, channel) for t in unshown]
+        hidden = [hidden_testimonial(t, site, reader, channel) for t in unshown]
     return {
-        "stories": [story(t, allowed[t.pk], clinic) for t in shown],
+        "testimonials": [shown_testimonial(t, allowed[t.pk], clinic) for t in shown],
         "hidden": hidden,
     }
 
 
-#: What editors see of a story whose patient's words are not theirs to read.
-OTHER_CLINICS_STORY = _("a story from another clinic")
+#: What editors see of a testimonial whose patient's words are not theirs to read.
+OTHER_CLINICS_TESTIMONIAL = _("a testimonial from another clinic")
 
-#: Why a story cannot be shown on a page that belongs to no clinic's site.
+#: Why a testimonial cannot be shown on a page that belongs to no clinic's site.
 NO_SITE = _("no site is set")
 
 
 @dataclass(frozen=True)
-class HiddenStory:
-    """A chosen story that is not shown, as an editor is told of it."""
+class HiddenTestimonial:
+    """A chosen testimonial that is not shown, as an editor is told of it."""
 
-    #: Its first words; :data:`OTHER_CLINICS_STORY` or its label when masked.
+    #: Its first words; :data:`OTHER_CLINICS_TESTIMONIAL` or its label when masked.
     excerpt: str
     #: Why it is not shown; empty when that is not the editor's to know.
     reason: str
@@ -107,35 +107,39 @@ class HiddenStory:
     masked: bool = False
 
 
-def hidden_story(testimonial, site, reader, channel=Channel.WEB) -> HiddenStory:
+def hidden_testimonial(testimonial, site, reader, channel=Channel.WEB) -> HiddenTestimonial:
     """How ``reader``'s user is told of ``testimonial``, chosen for a page but not shown on
-    ``site``: by its first words and why only when they manage the story's clinic.
+    ``site``: by its first words and why only when they manage the testimonial's clinic.
 
-    Any other story is "a story from another clinic", with no reason, whatever the site:
+    Any other testimonial is "a testimonial from another clinic", with no reason, whatever the site:
     another clinic's patient's words and consent are not theirs to know. With no reader (the
-    findings are for nobody in particular), a story is named only by its label.
+    findings are for nobody in particular), a testimonial is named only by its label.
     """
     if reader is None:
-        return HiddenStory(str(testimonial.label), "", masked=True)
+        return HiddenTestimonial(str(testimonial.label), "", masked=True)
     if not reader.may_read(testimonial.pk):
-        return HiddenStory(str(OTHER_CLINICS_STORY), "", masked=True)
+        return HiddenTestimonial(str(OTHER_CLINICS_TESTIMONIAL), "", masked=True)
     if site is None:
-        return HiddenStory(testimonial.excerpt, str(NO_SITE))
-    return HiddenStory(testimonial.excerpt, consent.why_hidden(testimonial, site, channel) or "")
+        return HiddenTestimonial(testimonial.excerpt, str(NO_SITE))
+    return HiddenTestimonial(
+        testimonial.excerpt, consent.why_hidden(testimonial, site, channel) or ""
+    )
 
 
-def reader_for_request(request) -> "StoryReader":
-    """The :class:`StoryReader` of the request's user, made once per request, so a preview's
-    blocks and content checks ask about each story once between them."""
-    reader = request.__dict__.get("_spinecare_story_reader")
+def reader_for_request(request) -> "TestimonialReader":
+    """The :class:`TestimonialReader` of the request's user, made once per request, so a preview's
+    blocks and content checks ask about each testimonial once between them."""
+    reader = request.__dict__.get("_spinecare_testimonial_reader")
     if reader is None:
-        reader = request._spinecare_story_reader = StoryReader(getattr(request, "user", None))
+        reader = request._spinecare_testimonial_reader = TestimonialReader(
+            getattr(request, "user", None)
+        )
     return reader
 
 
-class StoryReader:
-    """The user a page form or a preview is drawn for, and which chosen stories they may read:
-    those of the clinics whose patient records they manage. Each story is asked about once."""
+class TestimonialReader:
+    """The user a page form or a preview is drawn for, and which chosen testimonials they may read:
+    those of the clinics whose patient records they manage. Each testimonial is asked about once."""
 
     def __init__(self, user):
         self.user = user
@@ -156,14 +160,14 @@ class StoryReader:
         return {pk for pk in pks if self._may_read[pk]}
 
     def may_read(self, pk) -> bool:
-        """Whether the user may read the story with id ``pk``."""
+        """Whether the user may read the testimonial with id ``pk``."""
         return bool(self.readable({pk}))
 
 
 def _latest_for(request, page, channel) -> list:
-    """Every story about ``page``'s condition that may be shown here, newest first.
+    """Every testimonial about ``page``'s condition that may be shown here, newest first.
 
-    A clinic's page for a shared condition shows its own patients' stories about the shared
+    A clinic's page for a shared condition shows its own patients' testimonials about the shared
     condition: the consent rule keeps them to this site.
 
     No query of its own: the consent query for the request brought the testimonials.
