@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
 from . import conf
-from .models.consent_records import Channel, ConsentRecord
+from .models.consent_records import Channel, ConsentRecord, Detail
 
 
 def _conditions(site, channel, at):
@@ -96,7 +96,7 @@ class ShownDetails:
     photo: bool
 
     #: The consent record's fields, in the order of the fields above.
-    RECORD_FIELDS = ("show_name", "show_age", "show_occupation", "show_photo")
+    RECORD_FIELDS = tuple(detail.field_name for detail in Detail)
 
     @classmethod
     def of(cls, record) -> "ShownDetails":
@@ -170,6 +170,3 @@ def latest_expiry(today=None):
     """The furthest a consent recorded ``today`` may be set to expire."""
     today = today or timezone.localdate()
     return today + timedelta(days=longest_days(today))
-
-
-SHOWABLE_DETAILS = ("name", "age", "occupation", "photo")

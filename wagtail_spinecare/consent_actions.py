@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 
 from .cache import invalidate_pages
-from .consent import SHOWABLE_DETAILS, latest_expiry, longest_days
+from .consent import latest_expiry, longest_days
 from .invalidation import purge_pages_showing
-from .models.consent_records import Channel, ConsentEvent, ConsentRecord, acting_user
+from .models.consent_records import Channel, ConsentEvent, ConsentRecord, Detail, acting_user
 from .models.testimonials import Testimonial
 
 
@@ -194,7 +194,7 @@ def give(
             approved_quote=testimonial.quote,
             quote_hash=testimonial.quote_hash,
             **{f"channel_{channel.value}": channel in channels for channel in Channel},
-            **{f"show_{detail}": detail in details for detail in SHOWABLE_DETAILS},
+            **{detail.field_name: detail in details for detail in Detail},
         )
         record.full_clean(exclude=["testimonial", "evidence"])
         record.save()

@@ -21,6 +21,7 @@ from ..models.consent_records import (
     Channel,
     ConsentMethod,
     ConsentRecord,
+    Detail,
     LawfulBasis,
 )
 from ..permissions import managed_sites
@@ -78,14 +79,6 @@ class EvidenceChooser(AdminDocumentChooser):
     def get_chooser_modal_url(self):
         url = super().get_chooser_modal_url()
         return f"{url}?collection_id={self.collection.pk}" if self.collection else url
-
-
-DETAIL_CHOICES = [
-    ("name", _("Their name, as set on the testimonial")),
-    ("age", _("Their age band")),
-    ("occupation", _("Their occupation")),
-    ("photo", _("Their photo")),
-]
 
 
 class ConsentForm(forms.Form):
@@ -154,7 +147,7 @@ class ConsentForm(forms.Form):
     )
     details = forms.MultipleChoiceField(
         label=_("What may be shown with the testimonial"),
-        choices=DETAIL_CHOICES,
+        choices=Detail.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_(

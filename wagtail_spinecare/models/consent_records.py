@@ -20,6 +20,21 @@ class Channel(models.TextChoices):
     PRINT = "print", _("Print")
 
 
+class Detail(models.TextChoices):
+    """What a consent record may let a page show beside the quote: each has a ``show_<value>``
+    field on :class:`ConsentRecord`."""
+
+    NAME = "name", _("Their name, as set on the testimonial")
+    AGE = "age", _("Their age band")
+    OCCUPATION = "occupation", _("Their occupation")
+    PHOTO = "photo", _("Their photo")
+
+    @property
+    def field_name(self) -> str:
+        """The consent record's field for this detail."""
+        return f"show_{self.value}"
+
+
 def acting_user(user):
     """The user to record as having acted, or None for anonymous and system actions."""
     return user if user is not None and user.is_authenticated else None
