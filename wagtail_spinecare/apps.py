@@ -1,3 +1,5 @@
+"""The app's configuration, and what it wires up once Django is ready."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

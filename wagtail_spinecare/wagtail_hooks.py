@@ -23,21 +23,25 @@ modeladmin_register(ClinicRecordsGroup)
 # After Wagtail's own panels: the Documents panel rewrites the group's document permissions.
 @hooks.register("register_group_permission_panel", order=100)
 def register_patient_records_permission_panel():
+    """The "Patient records" panel on the group edit page: one tick per clinic."""
     return PatientRecordsPermissionForm
 
 
 @hooks.register("register_admin_viewset")
 def register_testimonial_chooser():
+    """The testimonial chooser used inside StreamFields."""
     return testimonial_chooser_viewset
 
 
 @hooks.register("register_admin_viewset")
 def register_treatment_chooser():
+    """The treatment chooser used by comparison tables."""
     return treatment_chooser_viewset
 
 
 @hooks.register("register_admin_urls")
 def register_admin_urls():
+    """The clinical review report and the "Add a clinic" screen."""
     return [path("spinecare/", include(urls))]
 
 
@@ -50,6 +54,7 @@ class SuperuserMenuItem(MenuItem):
 
 @hooks.register("register_settings_menu_item")
 def register_add_clinic_menu_item():
+    """ "Add a clinic" under Settings, for superusers."""
     return SuperuserMenuItem(
         _("Add a clinic"),
         reverse("wagtail_spinecare_admin:add_clinic"),
@@ -60,6 +65,7 @@ def register_add_clinic_menu_item():
 
 @hooks.register("register_reports_menu_item")
 def register_review_report_menu_item():
+    """ "Clinical review" under Reports."""
     return MenuItem(
         _("Clinical review"),
         reverse("wagtail_spinecare_admin:review_report"),
@@ -70,6 +76,8 @@ def register_review_report_menu_item():
 
 @hooks.register("construct_homepage_panels")
 def add_dashboard_panels(request, panels):
+    """Overdue reviews for anyone who may use the admin; why no testimonials are listed for
+    someone in no clinic's group."""
     if request.user.has_perm("wagtailadmin.access_admin"):
         if not permissions.has_any_clinic(request.user):
             panels.append(NoClinicPanel())

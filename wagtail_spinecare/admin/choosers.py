@@ -1,3 +1,6 @@
+"""The choosers used inside StreamFields: testimonials (the editor's clinics' only) and
+treatments."""
+
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views.generic import chooser as chooser_views
 from wagtail.admin.viewsets.chooser import ChooserViewSet

@@ -1,3 +1,6 @@
+"""The admin's forms for patient records: the testimonial form, recording and withdrawing
+consent."""
+
 import operator
 from functools import reduce
 

@@ -1,3 +1,6 @@
+"""The clinic records screens: testimonials with their consent, treatments, guidelines and
+clinicians, in one ModelAdmin group, each clinic's editors seeing their own clinic's."""
+
 from django.contrib import admin
 from django.contrib.admin import RelatedFieldListFilter, SimpleListFilter
 from django.http import Http404

@@ -1,3 +1,5 @@
+"""The clinical review report: which pages are due or overdue for review."""
+
 import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _

@@ -1,3 +1,5 @@
+"""A chooser block built on an admin chooser viewset, and loading chosen objects in bulk."""
+
 import copy
 
 from django.apps import apps

@@ -1,3 +1,5 @@
+"""Clinical blocks: care cards (when to get help), do and don't lists, recovery timelines."""
+
 import re
 
 from django.core.exceptions import ValidationError

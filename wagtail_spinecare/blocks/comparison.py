@@ -1,3 +1,5 @@
+"""Treatment comparison tables, by evidence and guideline recommendation."""
+
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 

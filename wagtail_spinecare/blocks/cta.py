@@ -1,3 +1,5 @@
+"""The booking button, usable on any page."""
+
 import re
 
 from django.core.exceptions import ValidationError

@@ -1,3 +1,5 @@
+"""Questions and answers, usable on any page."""
+
 from django.core.exceptions import ValidationError
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _

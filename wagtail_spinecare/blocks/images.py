@@ -1,3 +1,5 @@
+"""Images with the alternative text patients need, and figures with captions."""
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks

@@ -1,3 +1,5 @@
+"""Sections of a condition page, and the StreamBlocks pages are built from."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks

@@ -1,3 +1,5 @@
+"""The testimonials block, and the chooser that picks them."""
+
 from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError

@@ -1,3 +1,5 @@
+"""Each clinic's settings: its name, words, numbers, booking link and brand colour."""
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models

@@ -1,3 +1,5 @@
+"""The link between a clinic's site and each of its own collections."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Collection, Site

@@ -1,3 +1,5 @@
+"""The clinicians who review pages and treat patients."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel

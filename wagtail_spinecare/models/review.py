@@ -1,3 +1,5 @@
+"""Clinical review: who reviewed a page, when, and when it is due again."""
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _

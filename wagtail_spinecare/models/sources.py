@@ -1,3 +1,5 @@
+"""The sources a page is based on, listed for patients."""
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _

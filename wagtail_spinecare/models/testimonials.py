@@ -1,3 +1,6 @@
+"""Testimonials: patients' own accounts, in words they approved, shown only while their
+consent allows."""
+
 import hashlib
 
 from django.contrib.contenttypes.models import ContentType

@@ -1,3 +1,5 @@
+"""Treatments, the guidelines that recommend them, and how strongly."""
+
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _

@@ -1,3 +1,6 @@
+"""Template tags for this app's templates: images, phone links, the brand stylesheet, the
+structured data and the fragment cache."""
+
 from django import template
 from django.utils.html import format_html, format_html_join
 from wagtail.images.models import SourceImageIOError
