@@ -383,6 +383,34 @@ class TestCareCardBlock:
         soup = render_card(care_card_data(level), host="us.example")
         assert card_heading(soup)[1] == heading
 
+    @pytest.mark.parametrize(
+        ("host", "level", "actions"),
+        [
+            ("uk.example", "emergency", [("Call 999", "tel:999")]),
+            (
+                "uk.example",
+                "urgent",
+                [("Call 111", "tel:111"), ("Get help online from NHS 111", "https://111.nhs.uk/")],
+            ),
+            ("uk.example", "non_urgent", []),
+            ("us.example", "emergency", [("Call 911", "tel:911")]),
+            ("us.example", "urgent", []),
+        ],
+    )
+    def test_numbers_are_links_a_patient_can_tap(self, uk_clinic, us_clinic, host, level, actions):
+        soup = render_card(care_card_data(level), host=host)
+        links = soup.select(".sc-care-card__action")
+        assert [(a.get_text(strip=True), a["href"]) for a in links] == actions
+
+    def test_a_clinics_own_urgent_number_replaces_the_national_service(self, uk_clinic):
+        _index, _site, clinic = uk_clinic
+        clinic.urgent_care_number = "0117 496 0999"
+        clinic.save()
+        links = render_card(care_card_data("urgent")).select(".sc-care-card__action")
+        assert [(a.get_text(strip=True), a["href"]) for a in links] == [
+            ("Call 0117 496 0999", "tel:01174960999")
+        ]
+
     def test_uk_urgent_names_nhs_111_and_gp(self, uk_clinic):
         heading = card_heading(render_card(care_card_data("urgent")))[1]
         assert "NHS 111" in heading

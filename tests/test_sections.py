@@ -287,3 +287,81 @@ def test_a_project_section_template_renders_the_children_with_include_block(
     assert f"utm_content={cta_id}" in treatments[0].select_one("a.sc-button")["href"]
     shown, described = shown_and_described(html)
     assert shown == described
+
+
+# --- What the top of the page points to ------------------------------------------------------
+
+
+def contents_of(html):
+    """The links of "On this page", the urgent-help signpost's target, and the header's
+    booking link, as (text, href)."""
+    soup = BeautifulSoup(html, "html.parser")
+    contents = [(a.get_text(strip=True), a["href"]) for a in soup.select(".sc-contents a")]
+    signpost = soup.select_one(".sc-signpost a")
+    book = soup.select_one(".sc-site-header__book")
+    return contents, signpost and signpost["href"], book and book["href"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("consented", [False, True])
+def test_on_this_page_lists_the_sections_shown(client, world, consented):
+    if consented:
+        give_consent(world.unconsented)
+    body = page_sections(world)
+    body.insert(
+        1,
+        stream_item(
+            "section",
+            section_data(
+                "When to get help",
+                "when_to_get_help",
+                [stream_item("care_card", care_card_data("emergency"))],
+            ),
+        ),
+    )
+    page = publish(world.page, body)
+    html = client.get(PATH, HTTP_HOST="uk.example").content.decode()
+    contents, signpost, _book = contents_of(html)
+    shown, _described = shown_and_described(html)
+    # The list links to exactly the sections the page shows, in their order.
+    assert [href for _text, href in contents] == [f"#{id}" for id in shown]
+    headings = [child.value["heading"] for child in page.body]
+    expected = [0, 1, 2, 4] if consented else [0, 1, 4]
+    assert contents == [(headings[i], f"#section-{page.body[i].id}") for i in expected]
+    assert signpost == f"#section-{page.body[1].id}"
+
+
+@pytest.mark.django_db
+def test_no_list_for_one_section_and_no_signpost_without_urgent_help(client, world):
+    publish(world.page, page_sections(world)[:1])
+    contents, signpost, _book = contents_of(
+        client.get(PATH, HTTP_HOST="uk.example").content.decode()
+    )
+    assert contents == [] and signpost is None
+
+
+@pytest.mark.django_db
+def test_the_phone_bar_offers_booking_and_a_call(client, world):
+    publish(world.page, page_sections(world))
+    soup = BeautifulSoup(client.get(PATH, HTTP_HOST="uk.example").content.decode(), "html.parser")
+    book, call = soup.select(".sc-action-bar a")
+    assert "utm_content=action-bar" in book["href"]
+    assert call["href"] == "tel:01174960123"
+    # After the page's content, so that it rests there once scrolled to.
+    assert soup.select_one("main").find_next_sibling(class_="sc-action-bar") is not None
+
+
+@pytest.mark.django_db
+def test_the_header_offers_the_clinics_booking_link(client, world):
+    publish(world.page, page_sections(world))
+    _contents, _signpost, book = contents_of(
+        client.get(PATH, HTTP_HOST="uk.example").content.decode()
+    )
+    assert book.startswith("https://book.example/uk?")
+    assert "utm_content=header" in book and "utm_campaign=facet-joint-back-pain" in book
+    world.clinic.booking_url = ""
+    world.clinic.save()
+    _contents, _signpost, book = contents_of(
+        client.get(PATH, HTTP_HOST="uk.example").content.decode()
+    )
+    assert book is None

@@ -16,7 +16,7 @@ from wagtail.models import Site
 
 from .blocks.comparison import TreatmentComparisonBlock
 from .blocks.faq import FAQBlock
-from .blocks.sections import Aspect, SectionBlock
+from .blocks.sections import Aspect, SectionBlock, shown_sections
 from .compat import cached_parent
 from .links import full_page_url
 from .models.clinic import ClinicSettings
@@ -205,16 +205,12 @@ def faq_questions(body) -> list[dict]:
 
 
 def health_topic_parts(body, url, context) -> list[dict]:
-    """The sections the page shows in ``context`` (see ``SectionBlock.shows_anything``),
-    each with its schema.org health aspect; sections of testimonials are left out."""
+    """The sections the page shows in ``context`` (see ``sections.shown_sections``), each
+    with its schema.org health aspect; sections of testimonials are left out."""
     parts = []
-    for child in body:
-        if not isinstance(child.block, SectionBlock):
-            continue
+    for child in shown_sections(body, context):
         aspect = HEALTH_ASPECTS.get(child.value.get("aspect"))
         if aspect is None:
-            continue
-        if not child.block.shows_anything(child.value, context):
             continue
         parts.append(
             {

@@ -27,6 +27,8 @@ class Terminology:
     urgent_care_number: str
     family_doctor: str
     date_format: str
+    #: Where the urgent care service answers online, if it does (NHS 111 does).
+    urgent_care_url: str = ""
 
     def with_overrides(self, **overrides: str) -> "Terminology":
         """Return a copy with the non-empty overrides applied."""
@@ -52,6 +54,7 @@ REGIONS: dict[str, Terminology] = {
         urgent_care_number="111",
         family_doctor=_("GP"),
         date_format="j F Y",
+        urgent_care_url="https://111.nhs.uk/",
     ),
     Region.US: Terminology(
         region=Region.US,

@@ -1,9 +1,11 @@
 """Every public demo page, on a phone and on a desktop, as a patient's browser shows it."""
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import describe, run_axe, screenshot
+from .conftest import ARTIFACTS, describe, run_axe, screenshot
 
 SITES = ["harbourside.localhost", "lakeview.localhost"]
 PAGE_TYPES = ["ConditionIndexPage", "ClinicConditionPage", "TreatmentComparisonPage"]
@@ -47,6 +49,35 @@ def test_no_axe_violations(opened, hostname, page_type, viewport):
     screenshot(opened, f"{hostname.split('.')[0]}-{page_type}-{viewport}")
     violations = run_axe(opened)
     assert violations == [], describe(violations)
+
+
+def test_booking_and_calling_are_on_the_first_screen(opened, hostname, page_type, viewport):
+    """The first screen holds a booking link and a tap-to-call link. Where the first booking
+    link is, and how tall the page is, go to artifacts/first-booking-link/."""
+    found = opened.evaluate(
+        """() => {
+            const shown = el =>
+                getComputedStyle(el).display !== 'none' && el.getClientRects().length;
+            const first = sel => [...document.querySelectorAll(sel)].filter(shown)
+                .map(el => el.getBoundingClientRect())
+                .filter(box => box.bottom > 0 && box.width > 0)
+                .sort((a, b) => a.top - b.top)[0] || null;
+            const top = box => box && Math.round(box.top + window.scrollY);
+            const book = first('a[href*="utm_source="]'), call = first('a[href^="tel:"]');
+            return {
+                booking_y: top(book), booking_bottom: book && Math.round(book.bottom),
+                call_bottom: call && Math.round(call.bottom),
+                page_height: document.documentElement.scrollHeight,
+                screen_height: window.innerHeight,
+            };
+        }"""
+    )
+    name = f"{hostname.split('.')[0]}-{page_type}-{viewport}"
+    path = ARTIFACTS / "first-booking-link" / f"{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(found, indent=2))
+    assert found["booking_bottom"] is not None and found["booking_bottom"] <= found["screen_height"]
+    assert found["call_bottom"] is not None and found["call_bottom"] <= found["screen_height"]
 
 
 def test_every_target_is_at_least_24_px(opened):

@@ -9,6 +9,7 @@ from wagtail import blocks
 from wagtail.blocks.list_block import ListBlockValidationError
 from wagtail.blocks.struct_block import StructBlockValidationError
 
+from ..booking import tel_href
 from ..models.clinic import ClinicSettings
 from .previews import BlockGroup, PreviewBlock
 
@@ -47,6 +48,28 @@ def care_card_heading(level: str, terms) -> str:
         "doctor": terms.family_doctor,
         "therapist": terms.therapist,
     }
+
+
+def care_card_actions(level: str, terms) -> list[tuple[str, str]]:
+    """The numbers to call (as ``tel:`` links), and the urgent service's website, that a care
+    card at ``level`` offers; none for a non-urgent card."""
+    if level == CareLevel.EMERGENCY:
+        number = terms.emergency_number
+        return [(_("Call %(number)s") % {"number": number}, tel_href(number))] if number else []
+    if level != CareLevel.URGENT:
+        return []
+    actions = []
+    if terms.urgent_care_number:
+        number = terms.urgent_care_number
+        actions.append((_("Call %(number)s") % {"number": number}, tel_href(number)))
+    if terms.urgent_care_url:
+        actions.append(
+            (
+                _("Get help online from %(service)s") % {"service": terms.urgent_care},
+                terms.urgent_care_url,
+            )
+        )
+    return actions
 
 
 class CareCardBlock(PreviewBlock, blocks.StructBlock):
@@ -116,12 +139,13 @@ class CareCardBlock(PreviewBlock, blocks.StructBlock):
 
     def get_context(self, value, parent_context=None):
         """Adds ``card_heading``: the editor's heading, or the standard one with the clinic's
-        numbers."""
+        numbers; and ``card_actions``: what a patient can tap, as (text, link) pairs."""
         context = super().get_context(value, parent_context=parent_context)
-        clinic = ClinicSettings.for_context(parent_context)
+        terms = ClinicSettings.for_context(parent_context).terminology
         context["card_heading"] = value.get("heading") or care_card_heading(
-            value.get("level"), clinic.terminology
+            value.get("level"), terms
         )
+        context["card_actions"] = care_card_actions(value.get("level"), terms)
         return context
 
 

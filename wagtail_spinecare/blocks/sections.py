@@ -171,6 +171,17 @@ class SectionBlock(PreviewBlock, blocks.StructBlock):
         return context
 
 
+def shown_sections(body, context) -> list:
+    """The sections of a page's ``body`` that show anything in ``context``, in order: those
+    its contents list links to and its structured data names."""
+    return [
+        child
+        for child in body or ()
+        if isinstance(child.block, SectionBlock)
+        and child.block.shows_anything(child.value, context)
+    ]
+
+
 class ConditionBodyBlock(blocks.StreamBlock):
     """A condition page's body: sections, questions and booking buttons.
 

@@ -1,5 +1,7 @@
 """Each clinic's settings: its name, words, numbers, booking link and brand colour."""
 
+from dataclasses import replace
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -244,11 +246,13 @@ class ClinicSettings(BaseSiteSetting):
         """The country's words and numbers, with this clinic's own numbers where it has them."""
         terms = terminology_for(self.region)
         urgent_number = self.urgent_care_number
-        return terms.with_overrides(
+        terms = terms.with_overrides(
             emergency_number=self.emergency_number,
             urgent_care_number=urgent_number,
             urgent_care=urgent_number,
         )
+        # The country's service answers online; a clinic's own urgent number may not.
+        return replace(terms, urgent_care_url="") if urgent_number else terms
 
     @property
     def brand_colour_css(self) -> str:

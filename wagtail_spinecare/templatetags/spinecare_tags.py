@@ -7,7 +7,9 @@ from wagtail.images.models import SourceImageIOError
 
 from .. import brand, structured_data
 from ..blocks.clinical import weeks_label
+from ..blocks.cta import booking_links
 from ..blocks.images import RENDITION_SPECS
+from ..blocks.sections import Aspect, shown_sections
 from ..booking import tel_href as _tel_href
 from ..cache import cached_fragment
 from ..links import page_url
@@ -99,3 +101,23 @@ def spinecare_cached(parser, token):
 def spinecare_pageurl(context, page):
     """Like Wagtail's ``{% pageurl %}``, without a query for a page of the site being served."""
     return page_url(page, context.get("request")) or ""
+
+
+@register.simple_tag(takes_context=True)
+def spinecare_contents(context, body):
+    """What "On this page" lists: the ``sections`` the page shows, and the first about when
+    to get help (``urgent``), which the page signposts before anything else."""
+    sections = shown_sections(body, context)
+    urgent = next((s for s in sections if s.value.get("aspect") == Aspect.WHEN_TO_GET_HELP), None)
+    return {"sections": sections, "urgent": urgent}
+
+
+@register.simple_tag(takes_context=True)
+def spinecare_booking_href(context, placement):
+    """The clinic's booking link, tracked as coming from ``placement`` (the header, say);
+    empty when the clinic has none."""
+    clinic = context.get("clinic")
+    if clinic is None or not clinic.booking_url:
+        return ""
+    where = {"page": context.get("page"), "request": context.get("request"), "block_id": placement}
+    return booking_links({}, clinic, where)["booking_href"]
