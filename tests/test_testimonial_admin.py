@@ -10,13 +10,14 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from wagtail.documents import get_document_model
 from wagtail_factories import DocumentFactory
 
 from wagtail_spinecare import consent, consent_actions
 from wagtail_spinecare.factories import give_consent, section_data, stream_item
 from wagtail_spinecare.models.consent_records import Channel, ConsentEvent, ConsentRecord
-from wagtail_spinecare.models.testimonials import Testimonial as PatientStory
+from wagtail_spinecare.models.testimonials import Testimonial
 from wagtail_spinecare.permissions import patient_record_permissions
 
 EMAIL = "sarah.jones@patients.example"
@@ -40,7 +41,7 @@ def make_testimonial(site, quote, **fields):
         "patient_phone": "07700 900123",
     }
     values.update(fields)
-    return PatientStory.objects.create(site=site, quote=quote, **values)
+    return Testimonial.objects.create(site=site, quote=quote, **values)
 
 
 def give(testimonial, **overrides):
@@ -266,12 +267,12 @@ class TestCreateAndEdit:
             url("create"), story_form(uk_site, condition_page=str(condition_page.pk))
         )
         assert response.status_code == 302
-        testimonial = PatientStory.objects.get()
+        testimonial = Testimonial.objects.get()
         assert testimonial.patient_name == "Priya Shah"
         assert testimonial.condition_page_id == condition_page.pk
         assert testimonial.material_connection == ""
         assert testimonial.quote_hash
-        assert not PatientStory.objects.publishable().exists()
+        assert not Testimonial.objects.publishable().exists()
         assert shown_quotes(client) == []
         state = listed(admin_client.get(url("index")))[testimonial.pk][2]
         assert state == "No consent"
@@ -286,7 +287,7 @@ class TestCreateAndEdit:
         response = admin_client.post(url("create"), story_form(uk_site, quote="", patient_name=""))
         assert response.status_code == 200
         assert {"quote", "patient_name"} <= set(response.context["form"].errors)
-        assert not PatientStory.objects.exists()
+        assert not Testimonial.objects.exists()
 
     def test_editing_the_quote_hides_the_story_until_consent_is_given_again(
         self, admin_client, uk_site, condition_page, client
@@ -319,7 +320,7 @@ class TestCreateAndEdit:
         assert admin_client.get(url("delete", testimonial.pk)).status_code == 200
         response = admin_client.post(url("delete", testimonial.pk))
         assert response.status_code == 302
-        assert not PatientStory.objects.exists()
+        assert not Testimonial.objects.exists()
         assert not ConsentRecord.objects.exists()
         # deleting is an erasure: the evidence goes too, and the trail says so
         assert not get_document_model().objects.exists()
@@ -546,6 +547,19 @@ class TestInspect:
         for action in ("record_consent", "withdraw", "export", "erase"):
             assert url(action, testimonial.pk) in links
 
+    def test_fields_read_as_the_edit_form_writes_them(self, admin_client, uk_site):
+        testimonial = make_testimonial(uk_site, "Sleeping through the night again.")
+        soup = soup_of(admin_client.get(url("inspect", testimonial.pk)))
+        fields = {
+            dt.get_text(strip=True): dt.find_next_sibling("dd").get_text(strip=True)
+            for dt in soup.select("dl > dt")
+        }
+        assert all(label[0].isupper() for label in fields), fields
+        # A tick box is Yes or No, never Python's True or False.
+        claims = capfirst(Testimonial._meta.get_field("claims_outcome").verbose_name)
+        assert fields[claims] == "No"
+        assert not {"True", "False"} & set(fields.values())
+
     def test_nowhere_without_valid_consent(self, admin_client, uk_site):
         testimonial = make_testimonial(uk_site, "Sleeping through the night again.")
         soup = soup_of(admin_client.get(url("inspect", testimonial.pk)))
@@ -612,12 +626,12 @@ class TestSubjectRequests:
         assert response.status_code == 200
         text = soup_of(response).get_text(" ", strip=True)
         assert f"This permanently erases 2 testimonials held for {EMAIL}" in text
-        assert PatientStory.objects.count() == 3
+        assert Testimonial.objects.count() == 3
 
         response = admin_client.post(url("erase", first.pk))
         assert response.status_code == 302
         assert response["Location"] == url("index")
-        assert list(PatientStory.objects.all()) == [other]
+        assert list(Testimonial.objects.all()) == [other]
         assert not ConsentRecord.objects.filter(testimonial_id__in=[first.pk, second.pk]).exists()
         erased = ConsentEvent.objects.filter(kind=ConsentEvent.Kind.ERASED)
         assert sorted(erased.values_list("testimonial_ref", flat=True)) == sorted(
@@ -636,7 +650,7 @@ class TestSubjectRequests:
         response = admin_client.post(url("erase", testimonial.pk))
         assert response.status_code == 302
         assert response["Location"] == url("inspect", testimonial.pk)
-        assert set(PatientStory.objects.all()) == {testimonial, other}
+        assert set(Testimonial.objects.all()) == {testimonial, other}
 
 
 # 7. Permissions ----------------------------------------------------------------------------
@@ -693,7 +707,7 @@ class TestPermissions:
             url(action, story.pk), {"channel": "email", **consent_form([story.site_id])}
         )
         assert_denied(response)
-        assert PatientStory.objects.filter(pk=story.pk).exists()
+        assert Testimonial.objects.filter(pk=story.pk).exists()
         assert ConsentRecord.objects.count() == 1
         assert ConsentRecord.objects.get().withdrawn_at is None
         assert list(ConsentEvent.objects.values_list("kind", flat=True)) == ["given"]

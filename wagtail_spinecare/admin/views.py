@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.models import Site
@@ -93,6 +93,17 @@ class TestimonialInspectView(ClinicScopedMixin, InspectView):
 
     def get_template_names(self):
         return ["wagtail_spinecare/admin/testimonial_inspect.html"]
+
+    def get_field_label(self, field_name, field=None):
+        """Labels as the edit form writes them: "Condition", not "condition"."""
+        return capfirst(super().get_field_label(field_name, field))
+
+    def get_field_display_value(self, field_name, field=None):
+        """Yes or No for a tick box, where Wagtail would show True or False."""
+        value = super().get_field_display_value(field_name, field)
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        return value
 
 
 class TestimonialActionView(WMABaseView):
