@@ -163,8 +163,8 @@ class TestimonialsBlock(PreviewBlock, blocks.StructBlock):
         return [value.get("heading") or ""]
 
     def get_context(self, value, parent_context=None):
-        """Adds ``testimonial_display`` that consent lets this page show now and, in a preview, the
-        ``hidden`` ones: see :meth:`shown_testimonials`."""
+        """Adds the ``testimonials`` that consent lets this page show now and, in a preview,
+        the ``hidden`` ones: see :meth:`shown_testimonials`."""
         context = super().get_context(value, parent_context=parent_context)
         context.update(self.shown_testimonials(value, parent_context or {}))
         return context
@@ -183,7 +183,7 @@ class TestimonialsBlock(PreviewBlock, blocks.StructBlock):
         request, page = context.get("request"), context.get("page")
         if request is None:
             return testimonials_for(value, context)
-        found = request.__dict__.setdefault("_spinecare_shown_stories", {})
+        found = request.__dict__.setdefault("_spinecare_shown_testimonials", {})
         key = (id(value), id(page))
         if key not in found:
             # The value and page are kept with the answer, so their ids cannot be reused.
