@@ -16,13 +16,15 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
 URL_NAME = "wagtail_spinecare:brand_stylesheet"
+#: Everything the package draws in the brand colour, whichever base template holds it.
+SELECTOR = ".sc-page, .sc-site-header, .sc-site-footer, .sc-action-bar"
 #: Long enough that no two colours a group of clinics picks share a version.
 VERSION_LENGTH = 10
 
 
 def css(colour: str) -> str:
     """The stylesheet for ``colour``, a clinic's ``brand_colour_css`` (so always a safe value)."""
-    return f".sc-page, .sc-site-header, .sc-site-footer {{ --sc-brand: {colour}; }}\n"
+    return f"{SELECTOR} {{ --sc-brand: {colour}; }}\n"
 
 
 def version(colour: str) -> str:

@@ -150,6 +150,8 @@ def clinic_node(clinic, page, request) -> dict:
                 address[key] = getattr(clinic, field)
         address["addressCountry"] = "GB" if clinic.region == "uk" else "US"
         node["address"] = address
+    if clinic.map_url:
+        node["hasMap"] = clinic.map_url
     if clinic.booking_url:
         node["potentialAction"] = {
             "@type": "ReserveAction",

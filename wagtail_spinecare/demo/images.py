@@ -55,6 +55,43 @@ def walking() -> Image.Image:
     return image
 
 
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def _spine(draw, left, top, size, fill):
+    """Three stacked vertebrae in a square ``size`` wide: the demo clinics' logo mark."""
+    unit = size / 10
+    for i, inset in enumerate((2.2, 1.6, 1.0)):
+        y = top + unit * (1 + i * 2.9)
+        box = (left + unit * inset, y, left + size - unit * inset, y + unit * 2.2)
+        draw.rounded_rectangle(box, radius=unit * 0.9, fill=fill)
+
+
+def logo_mark(colour: str) -> Image.Image:
+    """A clinic's logo: the mark in its brand colour, on white."""
+    image = Image.new("RGB", (192, 192), (255, 255, 255))
+    _spine(ImageDraw.Draw(image), 0, 0, 192, _rgb(colour))
+    return image
+
+
+def site_icon(colour: str) -> Image.Image:
+    """A clinic's browser icon: the mark in white on its brand colour."""
+    image = Image.new("RGB", (192, 192), _rgb(colour))
+    _spine(ImageDraw.Draw(image), 16, 16, 160, (255, 255, 255))
+    return image
+
+
+def portrait(colour: str) -> Image.Image:
+    """A stand-in for a clinician's photo: head and shoulders on a tint of the brand colour."""
+    tint = tuple(round(c + (255 - c) * 0.8) for c in _rgb(colour))
+    image = Image.new("RGB", (320, 320), tint)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((40, 200, 280, 440), fill=_rgb(colour))
+    draw.ellipse((105, 60, 215, 170), fill=(214, 170, 140))
+    return image
+
+
 DRAWINGS = {
     "facet-joints": ("Lower spine with facet joints", facet_joints),
     "gentle-movement": ("Standing back stretch", gentle_movement),

@@ -53,6 +53,11 @@ CLINICS = [
             "booking_url": "https://book.harbourside-physio.example/",
             "utm_medium": "website",
             "brand_colour": "#0b5c7a",
+            "opening_hours": "Monday to Friday: 8am to 7pm\nSaturday: 9am to 1pm",
+            "privacy_url": "https://harbourside-physio.example/privacy",
+            "complaints_url": "https://harbourside-physio.example/complaints",
+            "regulator_name": "Health and Care Professions Council",
+            "regulator_url": "https://www.hcpc-uk.org/check-the-register/",
         },
         clinician=DemoClinician(
             name="Amara Okafor",
@@ -80,6 +85,11 @@ CLINICS = [
             "booking_url": "https://lakeview-pt.example/book",
             "utm_medium": "website",
             "brand_colour": "#6a2c70",
+            "opening_hours": "Monday to Thursday: 7am to 7pm\nFriday: 7am to 4pm",
+            "privacy_url": "https://lakeview-pt.example/privacy-practices",
+            "complaints_url": "https://lakeview-pt.example/patient-concerns",
+            "regulator_name": "Iowa Board of Physical and Occupational Therapy",
+            "regulator_url": "https://dial.iowa.gov/",
         },
         clinician=DemoClinician(
             name="Daniel Reyes",

@@ -1,6 +1,7 @@
-"""Each clinic's settings: its name, words, numbers, booking link and brand colour."""
+"""Each clinic's settings: its name, logo, words, numbers, booking link, footer and brand colour."""
 
 from dataclasses import replace
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -185,6 +186,77 @@ class ClinicSettings(BaseSiteSetting):
             "to expect for themselves."
         ),
     )
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Shown beside the clinic's name at the top of every page, at 48 pixels high. "
+            "Use a version of the logo that reads on white, without the clinic's name in it "
+            "if you can: the name is written next to it."
+        ),
+    )
+    icon = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("site icon"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "The small square picture in browser tabs and on phone home screens. A square "
+            "image at least 180 pixels wide; it is cropped to a square if it is not one."
+        ),
+    )
+    opening_hours = models.TextField(
+        _("opening hours"),
+        blank=True,
+        max_length=500,
+        help_text=_(
+            "One line each, e.g. 'Monday to Friday: 8am to 7pm'. Shown at the foot of pages."
+        ),
+    )
+    map_url = models.URLField(
+        _("map link"),
+        blank=True,
+        help_text=_(
+            "A link to the clinic on a map. Leave blank to link to a map search for the "
+            "address above."
+        ),
+    )
+    privacy_url = models.URLField(
+        _("privacy notice link"),
+        blank=True,
+        help_text=_("The page that says how the clinic uses patients' information."),
+    )
+    complaints_url = models.URLField(
+        _("complaints link"),
+        blank=True,
+        help_text=_("The page that says how to make a complaint and who to escalate it to."),
+    )
+    regulator_name = models.CharField(
+        _("regulator"),
+        max_length=150,
+        blank=True,
+        help_text=_(
+            "Who regulates the clinic or its clinicians, e.g. 'Care Quality Commission', "
+            "'Health and Care Professions Council' or a state licensing board."
+        ),
+    )
+    regulator_url = models.URLField(
+        _("regulator link"),
+        blank=True,
+        help_text=_("Where patients can check the registration, e.g. the regulator's register."),
+    )
+    regulator_registration = models.CharField(
+        _("registration number"),
+        max_length=50,
+        blank=True,
+        help_text=_("The clinic's number with the regulator, if it has one, e.g. '1-123456789'."),
+    )
     default_disclaimer = models.TextField(
         _("medical disclaimer"),
         default=DEFAULT_DISCLAIMER,
@@ -220,11 +292,30 @@ class ClinicSettings(BaseSiteSetting):
             ],
             heading=_("Booking"),
         ),
-        FieldPanel("brand_colour"),
+        MultiFieldPanel(
+            [
+                FieldPanel("opening_hours"),
+                FieldPanel("map_url"),
+                FieldPanel("privacy_url"),
+                FieldPanel("complaints_url"),
+                FieldPanel("regulator_name"),
+                FieldPanel("regulator_url"),
+                FieldPanel("regulator_registration"),
+            ],
+            heading=_("Page footer"),
+            help_text=_("Each is optional: what is left blank is not shown."),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("logo"), FieldPanel("icon"), FieldPanel("brand_colour")],
+            heading=_("Look"),
+        ),
         FieldPanel("review_interval_months"),
         FieldPanel("typicality_statement"),
         FieldPanel("default_disclaimer"),
     ]
+
+    # The header and the page's icons need both images on every page: no query each.
+    select_related = ["logo", "icon"]
 
     class Meta:
         verbose_name = _("clinic settings")
@@ -268,10 +359,30 @@ class ClinicSettings(BaseSiteSetting):
         """Whether there is enough of an address to show patients and search engines."""
         return bool(self.street_address or self.address_locality or self.postal_code)
 
+    @property
+    def address_lines(self) -> list[str]:
+        """The address as patients read it: street, then town, county and postcode."""
+        place = ", ".join(part for part in (self.address_locality, self.address_region) if part)
+        town = " ".join(part for part in (place, self.postal_code) if part)
+        return [line for line in (self.street_address, town) if line]
+
+    @property
+    def map_href(self) -> str:
+        """The clinic's own map link, or a map search for its address."""
+        if self.map_url or not self.has_address:
+            return self.map_url
+        query = ", ".join([self.display_name, *self.address_lines])
+        return "https://www.openstreetmap.org/search?" + urlencode({"query": query})
+
+    @property
+    def opening_hours_lines(self) -> list[str]:
+        """The opening hours, one line each as entered, without blank lines."""
+        return [line.strip() for line in self.opening_hours.splitlines() if line.strip()]
+
     @classmethod
     def for_site_or_defaults(cls, site) -> "ClinicSettings":
         """The site's settings, or unsaved defaults; unlike ``for_site`` it never writes."""
-        existing = cls.objects.filter(site=site).first() if site else None
+        existing = cls.base_queryset().filter(site=site).first() if site else None
         return existing or cls()
 
     @classmethod

@@ -115,7 +115,7 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
                 setattr(stand_in, name, getattr(self, name))
         stand_in.condition_id = shared.pk
         stand_in.clinic_introduction = self.introduction
-        stand_in.clinic_clinicians = self.clinicians.all()
+        stand_in.clinic_clinicians = self.clinicians.select_related("photo")
         stand_in.canonical_override = self.canonical_url(library, clinic)
         if (parent := cached_parent(self)) is not None:
             set_cached_parent(stand_in, parent)

@@ -135,6 +135,12 @@ class Treatment(index.Indexed, ClusterableModel):
         """Its recommendations in order; a page's comparison block sets this in bulk."""
         return list(self.recommendations.select_related("guideline").order_by("sort_order", "pk"))
 
+    @property
+    def advised_against(self) -> bool:
+        """Whether every guideline that speaks of it says not to offer it."""
+        strengths = {recommendation.strength for recommendation in self.recommendation_list}
+        return strengths == {Strength.DO_NOT_OFFER}
+
     def __str__(self):
         return self.name
 

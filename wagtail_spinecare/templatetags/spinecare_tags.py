@@ -1,7 +1,8 @@
-"""Template tags for this app's templates: images, phone links, the brand stylesheet, the
-structured data and the fragment cache."""
+"""Template tags for this app's templates: images, the clinic's logo and icons, phone links,
+the brand stylesheet, the structured data and the fragment cache."""
 
 from django import template
+from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
 from wagtail.images.models import SourceImageIOError
 
@@ -45,6 +46,64 @@ def responsive_image(image, sizes=DEFAULT_SIZES, loading="lazy"):
         largest.height,
         getattr(image, "contextual_alt_text", None) or "",
         loading,
+    )
+
+
+#: What browsers ask for: a tab icon, and the larger one phones put on the home screen.
+ICON_SPECS = ("fill-32x32|format-png", "fill-180x180|format-png")
+DEFAULT_ICON = "wagtail_spinecare/img/icon.svg"
+
+
+def _renditions(image, *specs):
+    """``image`` at each of ``specs``, or None when there is no image or its file is gone."""
+    if image is None:
+        return None
+    try:
+        return list(image.get_renditions(*specs).values())
+    except SourceImageIOError:
+        return None
+
+
+def _beside_name(image, spec, css_class, loading="eager"):
+    """``image`` at ``spec`` beside a written name, which it would only repeat: empty alt."""
+    renditions = _renditions(image, spec)
+    if renditions is None:
+        return ""
+    rendition = renditions[0]
+    return format_html(
+        '<img class="{}" src="{}" width="{}" height="{}" alt="" loading="{}">',
+        css_class,
+        rendition.url,
+        rendition.width,
+        rendition.height,
+        loading,
+    )
+
+
+@register.simple_tag
+def spinecare_logo(clinic):
+    """The clinic's logo, for beside its name at the top of every page."""
+    return _beside_name(getattr(clinic, "logo", None), "height-96", "sc-site-header__logo")
+
+
+@register.simple_tag
+def spinecare_portrait(image):
+    """A clinician's photo, square, for beside their name."""
+    return _beside_name(image, "fill-160x160", "sc-clinician__photo", loading="lazy")
+
+
+@register.simple_tag
+def spinecare_icons(clinic):
+    """The clinic's icon for browser tabs and home screens; the package's own without one."""
+    renditions = _renditions(getattr(clinic, "icon", None), *ICON_SPECS)
+    if renditions is None:
+        return format_html('<link rel="icon" href="{}" type="image/svg+xml">', static(DEFAULT_ICON))
+    tab, home_screen = renditions
+    return format_html(
+        '<link rel="icon" href="{}" sizes="32x32" type="image/png">\n'
+        '    <link rel="apple-touch-icon" href="{}">',
+        tab.url,
+        home_screen.url,
     )
 
 

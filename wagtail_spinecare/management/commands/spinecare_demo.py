@@ -13,7 +13,7 @@ from wagtail.models import Collection, Page, Site
 
 from wagtail_spinecare.clinic_setup import add_clinic
 from wagtail_spinecare.demo import content, testimonials, treatments
-from wagtail_spinecare.demo.images import DRAWINGS, png_bytes
+from wagtail_spinecare.demo.images import DRAWINGS, logo_mark, png_bytes, portrait, site_icon
 from wagtail_spinecare.demo.profiles import CLINICS
 from wagtail_spinecare.models import (
     ClinicConditionPage,
@@ -98,26 +98,36 @@ class Command(BaseCommand):
         self.stdout.write(f"  {verb:<9} {thing}")
 
     def ensure_images(self) -> dict[str, int]:
+        return {
+            key: self.ensure_image(f"spinecare-{key}", title, draw).pk
+            for key, (title, draw) in DRAWINGS.items()
+        }
+
+    def ensure_image(self, name, title, draw):
+        """The demo image called ``title``, drawn by ``draw`` the first time it is needed."""
         Image = get_image_model()
         root = Collection.get_first_root_node()
         collection = root.get_children().filter(name="Spinecare demo").first()
         if collection is None:
             collection = root.add_child(name="Spinecare demo")
-        ids = {}
-        for key, (title, draw) in DRAWINGS.items():
-            image = Image.objects.filter(collection=collection, title=title).first()
-            if image is None:
-                image = Image(title=title, collection=collection)
-                image.file = ImageFile(_named(png_bytes(draw()), f"spinecare-{key}.png"))
-                image.save()
-                self.report("created", f"image '{title}'")
-            ids[key] = image.pk
-        return ids
+        image = Image.objects.filter(collection=collection, title=title).first()
+        if image is None:
+            image = Image(title=title, collection=collection)
+            image.file = ImageFile(_named(png_bytes(draw()), f"{name}.png"))
+            image.save()
+            self.report("created", f"image '{title}'")
+        return image
 
     def ensure_clinician(self, clinic):
         person = clinic.clinician
+        colour = clinic.settings["brand_colour"]
+        photo = self.ensure_image(
+            f"spinecare-{clinic.key}-clinician",
+            f"{person.name} (illustration)",
+            lambda: portrait(colour),
+        )
         clinician, created = Clinician.objects.update_or_create(
-            name=person.name, defaults=vars(person)
+            name=person.name, defaults={**vars(person), "photo": photo}
         )
         self.report("created" if created else "saved", f"clinician {clinician}")
         return clinician
@@ -161,10 +171,21 @@ class Command(BaseCommand):
         site = setup.site
         home = site.root_page.specific
 
+        colour = clinic.settings["brand_colour"]
         clinic_settings = ClinicSettings.for_site(site)
         for name, value in {
             "clinic_name": clinic.clinic_name,
             "region": clinic.region,
+            "logo": self.ensure_image(
+                f"spinecare-{clinic.key}-logo",
+                f"{clinic.clinic_name} logo",
+                lambda: logo_mark(colour),
+            ),
+            "icon": self.ensure_image(
+                f"spinecare-{clinic.key}-icon",
+                f"{clinic.clinic_name} icon",
+                lambda: site_icon(colour),
+            ),
             **clinic.settings,
         }.items():
             setattr(clinic_settings, name, value)
