@@ -31,7 +31,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e ".[testing,dev,bench,docs]"
 	touch $@
 
-# axe-core and html-validate, for the browser tests.
+# axe-core, html-validate and Lighthouse, for the browser tests.
 npm: node_modules/.installed
 
 node_modules/.installed: package.json package-lock.json

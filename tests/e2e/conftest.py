@@ -42,7 +42,9 @@ def missing_tools() -> list[str]:
     missing = []
     if not Path(CHROMIUM).exists():
         missing.append(f"Chromium at {CHROMIUM}")
-    for package in ("axe-core", "html-validate"):
+    if not shutil.which("node"):
+        missing.append("Node.js (node on PATH)")
+    for package in ("axe-core", "html-validate", "lighthouse"):
         if not (NODE_MODULES / package).is_dir():
             missing.append(f"npm package {package} in {NODE_MODULES}")
     try:
