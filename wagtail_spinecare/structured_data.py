@@ -338,6 +338,8 @@ _ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 def script_tag(graph: dict) -> str:
     """The graph in a ``<script type="application/ld+json">``, safe against closing tags."""
-    data = json.dumps(graph, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_ESCAPES)
+    data = json.dumps(
+        graph, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")
+    ).translate(_ESCAPES)
     # Safe: JSON with <, > and & escaped, so no text in it can close the tag.
     return mark_safe(f'<script type="application/ld+json">{data}</script>')  # noqa: S308 # nosec B308, B703

@@ -1,14 +1,18 @@
 """How a condition page is laid out: what a phone shows in its first two screens, the
 sidebar that stays beside the article on a wide screen, and the page printed."""
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import PHONE
+from .conftest import ARTIFACTS, PHONE
 
 SITES = ["harbourside.localhost", "lakeview.localhost"]
 # The article's text keeps this measure (44rem); tables and cards may take more.
 MEASURE = 44 * 16
+# A condition page and its stylesheets, as the browser reads them (uncompressed).
+HTML_CSS_BUDGET = 60 * 1024
 
 pytestmark = pytest.mark.e2e
 
@@ -89,3 +93,31 @@ def test_printed_page_has_no_bars_and_says_where_sources_are(new_page, condition
         colour == "rgb(0, 0, 0)" and background == "rgba(0, 0, 0, 0)"
         for colour, background in colours
     )
+
+
+def test_condition_page_and_its_css_weigh_under_60_kb(new_page, condition_url):
+    """The page's HTML and stylesheets as decoded, to artifacts/page-weight/; no script but
+    the structured data."""
+    page = new_page("phone")
+    page.goto(condition_url)
+    weight = page.evaluate(
+        """() => {
+            const css = performance.getEntriesByType('resource')
+                .filter(entry => entry.initiatorType === 'link' && entry.name.includes('.css'));
+            return {
+                html_bytes: performance.getEntriesByType('navigation')[0].decodedBodySize,
+                css_bytes: css.reduce((sum, entry) => sum + entry.decodedBodySize, 0),
+                stylesheets: css.length,
+                scripts: [...document.scripts].filter(s => s.type !== 'application/ld+json')
+                    .length,
+            };
+        }"""
+    )
+    weight["total_bytes"] = weight["html_bytes"] + weight["css_bytes"]
+    name = condition_url.split("//")[1].split(".")[0]
+    path = ARTIFACTS / "page-weight" / f"{name}-condition-page.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(weight, indent=2))
+    assert weight["stylesheets"] == 2  # the package's, and the clinic's brand colour
+    assert weight["scripts"] == 0
+    assert 0 < weight["total_bytes"] < HTML_CSS_BUDGET

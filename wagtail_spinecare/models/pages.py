@@ -28,6 +28,7 @@ from ..page_forms import SpinecarePageForm, TreatmentComparisonPageForm
 from ..panels import ContentChecksPanel
 from ..skeleton import condition_page_body
 from ..testimonial_display import reader_for_request
+from ..text import served_without_indentation
 from .clinic import DISCLAIMER_MAX_LENGTH, ClinicSettings
 from .library import in_clinic_words, library_of
 from .review import ClinicalReviewMixin
@@ -139,7 +140,11 @@ class SpinecarePageMixin:
     def serve(self, request, *args, **kwargs):
         """Wagtail's serving, through the page cache when it is switched on."""
         return serve_cached(
-            request, self, lambda: super(SpinecarePageMixin, self).serve(request, *args, **kwargs)
+            request,
+            self,
+            lambda: served_without_indentation(
+                super(SpinecarePageMixin, self).serve(request, *args, **kwargs)
+            ),
         )
 
 

@@ -22,6 +22,7 @@ from ..compat import cached_parent, set_cached_parent
 from ..page_forms import ClinicConditionPageForm
 from ..panels import ContentChecksPanel, SharedContentPanel
 from ..terminology import adapt_text
+from ..text import served_without_indentation
 from .clinic import ClinicSettings
 from .library import Canonical, in_clinic_words, library_of, words_of
 from .pages import ConditionPage, SpinecarePageMixin
@@ -173,7 +174,7 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
 
     def serve(self, request, *args, **kwargs):
         """:meth:`render`, through the page cache when it is switched on."""
-        return serve_cached(request, self, lambda: self.render(request))
+        return serve_cached(request, self, lambda: served_without_indentation(self.render(request)))
 
     def render(self, request):
         """The shared page as this clinic shows it, or, when there is nothing to show, a
