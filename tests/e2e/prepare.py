@@ -25,6 +25,7 @@ def main(port: int) -> None:
             pages.append(
                 {
                     "site": site.hostname,
+                    "site_id": site.pk,
                     "id": page.pk,
                     "title": page.title,
                     "type": page.specific_class.__name__,
