@@ -1,5 +1,6 @@
 """Clinical governance: the publication gate, checks in the editor and preview, the review
-report, the dashboard count, the monitoring command and the sources patients see."""
+report, the monitoring command and the sources patients see. The dashboard is in
+test_dashboard."""
 
 import csv
 import io
@@ -773,40 +774,6 @@ def test_report_lists_only_pages_the_user_may_edit(client, review_pages, uk_clin
         "Slightly overdue page",
         "Due later page",
     ]
-
-
-# The dashboard -----------------------------------------------------------------------------
-
-
-def dashboard_text(client):
-    return " ".join(html_text(client.get("/admin/")).split())
-
-
-@pytest.mark.django_db
-class TestDashboard:
-    def test_counts_overdue_and_never_reviewed_live_pages(self, admin_client, review_pages):
-        # A draft that was never reviewed is not on the site yet: not counted.
-        ConditionPageFactory(
-            parent=review_pages[0].get_parent(),
-            slug="draft",
-            live=False,
-            reviewed_by=None,
-            last_reviewed=None,
-            next_review_due=None,
-        )
-        assert "4 pages overdue for clinical review" in dashboard_text(admin_client)
-
-    def test_singular(self, admin_client, uk_clinic, clinician):
-        ConditionPageFactory(parent=uk_clinic[0], slug="a", next_review_due=days(-1))
-        ConditionPageFactory(parent=uk_clinic[0], slug="b")
-        assert "1 page overdue for clinical review" in dashboard_text(admin_client)
-
-    def test_none_overdue(self, admin_client, condition_page):
-        assert "0 pages overdue for clinical review" in dashboard_text(admin_client)
-
-    def test_counts_only_pages_the_user_may_edit(self, client, review_pages, uk_clinic):
-        text = dashboard_text(uk_editor(client, uk_clinic))
-        assert "2 pages overdue for clinical review" in text
 
 
 # The monitoring command --------------------------------------------------------------------

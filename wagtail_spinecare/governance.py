@@ -16,7 +16,6 @@ from .models.review import (
     DUE_SOON_DAYS,
     NEEDS_REVIEW,
     ClinicalReviewMixin,
-    ReviewStatus,
     review_status_expression,
 )
 
@@ -71,15 +70,6 @@ def review_queryset(queryset=None, today=None, days=DUE_SOON_DAYS, drawing_pages
     return queryset.annotate(
         review_status=review_status_expression("review_due", today or timezone.localdate(), days)
     ).order_by(F("review_due").asc(nulls_first=True), "title")
-
-
-def overdue(queryset=None, today=None):
-    """Live pages whose review is overdue or that were never given a review date."""
-    return (
-        review_queryset(queryset, today)
-        .live()
-        .filter(review_status__in=[ReviewStatus.NEVER_REVIEWED, ReviewStatus.OVERDUE])
-    )
 
 
 def needing_review(queryset=None, today=None):

@@ -36,23 +36,26 @@ class ReviewReportFilterSet(WagtailFilterSet):
         return queryset.filter(reviewer_id=clinician.pk) if clinician else queryset
 
 
-def clinic_names(pages) -> dict:
-    """The name of the clinic each page belongs to, by the page's id, in one query: the
-    clinic's own name, or its site's. A page outside every clinic's site is in the shared
-    library."""
-    roots = sorted(
-        (
-            (url_path, clinic_name or site_name or hostname)
-            for url_path, clinic_name, site_name, hostname in Site.objects.values_list(
-                "root_page__url_path", "clinicsettings__clinic_name", "site_name", "hostname"
-            )
-        ),
-        key=lambda root: len(root[0]),
-        reverse=True,
-    )
+def clinics() -> list[tuple[int, str, str]]:
+    """Every site as (its id, its root page's path, the clinic's name: its own, or its
+    site's), in one query, the deepest roots first."""
+    rows = [
+        (site_id, url_path, clinic_name or site_name or hostname)
+        for site_id, url_path, clinic_name, site_name, hostname in Site.objects.values_list(
+            "pk", "root_page__url_path", "clinicsettings__clinic_name", "site_name", "hostname"
+        )
+    ]
+    return sorted(rows, key=lambda row: len(row[1]), reverse=True)
+
+
+def clinic_names(pages, sites=None) -> dict:
+    """The name of the clinic each page belongs to, by the page's id (one query unless
+    ``sites`` from :func:`clinics` is given). A page outside every clinic's site is in the
+    shared library."""
+    sites = clinics() if sites is None else sites
     return {
         page.pk: next(
-            (name for url_path, name in roots if page.url_path.startswith(url_path)),
+            (name for _pk, url_path, name in sites if page.url_path.startswith(url_path)),
             _("Shared library"),
         )
         for page in pages
