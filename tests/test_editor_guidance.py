@@ -160,10 +160,36 @@ SHARED = "/shared-clinical-content/facet-joint-back-pain/"
 
 @pytest.mark.django_db
 class TestPreviewAsEachClinic:
-    def test_preview_modes_list_every_clinic(self, demo):
+    def test_preview_modes_name_every_clinic_and_the_shared_text(self, demo):
         page = ConditionPage.objects.get(url_path=SHARED)
         labels = [str(label) for _mode, label in page.preview_modes]
-        assert labels[1:] == ["As Harbourside Physiotherapy", "As Lakeview Physical Therapy"]
+        assert labels == [
+            "Shared text, as written (no clinic's details or testimonials)",
+            "As Harbourside Physiotherapy shows it",
+            "As Lakeview Physical Therapy shows it",
+        ]
+
+    def test_a_clinics_page_previews_first_as_its_site(self, demo):
+        from wagtail_spinecare.models import ClinicConditionPage
+
+        page = ClinicConditionPage.objects.get(url_path="/lakeview/facet-joint-back-pain/")
+        labels = [str(label) for _mode, label in page.preview_modes]
+        assert labels[0] == "As this page's own site"
+        assert labels[2] == "As Lakeview Physical Therapy shows it"
+
+    @pytest.mark.parametrize("host", ["harbourside.localhost", "lakeview.localhost"])
+    def test_the_default_preview_is_the_shared_text_on_no_clinics_site(self, demo, rf, host):
+        """Whichever clinic's address the admin is reached at."""
+        page = ConditionPage.objects.get(url_path=SHARED)
+        response = page.make_preview_request(original_request=rf.get("/", HTTP_HOST=host))
+        assert response.status_code == 200
+        html = response.content.decode()
+        # The library's words (UK), as written.
+        assert "physiotherap" in html.split('class="sc-review"')[0]
+        for clinic in ("Harbourside", "Lakeview", "0117 496 0123", "(319) 555-0142"):
+            assert clinic not in html
+        for story in Testimonial.objects.filter(condition_page=page):
+            assert story.quote not in html
 
     def test_each_clinic_preview_shows_that_clinics_words_numbers_and_stories(self, demo):
         page = ConditionPage.objects.get(url_path=SHARED)
@@ -175,6 +201,7 @@ class TestPreviewAsEachClinic:
         us = previews["lakeview.localhost"].content.decode()
         assert "Preview as Harbourside Physiotherapy" in uk
         assert "Preview as Lakeview Physical Therapy" in us
+        assert "0117 496 0123" in uk and "(319) 555-0142" in us
         assert "999" in uk and "911" not in uk
         assert "911" in us and "physical therapy" in us.lower()
         # The shared text is written in UK words; the US clinic's preview reads in its own.

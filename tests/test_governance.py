@@ -1,5 +1,6 @@
 """Clinical governance: the publication gate, checks in the editor and preview, the review
-report, the dashboard count, the monitoring command and the sources patients see."""
+report, the monitoring command and the sources patients see. The dashboard is in
+test_dashboard."""
 
 import csv
 import io
@@ -12,6 +13,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from openpyxl import load_workbook
 from wagtail.models import GroupPagePermission
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
@@ -24,6 +26,8 @@ from wagtail_spinecare.factories import (
     stream_item,
 )
 from wagtail_spinecare.models import (
+    ClinicConditionPage,
+    ConditionLibraryPage,
     ConditionPage,
     Guideline,
     GuidelineRecommendation,
@@ -508,28 +512,26 @@ class TestPreview:
 # The review report -------------------------------------------------------------------------
 
 
+def reviewed_page(parent, title, slug, by, last, due):
+    """A live condition page reviewed by ``by``, ``last`` and ``due`` in days from today."""
+    return ConditionPageFactory(
+        parent=parent,
+        title=title,
+        slug=slug,
+        reviewed_by=by,
+        last_reviewed=None if last is None else days(last),
+        next_review_due=None if due is None else days(due),
+    )
+
+
 @pytest.fixture
 def review_pages(uk_clinic, us_clinic, clinician):
     """Pages on two clinics with every review state; returned in the report's order."""
     uk_index, _site, _clinic = uk_clinic
     us_index, _site, _clinic = us_clinic
     other = ClinicianFactory(name="Ben Carter")
-    never = ConditionPageFactory(
-        parent=uk_index,
-        title="Never reviewed page",
-        slug="never",
-        reviewed_by=None,
-        last_reviewed=None,
-        next_review_due=None,
-    )
-    very_overdue = ConditionPageFactory(
-        parent=us_index,
-        title="Very overdue page",
-        slug="very",
-        reviewed_by=other,
-        last_reviewed=days(-400),
-        next_review_due=days(-100),
-    )
+    never = reviewed_page(uk_index, "Never reviewed page", "never", None, None, None)
+    very_overdue = reviewed_page(us_index, "Very overdue page", "very", other, -400, -100)
     comparison = us_index.add_child(
         instance=TreatmentComparisonPage(
             title="Comparison overdue page",
@@ -541,22 +543,10 @@ def review_pages(uk_clinic, us_clinic, clinician):
             next_review_due=days(-50),
         )
     )
-    slightly_overdue = ConditionPageFactory(
-        parent=uk_index,
-        title="Slightly overdue page",
-        slug="slightly",
-        reviewed_by=clinician,
-        last_reviewed=days(-300),
-        next_review_due=days(-1),
+    slightly_overdue = reviewed_page(
+        uk_index, "Slightly overdue page", "slightly", clinician, -300, -1
     )
-    later = ConditionPageFactory(
-        parent=uk_index,
-        title="Due later page",
-        slug="later",
-        reviewed_by=clinician,
-        last_reviewed=days(-10),
-        next_review_due=days(200),
-    )
+    later = reviewed_page(uk_index, "Due later page", "later", clinician, -10, 200)
     return [never, very_overdue, comparison, slightly_overdue, later]
 
 
@@ -567,6 +557,16 @@ REPORT_TITLES = [
     "Slightly overdue page",
     "Due later page",
 ]
+REPORT_CLINICS = ["Harbour Physio", "Lake PT", "Lake PT", "Harbour Physio", "Harbour Physio"]
+#: The report's queries, however many pages it lists: the session and user (3), the count and
+#: the pages (2), reviewers, clinics, the filters' choices and the admin's frame.
+REPORT_QUERIES = 12
+REPORT_STATUSES = ["Never reviewed", "Overdue", "Overdue", "Overdue", "Current"]
+
+
+def shown(n):
+    """A date ``n`` days from today as the admin shows dates."""
+    return date_format(days(n), "DATE_FORMAT")
 
 
 def report_rows(response):
@@ -583,16 +583,13 @@ class TestReviewReport:
     def test_ordering_and_statuses(self, admin_client, review_pages, clinician):
         rows = report_rows(admin_client.get(reverse("wagtail_spinecare_admin:review_report")))
         assert [row[0] for row in rows] == REPORT_TITLES
-        assert [row[1] for row in rows] == [
-            "Never reviewed",
-            "Overdue",
-            "Overdue",
-            "Overdue",
-            "Due",
-        ]
-        assert rows[0][2:] == ["—", "—", "—"]
-        assert rows[1][2] == "Ben Carter"
-        assert rows[3][2:] == [clinician.name, iso(-300), iso(-1)]
+        assert [row[1] for row in rows] == REPORT_CLINICS
+        assert [row[2] for row in rows] == REPORT_STATUSES
+        assert rows[0][3:] == ["—", "—", "—"]
+        assert rows[1][3] == "Ben Carter"
+        # Dates as the admin writes them, not ISO.
+        assert rows[3][3:] == [clinician.name, shown(-300), shown(-1)]
+        assert shown(-1) != iso(-1)
 
     def test_results_view(self, admin_client, review_pages):
         rows = report_rows(
@@ -629,17 +626,21 @@ class TestReviewReport:
         assert response["Content-Type"].startswith("text/csv")
         content = b"".join(response.streaming_content).decode()
         rows = list(csv.reader(io.StringIO(content)))
-        assert rows[0] == ["Page", "Path", "Status", "Reviewer", "Last reviewed", "Next review due"]
-        assert [row[0] for row in rows[1:]] == REPORT_TITLES
-        assert [row[2] for row in rows[1:]] == [
-            "Never reviewed",
-            "Overdue",
-            "Overdue",
-            "Overdue",
-            "Due",
+        assert rows[0] == [
+            "Page",
+            "Clinic",
+            "Path",
+            "Status",
+            "Reviewer",
+            "Last reviewed",
+            "Next review due",
         ]
+        assert [row[0] for row in rows[1:]] == REPORT_TITLES
+        assert [row[1] for row in rows[1:]] == REPORT_CLINICS
+        assert [row[3] for row in rows[1:]] == REPORT_STATUSES
         assert rows[4] == [
             "Slightly overdue page",
+            "Harbour Physio",
             review_pages[3].url_path,
             "Overdue",
             clinician.name,
@@ -662,15 +663,72 @@ class TestReviewReport:
         assert response.status_code == 200
         workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
         rows = list(workbook.active.iter_rows(values_only=True))
-        assert rows[0][:3] == ("Page", "Path", "Status")
+        assert rows[0][:4] == ("Page", "Clinic", "Path", "Status")
         assert [row[0] for row in rows[1:]] == REPORT_TITLES
-        assert [row[2] for row in rows[1:]] == [
-            "Never reviewed",
-            "Overdue",
-            "Overdue",
-            "Overdue",
-            "Due",
+        assert [row[1] for row in rows[1:]] == REPORT_CLINICS
+        assert [row[3] for row in rows[1:]] == REPORT_STATUSES
+
+    def test_due_within_30_days(self, admin_client, condition_page):
+        url = reverse("wagtail_spinecare_admin:review_report")
+        for due, status in ((0, "Due within 30 days"), (30, "Due within 30 days"), (31, "Current")):
+            condition_page.next_review_due = days(due)
+            condition_page.save()
+            (row,) = report_rows(admin_client.get(url))
+            assert row[2] == status
+
+    def test_the_clinic_tells_pages_of_one_title_apart(
+        self, admin_client, uk_clinic, us_clinic, clinician
+    ):
+        for index in (uk_clinic[0], us_clinic[0]):
+            ConditionPageFactory(parent=index, title="Sciatica", slug="sciatica")
+        rows = report_rows(admin_client.get(reverse("wagtail_spinecare_admin:review_report")))
+        assert sorted((row[0], row[1]) for row in rows) == [
+            ("Sciatica", "Harbour Physio"),
+            ("Sciatica", "Lake PT"),
         ]
+
+    def test_a_clinic_page_is_listed_with_its_shared_page(
+        self, admin_client, root_page, uk_clinic, clinician
+    ):
+        library = root_page.add_child(instance=ConditionLibraryPage(title="Group", slug="group"))
+        shared = reviewed_page(library, "Facet joint pain", "facet", clinician, -400, -5)
+        uk_clinic[0].add_child(
+            instance=ClinicConditionPage(
+                title="Facet joint back pain", slug="facet", shared_page=shared
+            )
+        )
+        # A clinic's page showing no shared page has no review to report.
+        uk_clinic[0].add_child(instance=ClinicConditionPage(title="Unfinished", slug="empty"))
+        rows = report_rows(admin_client.get(reverse("wagtail_spinecare_admin:review_report")))
+        assert rows == [
+            [
+                "Facet joint back pain (shared page: Facet joint pain)",
+                "Harbour Physio",
+                "Overdue",
+                clinician.name,
+                shown(-400),
+                shown(-5),
+            ],
+            [
+                "Facet joint pain",
+                "Shared library",
+                "Overdue",
+                clinician.name,
+                shown(-400),
+                shown(-5),
+            ],
+        ]
+
+    def test_queries(self, admin_client, review_pages, django_assert_num_queries):
+        url = reverse("wagtail_spinecare_admin:review_report")
+        admin_client.get(url)  # Content types and the session's user, cached from here on.
+        with django_assert_num_queries(REPORT_QUERIES):
+            report_rows(admin_client.get(url))
+        # The same number with twice as many pages.
+        for page in review_pages:
+            page.copy(update_attrs={"slug": f"{page.slug}-copy", "title": page.title})
+        with django_assert_num_queries(REPORT_QUERIES):
+            assert len(report_rows(admin_client.get(url))) == 2 * len(review_pages)
 
     def test_user_without_page_permissions(self, client, review_pages):
         user = get_user_model().objects.create_user("reader", "reader@example.com", "pw")
@@ -716,40 +774,6 @@ def test_report_lists_only_pages_the_user_may_edit(client, review_pages, uk_clin
         "Slightly overdue page",
         "Due later page",
     ]
-
-
-# The dashboard -----------------------------------------------------------------------------
-
-
-def dashboard_text(client):
-    return " ".join(html_text(client.get("/admin/")).split())
-
-
-@pytest.mark.django_db
-class TestDashboard:
-    def test_counts_overdue_and_never_reviewed_live_pages(self, admin_client, review_pages):
-        # A draft that was never reviewed is not on the site yet: not counted.
-        ConditionPageFactory(
-            parent=review_pages[0].get_parent(),
-            slug="draft",
-            live=False,
-            reviewed_by=None,
-            last_reviewed=None,
-            next_review_due=None,
-        )
-        assert "4 pages overdue for clinical review" in dashboard_text(admin_client)
-
-    def test_singular(self, admin_client, uk_clinic, clinician):
-        ConditionPageFactory(parent=uk_clinic[0], slug="a", next_review_due=days(-1))
-        ConditionPageFactory(parent=uk_clinic[0], slug="b")
-        assert "1 page overdue for clinical review" in dashboard_text(admin_client)
-
-    def test_none_overdue(self, admin_client, condition_page):
-        assert "0 pages overdue for clinical review" in dashboard_text(admin_client)
-
-    def test_counts_only_pages_the_user_may_edit(self, client, review_pages, uk_clinic):
-        text = dashboard_text(uk_editor(client, uk_clinic))
-        assert "2 pages overdue for clinical review" in text
 
 
 # The monitoring command --------------------------------------------------------------------

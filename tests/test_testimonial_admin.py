@@ -1,7 +1,9 @@
 """The patient stories admin: consent at a glance, recording and withdrawing it, data requests."""
 
 import json
+import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from bs4 import BeautifulSoup
@@ -740,3 +742,42 @@ class TestPermissions:
                 assert response.status_code == 200, action
             else:
                 assert_denied(response)
+
+
+# One name in every screen -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_every_screen_calls_them_testimonials(client, uk_clinic):
+    """Menu, listing, headings, breadcrumbs, buttons and chooser: one term, and never
+    another name for the same thing."""
+    client.force_login(get_user_model().objects.create_superuser("a", "a@example.com", "pw"))
+    testimonial = make_testimonial(uk_clinic[1], "Back to walking the dog.")
+    texts = {}
+    for name, address in (
+        ("dashboard", "/admin/"),
+        ("index", url("index")),
+        ("create", url("create")),
+        ("edit", url("edit", testimonial.pk)),
+        ("inspect", url("inspect", testimonial.pk)),
+        ("delete", url("delete", testimonial.pk)),
+        ("history", url("history", testimonial.pk)),
+        ("chooser", reverse("spinecare_testimonial_chooser:choose")),
+    ):
+        response = client.get(address)
+        assert response.status_code == 200, name
+        body = response.content.decode()
+        if name == "chooser":
+            body = json.loads(body)["html"]
+        texts[name] = " ".join(BeautifulSoup(body, "html.parser").get_text(" ").split())
+        assert not re.search(r"(?i)\bstor(y|ies)\b", texts[name]), name
+    # The menu, in the sidebar's data.
+    assert '"label": "Testimonials"' in unescape(client.get("/admin/").content.decode())
+    assert texts["index"].startswith("Testimonials - Wagtail")
+    assert "Add testimonial" in texts["index"]
+    assert "New Testimonial" in texts["create"]
+    assert f"Editing Testimonial #{testimonial.pk}" in texts["edit"]
+    assert f"Inspecting Testimonial #{testimonial.pk}" in texts["inspect"]
+    assert f"Delete Testimonial #{testimonial.pk}" in texts["delete"]
+    assert f"History: Testimonial #{testimonial.pk}" in texts["history"]
+    assert texts["chooser"].startswith("Choose a testimonial")

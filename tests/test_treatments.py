@@ -1,6 +1,8 @@
 """Treatment comparison: records, the accessible table, the comparison page, staying current."""
 
+import re
 from datetime import date, timedelta
+from html import unescape
 
 import pytest
 from bs4 import BeautifulSoup
@@ -165,6 +167,37 @@ class TestTable:
         treatment = make_treatment(guideline, "Exercise programme")
         value = block.to_python(comparison([treatment]))
         assert "Exercise programme" in block.get_searchable_content(value)
+
+
+@pytest.mark.django_db
+class TestTreatmentRowsInTheEditor:
+    """Each treatment row of a comparison is labelled with the chosen treatment's name, which
+    Wagtail's editor shows in the row's header, collapsed or not: the chooser's state carries
+    it as the title (the widget's text label)."""
+
+    def test_each_row_is_labelled_with_its_treatment(self, guideline):
+        block = TreatmentComparisonBlock()
+        treatments = [
+            make_treatment(guideline, "Exercise programme"),
+            make_treatment(guideline, "Facet injection"),
+        ]
+        state = block.get_form_state(block.to_python(comparison(treatments)))
+        assert [row["value"]["title"] for row in state["treatments"]] == [
+            "Exercise programme",
+            "Facet injection",
+        ]
+
+    def test_the_page_editor_sends_the_names(self, admin_client, uk_clinic, guideline):
+        treatments = [
+            make_treatment(guideline, "Exercise programme"),
+            make_treatment(guideline, "Facet injection"),
+        ]
+        page = page_with_comparison(uk_clinic[0], treatments)
+        response = admin_client.get(reverse("wagtailadmin_pages:edit", args=(page.pk,)))
+        assert response.status_code == 200
+        # The rows' state, in the order chosen, as the editor's script receives it.
+        html = unescape(response.content.decode())
+        assert re.findall(r'"title": ?"([^"]*)"', html) == ["Exercise programme", "Facet injection"]
 
 
 @pytest.mark.django_db

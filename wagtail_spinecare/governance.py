@@ -2,7 +2,7 @@
 that keeps pages with content errors from being published in bulk."""
 
 from django.contrib import messages
-from django.db.models import DateField, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models import CharField, DateField, F, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -12,7 +12,12 @@ from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.models import Page, get_page_models
 
 from .checks import errors, run_checks
-from .models.review import ClinicalReviewMixin
+from .models.review import (
+    DUE_SOON_DAYS,
+    NEEDS_REVIEW,
+    ClinicalReviewMixin,
+    review_status_expression,
+)
 
 
 def reviewed_page_models() -> list:
@@ -20,40 +25,56 @@ def reviewed_page_models() -> list:
     return [model for model in get_page_models() if issubclass(model, ClinicalReviewMixin)]
 
 
-def _field(models, name, output_field):
-    return Coalesce(
-        *[Subquery(model.objects.filter(pk=OuterRef("pk")).values(name)[:1]) for model in models],
-        output_field=output_field,
-    )
+def drawing_page_models() -> dict:
+    """Every page model that shows another page's clinical review, with the name of the
+    field that points at that page (``review_from``): a clinic's page and its shared page."""
+    return {
+        model: model.review_from
+        for model in get_page_models()
+        if getattr(model, "review_from", None) and not issubclass(model, ClinicalReviewMixin)
+    }
 
 
-def review_queryset(queryset=None):
-    """Pages that carry a clinical review, annotated with its dates and reviewer, ordered with
-    the most overdue first and pages never reviewed before them."""
-    models = reviewed_page_models()
-    queryset = queryset if queryset is not None else Page.objects.all()
-    if len(models) == 1:
+def _field(models, name, output_field, drawing=None):
+    queries = [
+        Subquery(model.objects.filter(pk=OuterRef("pk")).values(name)[:1]) for model in models
+    ]
+    queries += [
+        Subquery(model.objects.filter(pk=OuterRef("pk")).values(f"{via}__{name}")[:1])
+        for model, via in (drawing or {}).items()
+    ]
+    if len(queries) == 1:
         # Coalesce needs two or more expressions.
-        models = models * 2
-    return (
-        queryset.type(*set(models))
-        .annotate(
-            review_last=_field(models, "last_reviewed", DateField()),
-            review_due=_field(models, "next_review_due", DateField()),
-            reviewer_id=_field(models, "reviewed_by", IntegerField()),
-        )
-        .order_by(F("review_due").asc(nulls_first=True), "title")
-    )
+        queries *= 2
+    return Coalesce(*queries, output_field=output_field)
 
 
-def overdue(queryset=None, today=None):
-    """Live pages whose review is overdue or that were never given a review date."""
-    today = today or timezone.localdate()
-    return (
-        review_queryset(queryset)
-        .live()
-        .filter(Q(review_due__lt=today) | Q(review_due__isnull=True))
+def review_queryset(queryset=None, today=None, days=DUE_SOON_DAYS, drawing_pages=False):
+    """Pages that carry a clinical review, annotated with its dates, reviewer and status
+    (``review_status``, a :class:`ReviewStatus` value), ordered with the most overdue first
+    and pages never reviewed before them.
+
+    With ``drawing_pages``, each clinic's page that shows a shared page is listed too, with
+    the shared page's review and its title as ``shared_title``.
+    """
+    models = reviewed_page_models()
+    drawing = drawing_page_models() if drawing_pages else {}
+    queryset = queryset if queryset is not None else Page.objects.all()
+    queryset = queryset.type(*set(models), *drawing).annotate(
+        review_last=_field(models, "last_reviewed", DateField(), drawing),
+        review_due=_field(models, "next_review_due", DateField(), drawing),
+        reviewer_id=_field(models, "reviewed_by", IntegerField(), drawing),
     )
+    if drawing:
+        queryset = queryset.annotate(shared_title=_field([], "title", CharField(), drawing))
+    return queryset.annotate(
+        review_status=review_status_expression("review_due", today or timezone.localdate(), days)
+    ).order_by(F("review_due").asc(nulls_first=True), "title")
+
+
+def needing_review(queryset=None, today=None):
+    """Live pages never reviewed, overdue, or due within :data:`DUE_SOON_DAYS`."""
+    return review_queryset(queryset, today).live().filter(review_status__in=NEEDS_REVIEW)
 
 
 def gate_bulk_publishing(request, action_type, objects, action_class_instance):

@@ -92,7 +92,7 @@ def testimonials_for(value, context, channel=Channel.WEB) -> dict:
 OTHER_CLINICS_TESTIMONIAL = _("a testimonial from another clinic")
 
 #: Why a testimonial cannot be shown on a page that belongs to no clinic's site.
-NO_SITE = _("no site is set")
+NO_SITE = _("testimonials are shown only on a clinic's site")
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,11 @@ def hidden_testimonial(testimonial, site, reader, channel=Channel.WEB) -> Hidden
     if not reader.may_read(testimonial.pk):
         return HiddenTestimonial(str(OTHER_CLINICS_TESTIMONIAL), "", masked=True)
     if site is None:
-        return HiddenTestimonial(testimonial.excerpt, str(NO_SITE))
+        # On no clinic's site (a shared page's checks, or its preview as written): what would
+        # hide it on every site, or else that only a clinic's site shows testimonials.
+        return HiddenTestimonial(
+            testimonial.excerpt, consent.why_hidden(testimonial, None, channel) or str(NO_SITE)
+        )
     return HiddenTestimonial(
         testimonial.excerpt, consent.why_hidden(testimonial, site, channel) or ""
     )

@@ -11,7 +11,7 @@ from wagtail_modeladmin.options import modeladmin_register
 from . import governance, permissions
 from .admin import urls
 from .admin.choosers import testimonial_chooser_viewset, treatment_chooser_viewset
-from .admin.dashboard import NoClinicPanel, OverdueReviewsPanel
+from .admin.dashboard import NoClinicPanel, ToDoPanel
 from .admin.groups import PatientRecordsPermissionForm
 from .admin.modeladmin import ClinicRecordsGroup
 
@@ -76,12 +76,12 @@ def register_review_report_menu_item():
 
 @hooks.register("construct_homepage_panels")
 def add_dashboard_panels(request, panels):
-    """Overdue reviews for anyone who may use the admin; why no testimonials are listed for
-    someone in no clinic's group."""
+    """What needs doing in the user's clinics, for anyone who may use the admin; why no
+    testimonials are listed for someone in no clinic's group."""
     if request.user.has_perm("wagtailadmin.access_admin"):
         if not permissions.has_any_clinic(request.user):
             panels.append(NoClinicPanel())
-        panels.append(OverdueReviewsPanel(request))
+        panels.append(ToDoPanel(request))
 
 
 hooks.register("before_serve_document", permissions.guard_evidence)

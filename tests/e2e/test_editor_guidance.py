@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from wagtail_spinecare.checks import reading_grade
+from wagtail_spinecare.demo.treatments import TREATMENTS
 
 from .conftest import log_in
 from .test_editor import add_block, type_rich_text
@@ -73,3 +74,28 @@ def test_block_picker_groups_blocks_for_editors(editor):
     labels = picker.locator(".w-combobox__optgroup-label")
     for group in GROUPS:
         expect(labels.filter(has_text=re.compile(rf"^{re.escape(group)}$"))).to_have_count(1)
+
+
+def test_treatment_rows_are_labelled_with_their_treatment(live_site, new_page):
+    """Each row of a comparison shows the chosen treatment's name in its header, so a
+    collapsed row still says which treatment it is."""
+    page = new_page("desktop")
+    log_in(page, live_site)
+    comparison = next(
+        p for p in live_site.pages_of("TreatmentComparisonPage") if "harbourside" in p["url"]
+    )
+    page.goto(f"{live_site.admin}pages/{comparison['id']}/edit/")
+    rows = page.locator(
+        "[data-streamfield-list-container] > [data-streamfield-child]"
+        ":has([data-chooser-url*='treatment_chooser'])"
+    )
+    titles = rows.locator(":scope > section > .w-panel__header [data-panel-heading-text]")
+    names = [treatment["name"] for treatment in TREATMENTS]
+    expect(titles).to_have_text(names)
+    # Collapsed, a row is its header alone, and the header still names the treatment.
+    toggle = rows.first.locator(":scope > section > .w-panel__header [data-panel-toggle]")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(rows.first.locator("[data-chooser-url]")).to_be_hidden()
+    expect(titles.first).to_be_visible()
+    expect(titles.first).to_have_text(names[0])

@@ -1,15 +1,17 @@
 """The clinical review report: which pages are due or overdue for review."""
 
 import django_filters
-from django.utils import timezone
+from django.contrib.contenttypes.models import ContentType
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views.reports import PageReportView
 from wagtail.models import Page, Site
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from ..governance import review_queryset
+from ..governance import drawing_page_models, review_queryset
 from ..models import Clinician
+from ..models.review import ReviewStatus
 from ..spreadsheets import safe_cell
 
 
@@ -34,8 +36,35 @@ class ReviewReportFilterSet(WagtailFilterSet):
         return queryset.filter(reviewer_id=clinician.pk) if clinician else queryset
 
 
+def clinics() -> list[tuple[int, str, str]]:
+    """Every site as (its id, its root page's path, the clinic's name: its own, or its
+    site's), in one query, the deepest roots first."""
+    rows = [
+        (site_id, url_path, clinic_name or site_name or hostname)
+        for site_id, url_path, clinic_name, site_name, hostname in Site.objects.values_list(
+            "pk", "root_page__url_path", "clinicsettings__clinic_name", "site_name", "hostname"
+        )
+    ]
+    return sorted(rows, key=lambda row: len(row[1]), reverse=True)
+
+
+def clinic_names(pages, sites=None) -> dict:
+    """The name of the clinic each page belongs to, by the page's id (one query unless
+    ``sites`` from :func:`clinics` is given). A page outside every clinic's site is in the
+    shared library."""
+    sites = clinics() if sites is None else sites
+    return {
+        page.pk: next(
+            (name for _pk, url_path, name in sites if page.url_path.startswith(url_path)),
+            _("Shared library"),
+        )
+        for page in pages
+    }
+
+
 class ClinicalReviewReportView(PageReportView):
-    """Clinical pages by when their review is due, overdue and never-reviewed first."""
+    """Clinical pages by when their review is due, overdue and never-reviewed first; each
+    clinic's page shown with the shared page whose review it carries."""
 
     page_title = _("Clinical review")
     header_icon = "time"
@@ -45,17 +74,19 @@ class ClinicalReviewReportView(PageReportView):
     index_results_url_name = "wagtail_spinecare_admin:review_report_results"
     any_permission_required = ["add", "change", "publish"]
     list_export = [
-        "title",
+        "report_title",
+        "clinic_name",
         "url_path",
-        "review_status",
+        "review_status_label",
         "reviewer_name",
         "review_last",
         "review_due",
     ]
     export_headings = {
-        "title": _("Page"),
+        "report_title": _("Page"),
+        "clinic_name": _("Clinic"),
         "url_path": _("Path"),
-        "review_status": _("Status"),
+        "review_status_label": _("Status"),
         "reviewer_name": _("Reviewer"),
         "review_last": _("Last reviewed"),
         "review_due": _("Next review due"),
@@ -69,24 +100,33 @@ class ClinicalReviewReportView(PageReportView):
         )
 
     def get_queryset(self):
-        self.queryset = review_queryset(self.visible_pages(self.request))
+        # A clinic's page with no shared page chosen has no review to report.
+        drawing = ContentType.objects.get_for_models(*drawing_page_models()).values()
+        self.queryset = review_queryset(
+            self.visible_pages(self.request), drawing_pages=True
+        ).exclude(content_type__in=list(drawing), shared_title__isnull=True)
         return super().get_queryset()
 
     def decorate_paginated_queryset(self, pages):
-        today = timezone.localdate()
         names = dict(
             Clinician.objects.filter(pk__in={p.reviewer_id for p in pages}).values_list(
                 "pk", "name"
             )
         )
+        clinics = clinic_names(pages)
         for page in pages:
             page.reviewer_name = names.get(page.reviewer_id, "")
-            if page.review_due is None:
-                page.review_status = _("Never reviewed")
-            elif page.review_due < today:
-                page.review_status = _("Overdue")
-            else:
-                page.review_status = _("Due")
+            page.review_status_label = ReviewStatus(page.review_status).label
+            page.clinic_name = clinics[page.pk]
+            page.report_title = (
+                format_lazy(
+                    _("{title} (shared page: {shared})"),
+                    title=page.get_admin_display_title(),
+                    shared=page.shared_title,
+                )
+                if page.shared_title
+                else page.get_admin_display_title()
+            )
         return pages
 
     def preprocess_field_value(self, field, value, export_format):

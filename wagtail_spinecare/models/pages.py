@@ -110,14 +110,18 @@ class SpinecarePageMixin:
     # words, numbers, booking link and testimonials before it is published.
     CLINIC_PREVIEW_PREFIX = "clinic-"
 
+    def default_preview_label(self):
+        """What the first preview mode, Wagtail's default, shows."""
+        return _("As this page's own site")
+
     @property
     def preview_modes(self):
-        """The page as its own site shows it, then as each clinic would show it."""
+        """The page as :meth:`default_preview_label` says, then as each clinic shows it."""
         clinics = ClinicSettings.objects.select_related("site").order_by("clinic_name", "pk")
-        return [("", _("As this page's own site"))] + [
+        return [("", self.default_preview_label())] + [
             (
                 f"{self.CLINIC_PREVIEW_PREFIX}{clinic.site_id}",
-                format_lazy(_("As {clinic}"), clinic=clinic.clinic_name or clinic.site),
+                format_lazy(_("As {clinic} shows it"), clinic=clinic.clinic_name or clinic.site),
             )
             for clinic in clinics
         ]
@@ -251,12 +255,32 @@ class ConditionPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
             and (aspect is None or child.value.get("aspect") == aspect)
         ]
 
+    def default_preview_label(self):
+        """A shared page's default preview is its text as written, on no clinic's site."""
+        if library_of(self) is None:
+            return super().default_preview_label()
+        return _("Shared text, as written (no clinic's details or testimonials)")
+
+    def serve_preview(self, request, mode_name):
+        """A shared page's default preview is on no clinic's site, whichever site the admin
+        is reached on: no clinic's name, phone, booking link or testimonials."""
+        if not mode_name and library_of(self) is not None:
+            set_request_site(request, None)
+        return super().serve_preview(request, mode_name)
+
     def get_preview_context(self, request, mode_name):
-        """A shared page previewed as a clinic reads in that clinic's words."""
+        """A shared page previewed as a clinic reads in that clinic's words; by default, in
+        the words the library's pages are written in."""
         library = library_of(self)
         if library is None:
             return super().get_preview_context(request, mode_name)
-        clinic = ClinicSettings.for_site_or_defaults(Site.find_for_request(request))
+        site = Site.find_for_request(request)
+        if site is None:
+            as_written = ClinicSettings(region=library.region)
+            context = in_clinic_words(self, library, as_written).get_context(request)
+            context.update(clinic=as_written, terms=as_written.terminology)
+            return context
+        clinic = ClinicSettings.for_site_or_defaults(site)
         return in_clinic_words(self, library, clinic).get_context(request)
 
     def get_context(self, request, *args, **kwargs):

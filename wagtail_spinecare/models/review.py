@@ -1,9 +1,48 @@
-"""Clinical review: who reviewed a page, when, and when it is due again."""
+"""Clinical review: who reviewed a page, when, and when it is due again, and the one rule
+that says where a page stands: never reviewed, overdue, due soon or current."""
+
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+
+
+class ReviewStatus(models.TextChoices):
+    """Where a page's clinical review stands, as the report, dashboard and command say it."""
+
+    NEVER_REVIEWED = "never_reviewed", _("Never reviewed")
+    OVERDUE = "overdue", _("Overdue")
+    DUE_SOON = "due_soon", _("Due within 30 days")
+    CURRENT = "current", _("Current")
+
+
+#: How far ahead a review counts as due soon: the admin's report and dashboard warn this
+#: many days before the date.
+DUE_SOON_DAYS = 30
+
+
+#: The statuses that ask an editor to act.
+NEEDS_REVIEW = (ReviewStatus.NEVER_REVIEWED, ReviewStatus.OVERDUE, ReviewStatus.DUE_SOON)
+
+
+def review_status_expression(due_field: str, today: date, days: int = DUE_SOON_DAYS) -> models.Case:
+    """The rule, as a database expression over the next-review date ``due_field``: no date
+    is never reviewed, a date before ``today`` overdue, one within ``days`` of it due soon,
+    a later one current."""
+    return models.Case(
+        models.When(
+            **{f"{due_field}__isnull": True}, then=models.Value(ReviewStatus.NEVER_REVIEWED)
+        ),
+        models.When(**{f"{due_field}__lt": today}, then=models.Value(ReviewStatus.OVERDUE)),
+        models.When(
+            **{f"{due_field}__lte": today + timedelta(days=days)},
+            then=models.Value(ReviewStatus.DUE_SOON),
+        ),
+        default=models.Value(ReviewStatus.CURRENT),
+        output_field=models.CharField(),
+    )
 
 
 class ClinicalReviewMixin(models.Model):

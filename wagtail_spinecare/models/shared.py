@@ -77,6 +77,9 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
     subpage_types = []
     template = "wagtail_spinecare/condition_page.html"
     missing_template = "wagtail_spinecare/shared_content_missing.html"
+    #: The field naming the page whose clinical review this page shows: the clinical review
+    #: report lists this page with the shared page's review.
+    review_from = "shared_page"
 
     class Meta:
         verbose_name = _("clinic condition page (shared content)")
