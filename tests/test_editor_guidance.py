@@ -164,7 +164,7 @@ class TestPreviewAsEachClinic:
         page = ConditionPage.objects.get(url_path=SHARED)
         labels = [str(label) for _mode, label in page.preview_modes]
         assert labels == [
-            "Shared text, as written (no clinic's details or testimonials)",
+            "Shared text (no clinic)",
             "As Harbourside Physiotherapy shows it",
             "As Lakeview Physical Therapy shows it",
         ]
@@ -188,6 +188,8 @@ class TestPreviewAsEachClinic:
         assert "physiotherap" in html.split('class="sc-review"')[0]
         for clinic in ("Harbourside", "Lakeview", "0117 496 0123", "(319) 555-0142"):
             assert clinic not in html
+        notice = BeautifulSoup(html, "html.parser").select_one(".sc-preview-notice").get_text()
+        assert "on no clinic's site" in notice and "Choose a clinic under Preview mode" in notice
         for story in Testimonial.objects.filter(condition_page=page):
             assert story.quote not in html
 
@@ -200,6 +202,7 @@ class TestPreviewAsEachClinic:
         uk = previews["harbourside.localhost"].content.decode()
         us = previews["lakeview.localhost"].content.decode()
         assert "Preview as Harbourside Physiotherapy" in uk
+        assert "on no clinic's site" not in uk
         assert "Preview as Lakeview Physical Therapy" in us
         assert "0117 496 0123" in uk and "(319) 555-0142" in us
         assert "999" in uk and "911" not in uk

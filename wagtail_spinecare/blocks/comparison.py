@@ -60,7 +60,7 @@ class TreatmentComparisonBlock(PreviewBlock, blocks.StructBlock):
         help_text=_("Optional. A sentence or two on how to read the comparison."),
     )
     treatments = blocks.ListBlock(
-        TreatmentChooserBlock(),
+        TreatmentChooserBlock(label=_("Treatment")),
         min_num=1,
         label=_("Treatments"),
         help_text=_("In the order patients should read them, usually the most recommended first."),

@@ -92,9 +92,11 @@ class SpinecarePageMixin:
             # Editors see what the content checks found; patients never pay for the checks.
             # A chosen testimonial is told of as the previewing editor may know of it, whichever
             # clinic the preview is for.
+            site = Site.find_for_request(request)
             context["preview_findings"] = run_checks(
-                self, site=Site.find_for_request(request), reader=reader_for_request(request)
+                self, site=site, reader=reader_for_request(request)
             )
+            context["previewing_shared_text"] = site is None and library_of(self) is not None
         return context
 
     def get_meta_description(self) -> str:
@@ -259,7 +261,7 @@ class ConditionPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
         """A shared page's default preview is its text as written, on no clinic's site."""
         if library_of(self) is None:
             return super().default_preview_label()
-        return _("Shared text, as written (no clinic's details or testimonials)")
+        return _("Shared text (no clinic)")
 
     def serve_preview(self, request, mode_name):
         """A shared page's default preview is on no clinic's site, whichever site the admin
