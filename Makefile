@@ -49,13 +49,11 @@ node_modules/.installed: package.json package-lock.json
 browser:
 	@$(call apt_install,chromium,chromium,the browser tests)
 
+# The clinics' addresses and logins come last, once the server answers.
 demo: $(VENV)/.installed-example
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py spinecare_demo --port $(PORT)
-	@echo
-	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/). Ctrl+C stops."
-	@echo "Create an admin login with: $(BIN)/python manage.py createsuperuser"
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(BIN)/python manage.py spinecare_demo --port $(PORT) --no-summary
+	$(BIN)/python -m example_site.serve_demo $(PORT)
 
 test: venv npm browser
 	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup
