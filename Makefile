@@ -25,10 +25,18 @@ apt_install = command -v $(1) >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then 
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: setup.cfg pyproject.toml
+# One marker a set of extras: the demo installs only what the example project needs, and a
+# later `make test` in the same .venv still installs the rest.
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[testing,dev,bench,docs]"
+
+$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[example,testing,dev,bench,docs]"
+	touch $@ $(VENV)/.installed-example
+
+$(VENV)/.installed-example: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[example]"
 	touch $@
 
 # axe-core, html-validate and Lighthouse, for the browser tests.
@@ -41,13 +49,11 @@ node_modules/.installed: package.json package-lock.json
 browser:
 	@$(call apt_install,chromium,chromium,the browser tests)
 
-demo: venv
+# The clinics' addresses and logins come last, once the server answers.
+demo: $(VENV)/.installed-example
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py spinecare_demo --port $(PORT)
-	@echo
-	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/). Ctrl+C stops."
-	@echo "Create an admin login with: $(BIN)/python manage.py createsuperuser"
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(BIN)/python manage.py spinecare_demo --port $(PORT) --no-summary
+	$(BIN)/python -m example_site.serve_demo $(PORT)
 
 test: venv npm browser
 	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup

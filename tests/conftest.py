@@ -7,6 +7,7 @@ from django.test import override_settings
 from wagtail.models import Page, Site
 
 import wagtail_spinecare
+from wagtail_spinecare.demo.profiles import HOSTNAMES
 from wagtail_spinecare.factories import (
     ClinicianFactory,
     ClinicSettingsFactory,
@@ -127,7 +128,7 @@ def demo_data(django_db_setup, django_db_blocker):
             out = StringIO()
             call_command("spinecare_demo", editor_accounts=True, stdout=out)
             client = Client()
-            for site in Site.objects.exclude(is_default_site=True):
+            for site in Site.objects.filter(hostname__in=HOSTNAMES):
                 for page in site.root_page.get_descendants(inclusive=True).live():
                     client.get(page.relative_url(site), HTTP_HOST=site.hostname)  # renditions
             yield out.getvalue()

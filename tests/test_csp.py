@@ -64,7 +64,7 @@ def brand_link(html: bytes | str) -> str | None:
 
 def demo_pages():
     """(host, path) of every live page of both demo clinics."""
-    for site in Site.objects.exclude(is_default_site=True).order_by("hostname"):
+    for site in Site.objects.filter(hostname__in=HOSTS).order_by("hostname"):
         for page in site.root_page.get_descendants(inclusive=True).live().specific():
             yield site.hostname, page.relative_url(site), type(page).__name__
 

@@ -1,4 +1,5 @@
-"""The demo command: two clinics, each with pages that render and read in its own words."""
+"""The demo command: two clinics, each with pages that render and read in its own words, in
+place of what Wagtail's migrations leave in a new project."""
 
 import re
 from io import StringIO
@@ -9,11 +10,16 @@ from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from wagtail.contrib.redirects.models import Redirect
 from wagtail.images import get_image_model
-from wagtail.models import GroupSitePermission, Page, Site
+from wagtail.log_actions import log
+from wagtail.models import GroupSitePermission, Page, PageLogEntry, Site
 
 from wagtail_spinecare.blocks import ConditionBodyBlock
+from wagtail_spinecare.clinic_setup import groups_seeing_all_evidence
+from wagtail_spinecare.demo import wagtail_defaults
 from wagtail_spinecare.demo.profiles import CLINICS
+from wagtail_spinecare.management.commands.spinecare_demo import summary_lines
 from wagtail_spinecare.models import ClinicConditionPage, Clinician, ClinicSettings, ConditionPage
 from wagtail_spinecare.streams import iter_blocks
 
@@ -292,3 +298,156 @@ def test_demo_page_queries_do_not_grow_fivefold(demo, client, django_assert_num_
         with django_assert_num_queries(QUERIES):
             response = client.get(path, HTTP_HOST=HOSTS["uk"])
         assert response.status_code == 200
+
+
+# First run: what Wagtail's migrations leave -----------------------------------------------
+
+
+def wagtails_welcome_site():
+    """Wagtail's default site and its welcome page, as Wagtail's first migration makes them
+    (the demo has removed the migration's own)."""
+    Site.objects.filter(is_default_site=True).update(is_default_site=False)
+    page = Page.get_first_root_node().add_child(
+        instance=Page(title=wagtail_defaults.WELCOME_TITLE, slug="home")
+    )
+    # Wagtail's migration writes the page with no history of its creation.
+    PageLogEntry.objects.filter(page=page).delete()
+    return Site.objects.create(hostname="localhost", port=80, root_page=page, is_default_site=True)
+
+
+def run_demo() -> str:
+    out = StringIO()
+    call_command("spinecare_demo", editor_accounts=True, stdout=out)
+    return out.getvalue()
+
+
+def test_removes_wagtails_welcome_site_and_serves_a_clinic_in_its_place(demo):
+    assert not Site.objects.filter(hostname="localhost").exists()
+    assert not Page.objects.filter(title=wagtail_defaults.WELCOME_TITLE).exists()
+    assert "removed   Wagtail's default site localhost" in demo
+    default = Site.objects.get(is_default_site=True)
+    assert default.hostname == HOSTS["uk"]
+    assert "[default]" not in {str(s) for s in Site.objects.exclude(pk=default.pk)}
+
+
+def test_127_0_0_1_shows_a_demo_clinic_not_wagtails_welcome_page(demo, client):
+    response = client.get("/", HTTP_HOST="127.0.0.1:8000")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Harbourside Physiotherapy" in html
+    assert "Welcome to your new Wagtail site" not in html
+    # The other clinic is still at its own address.
+    assert "Lakeview Physical Therapy" in fetch(client, HOSTS["us"]).get_text(" ")
+
+
+def test_a_welcome_site_made_again_is_removed_on_the_next_run(demo):
+    wagtails_welcome_site()
+    out = run_demo()
+    assert "removed   Wagtail's default site localhost" in out
+    assert not Site.objects.filter(hostname="localhost").exists()
+    assert Site.objects.get(is_default_site=True).hostname == HOSTS["uk"]
+
+
+def test_an_edited_welcome_page_and_its_site_are_kept(demo, client):
+    site = wagtails_welcome_site()
+    page = site.root_page
+    page.title = "Our clinics"
+    page.save_revision().publish()
+    out = run_demo()
+    assert "Wagtail's default site" not in out
+    site.refresh_from_db()
+    assert site.is_default_site and site.root_page_id == page.pk
+    assert not Site.objects.get(hostname=HOSTS["uk"]).is_default_site
+    assert "Our clinics" in client.get("/", HTTP_HOST="127.0.0.1").content.decode()
+
+
+def _revision(site):
+    site.root_page.save_revision()
+
+
+def _child(site):
+    site.root_page.add_child(instance=Page(title="About us", slug="about"))
+
+
+def _named(site):
+    site.site_name = "Our clinics"
+    site.save()
+
+
+def _other_port(site):
+    site.port = 8080
+    site.save()
+
+
+def _filled_in_settings(site):
+    ClinicSettings.objects.create(site=site, clinic_name="Northgate Physio")
+
+
+def _redirect(site):
+    Redirect.objects.create(old_path="/welcome", redirect_page=site.root_page)
+
+
+def _log_entry(site):
+    log(site.root_page, "wagtail.publish")
+
+
+@pytest.mark.parametrize(
+    "touch", [_revision, _child, _named, _other_port, _filled_in_settings, _redirect, _log_entry]
+)
+def test_a_touched_welcome_site_is_not_wagtails_untouched_one(demo, touch):
+    site = wagtails_welcome_site()
+    assert wagtail_defaults.untouched_welcome_site() == site
+    touch(site)
+    assert wagtail_defaults.untouched_welcome_site() is None
+    assert not wagtail_defaults.remove_welcome_site()
+    assert Site.objects.filter(pk=site.pk).exists()
+
+
+def test_blank_clinic_settings_wagtail_made_on_a_visit_do_not_keep_it(demo):
+    site = wagtails_welcome_site()
+    ClinicSettings.for_site(site)
+    assert wagtail_defaults.untouched_welcome_site() == site
+    assert wagtail_defaults.remove_welcome_site()
+    assert not ClinicSettings.objects.filter(site_id=site.pk).exists()
+
+
+def test_another_projects_default_site_stays_the_default(demo):
+    Site.objects.filter(is_default_site=True).update(is_default_site=False)
+    home = Page.get_first_root_node().add_child(instance=Page(title="Bakery", slug="bakery"))
+    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+    run_demo()
+    assert Site.objects.get(is_default_site=True).root_page_id == home.pk
+
+
+def test_wagtails_groups_no_longer_reach_every_clinics_records(demo):
+    assert not groups_seeing_all_evidence()
+    assert " warning " not in demo
+    for name in wagtail_defaults.WAGTAIL_GROUPS:
+        group = Group.objects.get(name=name)
+        # What they may do is kept, in the demo's own collection.
+        assert {p.collection.name for p in group.collection_permissions.all()} == {"Spinecare demo"}
+        assert (
+            group.collection_permissions.filter(
+                permission__codename__in=["add_image", "add_document"]
+            ).count()
+            == 2
+        )
+
+
+def test_the_summary_ends_with_addresses_and_logins(demo):
+    lines = summary_lines(8000)
+    text = "\n".join(lines)
+    for clinic in CLINICS:
+        assert f"http://{clinic.hostname}:8000/" in text
+        assert (
+            f"{clinic.root_slug}-editor / spinecare-demo at http://{clinic.hostname}:8000/admin/"
+            in text
+        )
+    assert "http://127.0.0.1:8000/ shows Harbourside Physiotherapy" in text
+    assert lines[-1].startswith("Every clinic's admin: http://127.0.0.1:8000/admin/")
+
+
+def test_no_summary_leaves_it_to_the_caller(demo):
+    out = StringIO()
+    call_command("spinecare_demo", editor_accounts=True, summary=False, stdout=out)
+    assert "spinecare-demo at" not in out.getvalue()

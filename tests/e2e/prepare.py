@@ -16,11 +16,13 @@ def main(port: int) -> None:
     from django.core.management import call_command
     from wagtail.models import Site
 
+    from wagtail_spinecare.demo.profiles import HOSTNAMES
+
     call_command("migrate", verbosity=0, interactive=False)
     call_command("spinecare_demo", port=port, editor_accounts=True, verbosity=0, stdout=sys.stderr)
     get_user_model().objects.create_superuser("editor", "editor@example.com", "e2e-password")
     pages = []
-    for site in Site.objects.exclude(is_default_site=True).order_by("hostname"):
+    for site in Site.objects.filter(hostname__in=HOSTNAMES).order_by("hostname"):
         for page in site.root_page.get_descendants(inclusive=True).live().specific():
             pages.append(
                 {

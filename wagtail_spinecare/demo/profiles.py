@@ -103,3 +103,6 @@ CLINICS = [
         ),
     ),
 ]
+
+#: The demo clinics' host names, by which their sites are found.
+HOSTNAMES = tuple(clinic.hostname for clinic in CLINICS)

@@ -12,7 +12,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, Site
 
 from wagtail_spinecare.clinic_setup import add_clinic
-from wagtail_spinecare.demo import content, testimonials, treatments
+from wagtail_spinecare.demo import content, testimonials, treatments, wagtail_defaults
 from wagtail_spinecare.demo.images import DRAWINGS, logo_mark, png_bytes, portrait, site_icon
 from wagtail_spinecare.demo.profiles import CLINICS
 from wagtail_spinecare.models import (
@@ -34,6 +34,7 @@ LAWFUL_BASIS = {
 }
 LIBRARY_SLUG = "shared-clinical-content"
 BLOCK_ID_NAMESPACE = uuid.UUID("6f1c1a4e-3b7d-4b0e-9a55-2f5f0c2d7a10")
+DEMO_COLLECTION = "Spinecare demo"
 
 
 DEMO_PASSWORD = "spinecare-demo"  # noqa: S105 - a development-only demo account
@@ -56,6 +57,15 @@ class Command(BaseCommand):
             help="Port the demo sites are served on (default 8000, as runserver uses).",
         )
         parser.add_argument(
+            "--no-summary",
+            action="store_false",
+            dest="summary",
+            help=(
+                "Leave out the closing list of addresses and logins, for a script that prints "
+                "it itself once the server answers (make demo does)."
+            ),
+        )
+        parser.add_argument(
             "--editor-accounts",
             action="store_true",
             help=(
@@ -65,37 +75,56 @@ class Command(BaseCommand):
         )
 
     @transaction.atomic
-    def handle(self, *args, port, editor_accounts=False, **options):
+    def handle(self, *args, port, summary=True, editor_accounts=False, **options):
         self.editor_accounts = editor_accounts or settings.DEBUG
+        self.ensure_wagtail_groups_narrowed()
         images = self.ensure_images()
         treatment_ids = treatments.ensure_treatments()
         self.report("saved", f"{len(treatment_ids)} treatments with NICE NG59 recommendations")
         clinicians = {clinic.key: self.ensure_clinician(clinic) for clinic in CLINICS}
         shared = self.ensure_shared_page(images, treatment_ids, clinicians[CLINICS[0].key])
-        accounts = [
-            self.ensure_clinic(clinic, port, shared, clinicians[clinic.key], treatment_ids)
-            for clinic in CLINICS
-        ]
-        self.stdout.write(self.style.SUCCESS("Demo clinics ready:"))
         for clinic in CLINICS:
-            self.stdout.write(f"  {clinic.clinic_name}: http://{clinic.hostname}:{port}/")
+            self.ensure_clinic(clinic, port, shared, clinicians[clinic.key], treatment_ids)
+        self.ensure_default_site(port)
+        if summary:
+            self.stdout.write(self.style.SUCCESS("Demo clinics ready:"))
+            for line in summary_lines(port):
+                self.stdout.write(line)
         if not self.editor_accounts:
             self.stdout.write(
                 "No editor accounts were made: DEBUG is off. Pass --editor-accounts to make "
                 "them on a development machine."
             )
-            return
-        self.stdout.write(
-            "Editor accounts, each seeing only its own clinic's patients (development only):"
-        )
-        for clinic, username in zip(CLINICS, accounts, strict=True):
-            self.stdout.write(
-                f"  {clinic.clinic_name}: {username} / {DEMO_PASSWORD} "
-                f"at http://{clinic.hostname}:{port}/admin/"
-            )
 
     def report(self, verb, thing):
         self.stdout.write(f"  {verb:<9} {thing}")
+
+    def ensure_wagtail_groups_narrowed(self):
+        """Before any clinic is set up, so that setting one up has no group to warn about."""
+        collection = self.demo_collection()
+        for name in wagtail_defaults.narrow_wagtail_groups(collection):
+            self.report(
+                "moved",
+                f"group '{name}': image and document permissions from the Root collection "
+                f"to '{collection.name}', away from every clinic's evidence and photos",
+            )
+
+    def ensure_default_site(self, port):
+        """A demo clinic answers 127.0.0.1 in place of Wagtail's welcome page."""
+        if wagtail_defaults.remove_welcome_site():
+            self.report(
+                "removed",
+                f"Wagtail's default site {wagtail_defaults.WELCOME_HOSTNAME} and its page "
+                f"'{wagtail_defaults.WELCOME_TITLE}'",
+            )
+        first = Site.objects.get(hostname=CLINICS[0].hostname, port=port)
+        if wagtail_defaults.make_default_if_none(first):
+            self.report("saved", f"{first.hostname} as the default site, for 127.0.0.1:{port}")
+
+    def demo_collection(self):
+        root = Collection.get_first_root_node()
+        collection = root.get_children().filter(name=DEMO_COLLECTION).first()
+        return collection or root.add_child(name=DEMO_COLLECTION)
 
     def ensure_images(self) -> dict[str, int]:
         return {
@@ -106,10 +135,7 @@ class Command(BaseCommand):
     def ensure_image(self, name, title, draw):
         """The demo image called ``title``, drawn by ``draw`` the first time it is needed."""
         Image = get_image_model()
-        root = Collection.get_first_root_node()
-        collection = root.get_children().filter(name="Spinecare demo").first()
-        if collection is None:
-            collection = root.add_child(name="Spinecare demo")
+        collection = self.demo_collection()
         image = Image.objects.filter(collection=collection, title=title).first()
         if image is None:
             image = Image(title=title, collection=collection)
@@ -213,7 +239,7 @@ class Command(BaseCommand):
         )
         self.report("saved", f"{len(testimonial_ids)} testimonials with consent records")
         self.ensure_comparison_page(home, shared, clinician, terms, treatment_ids)
-        return self.ensure_editor(clinic, setup.group)
+        self.ensure_editor(clinic, setup.group)
 
     def replace_unshared_page(self, clinic, shared):
         """Demo databases made before pages were shared had the page on each clinic's site."""
@@ -225,11 +251,11 @@ class Command(BaseCommand):
             page.delete()
             self.report("removed", f"the clinic's own copy of '{shared.title}'")
 
-    def ensure_editor(self, clinic, group) -> str | None:
+    def ensure_editor(self, clinic, group) -> None:
         if not self.editor_accounts:
-            return None
+            return
         User = get_user_model()
-        username = f"{clinic.root_slug}-editor"
+        username = editor_username(clinic)
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User.objects.create_user(
@@ -241,7 +267,6 @@ class Command(BaseCommand):
             )
             self.report("created", f"editor account {username}")
         user.groups.add(group)
-        return username
 
     def ensure_comparison_page(self, home, condition_page, clinician, terms, treatment_ids):
         values = content.comparison_page(terms, treatment_ids)
@@ -285,6 +310,41 @@ class Command(BaseCommand):
             ]
         page.save_revision().publish()
         self.report("published", f"page '{page.title}'")
+
+
+def editor_username(clinic) -> str:
+    return f"{clinic.root_slug}-editor"
+
+
+def summary_lines(port: int) -> list[str]:
+    """Where the demo clinics are served and who may log in: the last lines ``make demo``
+    prints, once the server answers."""
+    lines = [f"  {clinic.clinic_name}: http://{clinic.hostname}:{port}/" for clinic in CLINICS]
+    default = Site.objects.filter(is_default_site=True).first()
+    for clinic in CLINICS:
+        if default is not None and default.hostname == clinic.hostname:
+            lines.append(f"  http://127.0.0.1:{port}/ shows {clinic.clinic_name} too.")
+    User = get_user_model()
+    usernames = set(
+        User.objects.filter(
+            username__in=[editor_username(clinic) for clinic in CLINICS]
+        ).values_list("username", flat=True)
+    )
+    editors = [clinic for clinic in CLINICS if editor_username(clinic) in usernames]
+    if editors:
+        lines.append(
+            "Editor logins, each seeing only its own clinic's patients (development only):"
+        )
+    for clinic in editors:
+        lines.append(
+            f"  {clinic.clinic_name}: {editor_username(clinic)} / {DEMO_PASSWORD} "
+            f"at http://{clinic.hostname}:{port}/admin/"
+        )
+    lines.append(
+        f"Every clinic's admin: http://127.0.0.1:{port}/admin/, with a login made by "
+        "`python manage.py createsuperuser`."
+    )
+    return lines
 
 
 def _reviewed(page, clinician) -> dict:
