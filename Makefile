@@ -21,7 +21,7 @@ apt_install = command -v $(1) >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then 
 	else echo "$(2) is missing: install it with apt to run $(3)"; fi; }
 
 .PHONY: venv demo test test-slow matrix lint format migrations-check dist docs clean browser \
-	npm bench
+	npm bench screenshots
 
 venv: $(VENV)/.installed
 
@@ -91,6 +91,10 @@ clean:
 bench: venv
 	@$(call apt_install,wrk,wrk,the cached-throughput benchmark)
 	$(BIN)/python bench/run.py
+
+# The screenshots in docs/images/, drawn from the demo in Chromium; commit what changed.
+screenshots: venv browser
+	$(BIN)/python -m tests.e2e.screenshots
 
 test-slow: venv
 	SPINECARE_SLOW=1 $(BIN)/python -m pytest -m slow
