@@ -3,8 +3,15 @@
 Entries carry the generation they were made in; anything that could change what a page
 shows moves the generation on (:func:`invalidate_pages`). What goes stale when, and the
 frontend cache, are :mod:`wagtail_spinecare.invalidation`'s concern.
+
+A cache that fails (unreachable, or holding something that cannot be read) never fails a
+page: the page is rendered as if the cache were off, and the logger ``wagtail_spinecare.cache``
+warns once per process for each kind of failure.
 """
 
+import logging
+import threading
+import time
 from datetime import timedelta
 
 from django.core.cache import caches
@@ -29,9 +36,40 @@ from .conf import fragment_cache_timeout, page_cache_timeout
 
 GENERATION_KEY = "spinecare:generation"
 
+logger = logging.getLogger(__name__)
+
+#: The kinds of failure (exception types) this process has warned of: an unreachable cache
+#: fails every request, and one warning says so.
+_warned: set = set()
+
+#: Set while this process owes the cache a change of generation it could not make (the cache
+#: was unreachable when something changed, or its generation could not be read). Until the
+#: change is made, this process serves nothing from the cache and keeps nothing in it: an
+#: entry made before a consent was withdrawn must not be served after it.
+_stale_unconfirmed = threading.Event()
+
 
 def _cache():
     return caches[conf.page_cache_alias()]
+
+
+def _warn_once(doing: str, error: Exception) -> None:
+    if type(error) not in _warned:
+        _warned.add(type(error))
+        logger.warning(
+            "The page and fragment caches could not %s (%s: %s); pages are rendered "
+            "without them meanwhile. Further failures of this kind are not logged.",
+            doing,
+            type(error).__name__,
+            error,
+        )
+
+
+def _failed(doing: str, error: Exception) -> None:
+    """The cache failed: nothing is served from it until this process has made every entry
+    stale (see :func:`_make_stale`)."""
+    _warn_once(doing, error)
+    _stale_unconfirmed.set()
 
 
 def _next_generation() -> None:
@@ -40,6 +78,21 @@ def _next_generation() -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, 1, None)
+    except Exception:
+        # Unreachable (then this fails too), or holding something that is not a number:
+        # a generation no entry can have been kept in.
+        cache.set(GENERATION_KEY, time.time_ns(), None)
+
+
+def _make_stale() -> bool:
+    """Move the generation on; False, and owed by this process, if the cache failed."""
+    try:
+        _next_generation()
+    except Exception as error:
+        _failed("make cached pages stale", error)
+        return False
+    _stale_unconfirmed.clear()
+    return True
 
 
 #: While a change is on its way to the database, no entry is served or kept (see
@@ -51,16 +104,20 @@ PENDING_TIMEOUT = 60
 
 def _pending(step: int) -> None:
     cache = _cache()
-    cache.add(PENDING_KEY, 0, PENDING_TIMEOUT)
     try:
-        if cache.incr(PENDING_KEY, step) < 0:
-            cache.set(PENDING_KEY, 0, PENDING_TIMEOUT)
-    except ValueError:
-        cache.set(PENDING_KEY, max(step, 0), PENDING_TIMEOUT)
+        cache.add(PENDING_KEY, 0, PENDING_TIMEOUT)
+        try:
+            if cache.incr(PENDING_KEY, step) < 0:
+                cache.set(PENDING_KEY, 0, PENDING_TIMEOUT)
+        except Exception:
+            # Gone, or not a number: unreachable caches fail here too.
+            cache.set(PENDING_KEY, max(step, 0), PENDING_TIMEOUT)
+    except Exception as error:
+        _failed("mark a change as pending", error)
 
 
 def _committed() -> None:
-    _next_generation()
+    _make_stale()
     _pending(-1)
 
 
@@ -73,7 +130,7 @@ def invalidate_pages(*args, **kwargs) -> None:
     """
     if not (page_cache_timeout() or fragment_cache_timeout()):
         return
-    _next_generation()
+    _make_stale()
     _pending(1)
     transaction.on_commit(_committed)
 
@@ -115,16 +172,47 @@ def _signature(key, generation, value) -> str:
     ).hexdigest()
 
 
+def _is_count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _read(key):
+    """What the cache holds at ``key`` and the generation and pending keys, or None if the
+    cache failed. An entry that cannot be unpickled reads as missing, so it is replaced."""
+    cache = _cache()
+    try:
+        return cache.get_many([key, GENERATION_KEY, PENDING_KEY])
+    except Exception as error:
+        read_error = error
+    try:
+        found = cache.get_many([GENERATION_KEY, PENDING_KEY])
+    except Exception as error:
+        _failed("be read", error)
+        return None
+    _warn_once("read a cached entry", read_error)
+    return found
+
+
 def _current(key):
     """(value, generation): what ``key`` holds if it was kept in the current generation
     and is signed (otherwise None), and that generation, in one round trip to the cache.
 
-    While a change is pending, (None, None): nothing is served, and nothing kept.
+    While a change is pending, or while the generation cannot be known (the cache failed,
+    or this process could not make it stale), (None, None): nothing is served or kept.
     """
-    found = _cache().get_many([key, GENERATION_KEY, PENDING_KEY])
-    if found.get(PENDING_KEY, 0) > 0:
+    if _stale_unconfirmed.is_set() and not _make_stale():
         return None, None
-    generation = found.get(GENERATION_KEY, 0)
+    found = _read(key)
+    if found is None:
+        return None, None
+    pending, generation = found.get(PENDING_KEY, 0), found.get(GENERATION_KEY, 0)
+    if not (_is_count(pending) and _is_count(generation)):
+        # Not written by this package: made stale (next time), and held off for a minute.
+        _failed("read the generation", TypeError(f"{generation!r}, {pending!r}"))
+        _pending(1)
+        return None, None
+    if pending > 0:
+        return None, None
     entry = found.get(key)
     try:
         kept_in, value, signature = entry
@@ -138,8 +226,12 @@ def _current(key):
 
 
 def _keep(key, generation, value, timeout) -> None:
-    if generation is not None:
+    if generation is None:
+        return
+    try:
         _cache().set(key, (generation, value, _signature(key, generation, value)), timeout)
+    except Exception as error:
+        _warn_once("keep an entry", error)
 
 
 def cache_header(response, state: str) -> None:
@@ -152,9 +244,13 @@ def cache_header(response, state: str) -> None:
 def _lookup(request):
     """(the cached page for ``request`` or None, the current generation)."""
     value, generation = _current(_key(request))
-    if value is None:
+    try:
+        content, content_type = value
+    except (TypeError, ValueError):
+        content = content_type = None
+    if not (isinstance(content, bytes) and isinstance(content_type, str)):
+        # None, or a page kept in another shape (by an older version): rendered anew.
         return None, generation
-    content, content_type = value
     response = HttpResponse(content, content_type=content_type)
     cache_header(response, "hit")
     return response, generation
@@ -215,7 +311,7 @@ def cached_fragment(context, name, render):
     site = Site.find_for_request(request)
     key = f"spinecare:fragment:{name}:{get_language()}:{getattr(site, 'pk', 0)}:{page.pk}"
     html, generation = _current(key)
-    if html is not None:
+    if isinstance(html, str):
         # Safe: HTML this template rendered, kept signed (see _signature).
         return mark_safe(html)  # noqa: S308 # nosec B308, B703
     html = render()

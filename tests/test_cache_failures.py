@@ -1,0 +1,275 @@
+"""A cache that fails, or holds what it should not, never fails a page and never serves a
+withdrawn testimonial: the page is rendered as if the cache were off."""
+
+import logging
+import pickle
+
+import pytest
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.test import override_settings
+from wagtail.models import Site
+
+from wagtail_spinecare import cache as cache_module
+from wagtail_spinecare import consent_actions
+from wagtail_spinecare.cache import GENERATION_KEY
+from wagtail_spinecare.models import Testimonial
+
+from .conftest import BACKENDS, MIDDLEWARE_WITH_PAGE_CACHE, cache_on
+
+UK = "harbourside.localhost"
+PAGE = "/facet-joint-back-pain/"
+PAGE_KEY = f"spinecare:page:{UK}:{PAGE}"
+LOGGER = "wagtail_spinecare.cache"
+
+#: Redis on a port nothing listens on: every call fails as when Redis is down. The package's
+#: caches are put in a cache of their own, as Wagtail keeps image renditions in "default".
+UNREACHABLE = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": "redis://127.0.0.1:1/0",
+}
+
+
+class BrokenCache(LocMemCache):
+    """A cache backend whose every call fails."""
+
+    def _fail(self, *args, **kwargs):
+        raise OSError("the cache is broken")
+
+    get = get_many = set = add = incr = delete = _fail
+
+
+BROKEN = {"BACKEND": f"{__name__}.BrokenCache"}
+
+
+@pytest.fixture(autouse=True)
+def fresh_process():
+    """Each test starts as a new process would: nothing warned of, nothing owed."""
+    cache_module._warned.clear()
+    cache_module._stale_unconfirmed.clear()
+    yield
+    cache_module._warned.clear()
+    cache_module._stale_unconfirmed.clear()
+
+
+@pytest.fixture
+def redis_caches(demo, settings):
+    """Both caches and the middleware on the test Redis."""
+    settings.MIDDLEWARE = MIDDLEWARE_WITH_PAGE_CACHE
+    with cache_on("redis", page=600, fragment=600) as cache:
+        yield cache
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def both_caches(request, demo, settings):
+    settings.MIDDLEWARE = MIDDLEWARE_WITH_PAGE_CACHE
+    with cache_on(request.param, page=600, fragment=600) as cache:
+        yield cache
+
+
+def get(client, path=PAGE):
+    response = client.get(path, HTTP_HOST=UK)
+    assert response.status_code == 200
+    return response
+
+
+def story():
+    return Testimonial.objects.publishable(Site.objects.get(hostname=UK)).first()
+
+
+def write_raw(cache, key, data: bytes) -> None:
+    """Store ``data`` at ``key`` as the bytes the backend reads back, past its pickling."""
+    raw_key = cache.make_and_validate_key(key)
+    if isinstance(cache, LocMemCache):
+        cache._cache[raw_key] = data
+        cache._expire_info[raw_key] = None
+    else:
+        cache._cache.get_client(key, write=True).set(raw_key, data)
+
+
+def raw_keys(cache, contains: str) -> list[str]:
+    """The keys, as the project names them, that hold ``contains``."""
+    if isinstance(cache, LocMemCache):
+        keys = list(cache._cache)
+    else:
+        keys = [key.decode() for key in cache._cache.get_client().keys("*")]
+    return [key.split(":", 2)[2] for key in keys if contains in key]
+
+
+# An unreachable cache ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("broken", [UNREACHABLE, BROKEN], ids=["redis-down", "raising-backend"])
+def test_a_failing_cache_renders_the_page_and_warns_once(demo, settings, client, caplog, broken):
+    settings.MIDDLEWARE = MIDDLEWARE_WITH_PAGE_CACHE
+    quote = story().quote
+    with (
+        override_settings(
+            CACHES={"default": BACKENDS["locmem"], "pages": broken},
+            WAGTAIL_SPINECARE_PAGE_CACHE_ALIAS="pages",
+            WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT=600,
+            WAGTAIL_SPINECARE_FRAGMENT_CACHE_TIMEOUT=600,
+        ),
+        caplog.at_level(logging.WARNING, logger=LOGGER),
+    ):
+        pages = [get(client) for _ in range(3)]
+    assert all(quote in page.content.decode() for page in pages)
+    assert pages[0].content == pages[2].content
+    assert all(page["X-Spinecare-Cache"] == "miss" for page in pages)
+    warnings = [record for record in caplog.records if record.name == LOGGER]
+    assert len(warnings) == 1
+    assert warnings[0].levelno == logging.WARNING
+    assert "rendered without them" in warnings[0].getMessage()
+
+
+def test_consent_withdrawn_while_the_cache_is_down_is_never_served_after(
+    redis_caches, client, caplog
+):
+    """The cache comes back with the pages it held, kept before the withdrawal: none of
+    them is served."""
+    testimonial = story()
+    get(client)
+    assert get(client)["X-Spinecare-Cache"] == "hit"
+    generation = redis_caches.get(GENERATION_KEY, 0)
+    with (
+        override_settings(
+            CACHES={"default": BACKENDS["redis"], "pages": UNREACHABLE},
+            WAGTAIL_SPINECARE_PAGE_CACHE_ALIAS="pages",
+        ),
+        caplog.at_level(logging.WARNING, logger=LOGGER),
+    ):
+        consent_actions.withdraw(testimonial, channel="phone")
+        while_down = get(client)
+    assert testimonial.consent_records.order_by("-pk").first().withdrawn_at is not None
+    assert testimonial.quote not in while_down.content.decode()
+    assert len([record for record in caplog.records if record.name == LOGGER]) == 1
+    # Back: the old page and fragments are still in Redis, from the old generation.
+    assert caches["default"].get(PAGE_KEY) is not None
+    back = get(client)
+    assert back["X-Spinecare-Cache"] == "miss"
+    assert testimonial.quote not in back.content.decode()
+    assert caches["default"].get(GENERATION_KEY) > generation
+    again = get(client)
+    assert again["X-Spinecare-Cache"] == "hit"
+    assert testimonial.quote not in again.content.decode()
+
+
+def test_nothing_is_served_while_the_generation_cannot_be_read(redis_caches, client, caplog):
+    quote = story().quote
+    get(client)
+    assert get(client)["X-Spinecare-Cache"] == "hit"
+    write_raw(redis_caches, GENERATION_KEY, b"\x80\x05garbled")
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        unknown = get(client)
+    assert unknown["X-Spinecare-Cache"] == "miss"
+    assert quote in unknown.content.decode()
+    assert [record.name for record in caplog.records].count(LOGGER) == 1
+    # Wagtail's serving, after the middleware, gave the cache a new generation, in which
+    # the page was kept again.
+    assert isinstance(redis_caches.get(GENERATION_KEY), int)
+    assert get(client)["X-Spinecare-Cache"] == "hit"
+
+
+def test_a_generation_of_another_type_is_replaced(both_caches, client):
+    get(client)
+    both_caches.set(GENERATION_KEY, "7")
+    assert get(client)["X-Spinecare-Cache"] == "miss"
+    # Held off for a minute, as while a change is pending; made stale meanwhile.
+    assert both_caches.get(cache_module.PENDING_KEY) == 1
+    assert isinstance(both_caches.get(GENERATION_KEY), int)
+    both_caches.delete(cache_module.PENDING_KEY)
+    assert get(client)["X-Spinecare-Cache"] == "miss"
+    assert get(client)["X-Spinecare-Cache"] == "hit"
+
+
+# Entries that cannot be read as a page -------------------------------------------------------
+
+
+def garbled_copy(cache, key) -> bytes:
+    """The entry at ``key`` as the backend stores it, cut in half."""
+    value = cache.get(key)
+    assert value is not None
+    data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    return data[: len(data) // 2]
+
+
+def test_a_garbled_page_is_rendered_anew_and_replaced(both_caches, client, caplog):
+    first = get(client)
+    write_raw(both_caches, PAGE_KEY, garbled_copy(both_caches, PAGE_KEY))
+    with pytest.raises(Exception):  # noqa: B017, PT011 # the backend's own unpickling error
+        both_caches.get(PAGE_KEY)
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        rendered = get(client)
+    assert rendered["X-Spinecare-Cache"] == "miss"
+    assert rendered.content == first.content
+    assert len([record for record in caplog.records if record.name == LOGGER]) == 1
+    assert both_caches.get(PAGE_KEY)[0] == both_caches.get(GENERATION_KEY, 0)
+    assert get(client)["X-Spinecare-Cache"] == "hit"
+
+
+def test_a_garbled_fragment_is_rendered_anew_and_replaced(both_caches, client, settings):
+    settings.MIDDLEWARE = MIDDLEWARE_WITH_PAGE_CACHE[:-1]
+    settings.WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT = 0
+    first = get(client)
+    fragments = raw_keys(both_caches, "spinecare:fragment:")
+    assert fragments
+    for key in fragments:
+        write_raw(both_caches, key, garbled_copy(both_caches, key))
+    assert get(client).content == first.content
+    for key in fragments:
+        assert isinstance(both_caches.get(key)[1], str)
+    assert get(client).content == first.content
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "<html>a page as a string</html>",
+        42,
+        (1, 2),
+        ["a", "list", "of", "four"],
+    ],
+    ids=["string", "number", "short-tuple", "list"],
+)
+def test_an_entry_of_another_type_is_ignored_and_replaced(both_caches, client, entry):
+    first = get(client)
+    both_caches.set(PAGE_KEY, entry)
+    rendered = get(client)
+    assert rendered["X-Spinecare-Cache"] == "miss"
+    assert rendered.content == first.content
+    assert get(client)["X-Spinecare-Cache"] == "hit"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        ("<html>a page with headers</html>", "text/html", {"Vary": "Cookie"}),
+        {"content": b"<html></html>", "content_type": "text/html"},
+        ("<html>text, not bytes</html>", "text/html"),
+        (b"<html></html>", None),
+    ],
+    ids=["three-parts", "dict", "text", "no-content-type"],
+)
+def test_a_signed_page_of_another_shape_is_ignored_and_replaced(both_caches, client, value):
+    """As an older version of the package might have kept it, signed with the same key."""
+    first = get(client)
+    generation = both_caches.get(GENERATION_KEY, 0)
+    both_caches.set(
+        PAGE_KEY, (generation, value, cache_module._signature(PAGE_KEY, generation, value))
+    )
+    rendered = get(client)
+    assert rendered["X-Spinecare-Cache"] == "miss"
+    assert rendered.content == first.content
+    assert get(client)["X-Spinecare-Cache"] == "hit"
+
+
+def test_a_signed_fragment_that_is_not_html_is_rendered_anew(both_caches, client, settings):
+    settings.MIDDLEWARE = MIDDLEWARE_WITH_PAGE_CACHE[:-1]
+    settings.WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT = 0
+    first = get(client)
+    generation = both_caches.get(GENERATION_KEY, 0)
+    for key in raw_keys(both_caches, "spinecare:fragment:"):
+        value = ["not", "html"]
+        both_caches.set(key, (generation, value, cache_module._signature(key, generation, value)))
+    assert get(client).content == first.content
+    assert b"&#x27;not&#x27;" not in get(client).content
