@@ -11,7 +11,7 @@ from django.test import override_settings
 from wagtail.models import Site
 
 from wagtail_spinecare import cache as cache_module
-from wagtail_spinecare import consent_actions
+from wagtail_spinecare import conf, consent_actions
 from wagtail_spinecare.cache import GENERATION_KEY
 from wagtail_spinecare.models import Testimonial
 
@@ -45,11 +45,11 @@ BROKEN = {"BACKEND": f"{__name__}.BrokenCache"}
 @pytest.fixture(autouse=True)
 def fresh_process():
     """Each test starts as a new process would: nothing warned of, nothing owed."""
-    cache_module._warned.clear()
-    cache_module._stale_unconfirmed.clear()
+    for state in (cache_module._warned, cache_module._stale_unconfirmed, conf._warned):
+        state.clear()
     yield
-    cache_module._warned.clear()
-    cache_module._stale_unconfirmed.clear()
+    for state in (cache_module._warned, cache_module._stale_unconfirmed, conf._warned):
+        state.clear()
 
 
 @pytest.fixture
@@ -273,3 +273,19 @@ def test_a_signed_fragment_that_is_not_html_is_rendered_anew(both_caches, client
         both_caches.set(key, (generation, value, cache_module._signature(key, generation, value)))
     assert get(client).content == first.content
     assert b"&#x27;not&#x27;" not in get(client).content
+
+
+# A wrong timeout, where `manage.py check` was not run ----------------------------------------
+
+
+@pytest.mark.parametrize("timeout", ["10 minutes", -1, True], ids=repr)
+def test_a_wrong_timeout_serves_pages_without_the_cache(demo, settings, client, timeout):
+    settings.MIDDLEWARE = MIDDLEWARE_WITH_PAGE_CACHE
+    settings.WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT = timeout
+    settings.WAGTAIL_SPINECARE_FRAGMENT_CACHE_TIMEOUT = timeout
+    quote = story().quote
+    for _ in range(2):
+        response = get(client)
+        assert "X-Spinecare-Cache" not in response
+        assert quote in response.content.decode()
+    assert raw_keys(caches["default"], "spinecare:") == []

@@ -17,6 +17,7 @@ from django.apps import apps
 from django.core import checks
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
 from wagtail_spinecare import conf, system_checks
@@ -222,12 +223,32 @@ class TestSettingValues:
 
 
 class TestWhatTheCheckPrevents:
-    """The values E004 refuses are those that fail later, while a page is served."""
+    """The values E004 refuses: a consent limit would fail when read; a timeout switches its
+    cache off, with one warning, where the check was not run."""
 
-    def test_a_timeout_that_is_not_a_number_fails_when_read(self, settings):
-        settings.WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT = "10 minutes"
-        with pytest.raises(ValueError):
-            conf.page_cache_timeout()
+    @pytest.mark.parametrize(
+        "value", ["10 minutes", "600", -1, True, 1.5, [600]], ids=lambda value: repr(value)
+    )
+    @pytest.mark.parametrize("name", ["PAGE_CACHE_TIMEOUT", "FRAGMENT_CACHE_TIMEOUT"])
+    def test_a_wrong_timeout_switches_its_cache_off(self, settings, caplog, name, value):
+        conf._warned.clear()
+        setattr(settings, conf.PREFIX + name, value)
+        setting = getattr(conf, name)
+        with caplog.at_level("WARNING", logger="wagtail_spinecare.conf"):
+            assert conf._timeout(setting) == 0
+            assert conf._timeout(setting) == 0
+        (record,) = caplog.records
+        assert record.getMessage().startswith(f"WAGTAIL_SPINECARE_{name} must be a whole number")
+        conf._warned.clear()
+
+    def test_manage_py_check_stops_on_a_wrong_timeout(self, settings):
+        settings.WAGTAIL_SPINECARE_FRAGMENT_CACHE_TIMEOUT = "10 minutes"
+        with pytest.raises(SystemCheckError) as raised:
+            call_command("check", stdout=StringIO(), stderr=StringIO())
+        assert (
+            "(wagtail_spinecare.E004) WAGTAIL_SPINECARE_FRAGMENT_CACHE_TIMEOUT must be a whole "
+            "number of seconds (0 switches the fragment cache off), not '10 minutes'."
+        ) in str(raised.value)
 
     def test_no_longest_consent_fails_when_read(self, settings):
         settings.WAGTAIL_SPINECARE_CONSENT_MAX_DAYS = None

@@ -2,18 +2,23 @@
 
 Each is read from Django's settings when it is needed, never at import, so a project can set it
 anywhere in its settings and a test can change it with ``override_settings``. ``manage.py
-check`` validates them (``wagtail_spinecare.E004``); the accessors below trust that and only
-turn an unset or ``None`` timeout into "off". docs/settings.md describes each one.
+check`` validates them (``wagtail_spinecare.E004``). Where the check was not run (a server
+started without ``manage.py``), a timeout it would refuse switches its cache off, with a
+warning, rather than fail every request; an unset or ``None`` timeout is "off" too.
+docs/settings.md describes each one.
 
 This module imports nothing from the package: every other module may read it.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 
 PREFIX = "WAGTAIL_SPINECARE_"
+
+logger = logging.getLogger(__name__)
 
 
 def _whole_number(minimum: int) -> Callable[[object], bool]:
@@ -118,14 +123,37 @@ def base_template() -> str:
     return value(BASE_TEMPLATE)
 
 
+#: The settings whose wrong values this process has warned of.
+_warned: set = set()
+
+
+def _timeout(setting: Setting) -> int:
+    """``setting``'s seconds; 0 (off) when unset, ``None``, or a value E004 refuses."""
+    seconds = value(setting)
+    if seconds is None:
+        return 0
+    if not setting.valid(seconds):
+        if setting.name not in _warned:
+            _warned.add(setting.name)
+            logger.warning(
+                "%s must be %s, not %r: that cache is off. `manage.py check` reports this "
+                "as wagtail_spinecare.E004.",
+                setting.setting_name,
+                setting.expected,
+                seconds,
+            )
+        return 0
+    return seconds
+
+
 def page_cache_timeout() -> int:
     """Seconds a whole page is cached (``WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT``); 0 is off."""
-    return int(value(PAGE_CACHE_TIMEOUT) or 0)
+    return _timeout(PAGE_CACHE_TIMEOUT)
 
 
 def fragment_cache_timeout() -> int:
     """Seconds a page body is cached (``WAGTAIL_SPINECARE_FRAGMENT_CACHE_TIMEOUT``); 0 is off."""
-    return int(value(FRAGMENT_CACHE_TIMEOUT) or 0)
+    return _timeout(FRAGMENT_CACHE_TIMEOUT)
 
 
 def page_cache_alias() -> str:
