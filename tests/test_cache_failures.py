@@ -31,9 +31,12 @@ UNREACHABLE = {
 
 
 class BrokenCache(LocMemCache):
-    """A cache backend whose every call fails."""
+    """A cache backend whose every call fails, counted."""
+
+    calls = 0
 
     def _fail(self, *args, **kwargs):
+        BrokenCache.calls += 1
         raise OSError("the cache is broken")
 
     get = get_many = set = add = incr = delete = _fail
@@ -45,11 +48,20 @@ BROKEN = {"BACKEND": f"{__name__}.BrokenCache"}
 @pytest.fixture(autouse=True)
 def fresh_process():
     """Each test starts as a new process would: nothing warned of, nothing owed."""
-    for state in (cache_module._warned, cache_module._stale_unconfirmed, conf._warned):
-        state.clear()
+    fresh()
     yield
+    fresh()
+
+
+def fresh() -> None:
     for state in (cache_module._warned, cache_module._stale_unconfirmed, conf._warned):
         state.clear()
+    cache_module._resting_until = 0.0
+
+
+def retry_after_has_passed() -> None:
+    """Where the cache is left alone for a while after a failure, that while is over."""
+    cache_module._resting_until = 0.0
 
 
 @pytest.fixture
@@ -145,6 +157,8 @@ def test_consent_withdrawn_while_the_cache_is_down_is_never_served_after(
     assert len([record for record in caplog.records if record.name == LOGGER]) == 1
     # Back: the old page and fragments are still in Redis, from the old generation.
     assert caches["default"].get(PAGE_KEY) is not None
+    assert testimonial.quote not in get(client).content.decode()
+    retry_after_has_passed()
     back = get(client)
     assert back["X-Spinecare-Cache"] == "miss"
     assert testimonial.quote not in back.content.decode()
@@ -164,8 +178,10 @@ def test_nothing_is_served_while_the_generation_cannot_be_read(redis_caches, cli
     assert unknown["X-Spinecare-Cache"] == "miss"
     assert quote in unknown.content.decode()
     assert [record.name for record in caplog.records].count(LOGGER) == 1
-    # Wagtail's serving, after the middleware, gave the cache a new generation, in which
-    # the page was kept again.
+    # The next request once the cache is tried again gives it a new generation: the old
+    # entry is stale.
+    retry_after_has_passed()
+    assert get(client)["X-Spinecare-Cache"] == "miss"
     assert isinstance(redis_caches.get(GENERATION_KEY), int)
     assert get(client)["X-Spinecare-Cache"] == "hit"
 
@@ -180,6 +196,26 @@ def test_a_generation_of_another_type_is_replaced(both_caches, client):
     both_caches.delete(cache_module.PENDING_KEY)
     assert get(client)["X-Spinecare-Cache"] == "miss"
     assert get(client)["X-Spinecare-Cache"] == "hit"
+
+
+def test_a_failing_cache_is_left_alone_for_a_while(demo, settings, client):
+    """It is tried by one request, not by every request and every fragment of it."""
+    settings.MIDDLEWARE = MIDDLEWARE_WITH_PAGE_CACHE
+    BrokenCache.calls = 0
+    with override_settings(
+        CACHES={"default": BACKENDS["locmem"], "pages": BROKEN},
+        WAGTAIL_SPINECARE_PAGE_CACHE_ALIAS="pages",
+        WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT=600,
+        WAGTAIL_SPINECARE_FRAGMENT_CACHE_TIMEOUT=600,
+    ):
+        for _ in range(3):
+            get(client)
+        # The combined read, and the read that tells a bad entry from a failing cache.
+        assert BrokenCache.calls == 2
+        retry_after_has_passed()
+        get(client)
+        # Made stale first (incr, then set), as the failure may have hidden a change.
+        assert BrokenCache.calls == 4
 
 
 # Entries that cannot be read as a page -------------------------------------------------------

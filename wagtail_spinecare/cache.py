@@ -48,6 +48,12 @@ _warned: set = set()
 #: entry made before a consent was withdrawn must not be served after it.
 _stale_unconfirmed = threading.Event()
 
+#: After the cache fails, this process leaves it alone for this many seconds (a change is
+#: still made stale at once, or owed): an unreachable cache, which may take its whole
+#: connection timeout to fail, then costs one request in that time, not every request.
+RETRY_AFTER = 5
+_resting_until = 0.0
+
 
 def _cache():
     return caches[conf.page_cache_alias()]
@@ -72,6 +78,21 @@ def _failed(doing: str, error: Exception) -> None:
     _stale_unconfirmed.set()
 
 
+def _rest() -> None:
+    """Leave the cache alone for :data:`RETRY_AFTER` seconds."""
+    global _resting_until
+    _resting_until = time.monotonic() + RETRY_AFTER
+
+
+def _unreachable(doing: str, error: Exception) -> None:
+    _failed(doing, error)
+    _rest()
+
+
+def _resting() -> bool:
+    return time.monotonic() < _resting_until
+
+
 def _next_generation() -> None:
     cache = _cache()
     try:
@@ -89,7 +110,7 @@ def _make_stale() -> bool:
     try:
         _next_generation()
     except Exception as error:
-        _failed("make cached pages stale", error)
+        _unreachable("make cached pages stale", error)
         return False
     _stale_unconfirmed.clear()
     return True
@@ -113,7 +134,7 @@ def _pending(step: int) -> None:
             # Gone, or not a number: unreachable caches fail here too.
             cache.set(PENDING_KEY, max(step, 0), PENDING_TIMEOUT)
     except Exception as error:
-        _failed("mark a change as pending", error)
+        _unreachable("mark a change as pending", error)
 
 
 def _committed() -> None:
@@ -187,7 +208,7 @@ def _read(key):
     try:
         found = cache.get_many([GENERATION_KEY, PENDING_KEY])
     except Exception as error:
-        _failed("be read", error)
+        _unreachable("be read", error)
         return None
     _warn_once("read a cached entry", read_error)
     return found
@@ -200,6 +221,8 @@ def _current(key):
     While a change is pending, or while the generation cannot be known (the cache failed,
     or this process could not make it stale), (None, None): nothing is served or kept.
     """
+    if _resting():
+        return None, None
     if _stale_unconfirmed.is_set() and not _make_stale():
         return None, None
     found = _read(key)
@@ -232,6 +255,7 @@ def _keep(key, generation, value, timeout) -> None:
         _cache().set(key, (generation, value, _signature(key, generation, value)), timeout)
     except Exception as error:
         _warn_once("keep an entry", error)
+        _rest()
 
 
 def cache_header(response, state: str) -> None:
