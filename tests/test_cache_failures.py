@@ -7,13 +7,14 @@ import pickle
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 from django.test import override_settings
 from wagtail.models import Site
 
 from wagtail_spinecare import cache as cache_module
 from wagtail_spinecare import conf, consent_actions
 from wagtail_spinecare.cache import GENERATION_KEY
-from wagtail_spinecare.models import Testimonial
+from wagtail_spinecare.models import CacheGeneration, Testimonial
 
 from .conftest import BACKENDS, MIDDLEWARE_WITH_PAGE_CACHE, cache_on
 
@@ -30,19 +31,28 @@ UNREACHABLE = {
 }
 
 
-class BrokenCache(LocMemCache):
-    """A cache backend whose every call fails, counted."""
+class Failing:
+    """Every call of the cache fails, counted on the class."""
 
     calls = 0
 
     def _fail(self, *args, **kwargs):
-        BrokenCache.calls += 1
+        type(self).calls += 1
         raise OSError("the cache is broken")
 
     get = get_many = set = add = incr = delete = _fail
 
 
-BROKEN = {"BACKEND": f"{__name__}.BrokenCache"}
+class BrokenCache(Failing, RedisCache):
+    """A shared cache (so it would hold the generation) that fails."""
+
+
+class BrokenLocalCache(Failing, LocMemCache):
+    """A cache of one process (the generation is in the database) that fails."""
+
+
+BROKEN = {"BACKEND": f"{__name__}.BrokenCache", "LOCATION": "redis://127.0.0.1:1/0"}
+BROKEN_LOCAL = {"BACKEND": f"{__name__}.BrokenLocalCache"}
 
 
 @pytest.fixture(autouse=True)
@@ -87,6 +97,23 @@ def get(client, path=PAGE):
 
 def story():
     return Testimonial.objects.publishable(Site.objects.get(hostname=UK)).first()
+
+
+def both_caches_in(backend):
+    """Both caches on in ``backend``, a cache of their own."""
+    return override_settings(
+        CACHES={"default": BACKENDS["locmem"], "pages": backend},
+        WAGTAIL_SPINECARE_PAGE_CACHE_ALIAS="pages",
+        WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT=600,
+        WAGTAIL_SPINECARE_FRAGMENT_CACHE_TIMEOUT=600,
+    )
+
+
+def generation_now(cache) -> int:
+    """The generation, wherever it is kept."""
+    if cache_module.generation_in_cache():
+        return cache.get(GENERATION_KEY, 0)
+    return CacheGeneration.current()
 
 
 def write_raw(cache, key, data: bytes) -> None:
@@ -186,14 +213,14 @@ def test_nothing_is_served_while_the_generation_cannot_be_read(redis_caches, cli
     assert get(client)["X-Spinecare-Cache"] == "hit"
 
 
-def test_a_generation_of_another_type_is_replaced(both_caches, client):
+def test_a_generation_of_another_type_is_replaced(redis_caches, client):
     get(client)
-    both_caches.set(GENERATION_KEY, "7")
+    redis_caches.set(GENERATION_KEY, "7")
     assert get(client)["X-Spinecare-Cache"] == "miss"
     # Held off for a minute, as while a change is pending; made stale meanwhile.
-    assert both_caches.get(cache_module.PENDING_KEY) == 1
-    assert isinstance(both_caches.get(GENERATION_KEY), int)
-    both_caches.delete(cache_module.PENDING_KEY)
+    assert redis_caches.get(cache_module.PENDING_KEY) == 1
+    assert isinstance(redis_caches.get(GENERATION_KEY), int)
+    redis_caches.delete(cache_module.PENDING_KEY)
     assert get(client)["X-Spinecare-Cache"] == "miss"
     assert get(client)["X-Spinecare-Cache"] == "hit"
 
@@ -202,12 +229,7 @@ def test_a_failing_cache_is_left_alone_for_a_while(demo, settings, client):
     """It is tried by one request, not by every request and every fragment of it."""
     settings.MIDDLEWARE = MIDDLEWARE_WITH_PAGE_CACHE
     BrokenCache.calls = 0
-    with override_settings(
-        CACHES={"default": BACKENDS["locmem"], "pages": BROKEN},
-        WAGTAIL_SPINECARE_PAGE_CACHE_ALIAS="pages",
-        WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT=600,
-        WAGTAIL_SPINECARE_FRAGMENT_CACHE_TIMEOUT=600,
-    ):
+    with both_caches_in(BROKEN):
         for _ in range(3):
             get(client)
         # The combined read, and the read that tells a bad entry from a failing cache.
@@ -216,6 +238,23 @@ def test_a_failing_cache_is_left_alone_for_a_while(demo, settings, client):
         get(client)
         # Made stale first (incr, then set), as the failure may have hidden a change.
         assert BrokenCache.calls == 4
+
+
+def test_a_failing_local_cache_is_left_alone_for_a_while(demo, settings, client):
+    """With the generation in the database, a failing read is taken for an entry that
+    cannot be read; failing to keep what was rendered tells the cache is down."""
+    settings.MIDDLEWARE = MIDDLEWARE_WITH_PAGE_CACHE
+    BrokenLocalCache.calls = 0
+    with both_caches_in(BROKEN_LOCAL):
+        get(client)
+        first_request = BrokenLocalCache.calls
+        assert first_request > 0
+        for _ in range(2):
+            get(client)
+        assert BrokenLocalCache.calls == first_request
+        retry_after_has_passed()
+        get(client)
+        assert BrokenLocalCache.calls > first_request
 
 
 # Entries that cannot be read as a page -------------------------------------------------------
@@ -239,7 +278,7 @@ def test_a_garbled_page_is_rendered_anew_and_replaced(both_caches, client, caplo
     assert rendered["X-Spinecare-Cache"] == "miss"
     assert rendered.content == first.content
     assert len([record for record in caplog.records if record.name == LOGGER]) == 1
-    assert both_caches.get(PAGE_KEY)[0] == both_caches.get(GENERATION_KEY, 0)
+    assert both_caches.get(PAGE_KEY)[0] == generation_now(both_caches)
     assert get(client)["X-Spinecare-Cache"] == "hit"
 
 
@@ -289,7 +328,7 @@ def test_an_entry_of_another_type_is_ignored_and_replaced(both_caches, client, e
 def test_a_signed_page_of_another_shape_is_ignored_and_replaced(both_caches, client, value):
     """As an older version of the package might have kept it, signed with the same key."""
     first = get(client)
-    generation = both_caches.get(GENERATION_KEY, 0)
+    generation = generation_now(both_caches)
     both_caches.set(
         PAGE_KEY, (generation, value, cache_module._signature(PAGE_KEY, generation, value))
     )
@@ -303,7 +342,7 @@ def test_a_signed_fragment_that_is_not_html_is_rendered_anew(both_caches, client
     settings.MIDDLEWARE = MIDDLEWARE_WITH_PAGE_CACHE[:-1]
     settings.WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT = 0
     first = get(client)
-    generation = both_caches.get(GENERATION_KEY, 0)
+    generation = generation_now(both_caches)
     for key in raw_keys(both_caches, "spinecare:fragment:"):
         value = ["not", "html"]
         both_caches.set(key, (generation, value, cache_module._signature(key, generation, value)))

@@ -149,3 +149,25 @@ def test_a_reader_widget_draws_as_the_widget_it_wraps(admin_user):
         return re.sub(r"key\\&quot;: \\&quot;\w+", "key", html)
 
     assert drawn(wrapped) == drawn(widget)
+
+
+@pytest.mark.django_db
+def test_view_restrictions_follow_wagtails_rule_in_one_query(uk_clinic, django_assert_num_queries):
+    """The same restrictions as Wagtail's ``Page.get_view_restrictions``, for a page below a
+    restricted one and for an alias of it (whose source page's restrictions apply)."""
+    from wagtail.models import PageViewRestriction
+
+    index, site, _clinic = uk_clinic
+    private = ConditionPageFactory(parent=index, slug="private")
+    PageViewRestriction.objects.create(page=private, restriction_type="login")
+    public = ConditionPageFactory(parent=index, slug="public")
+    alias = private.create_alias(parent=site.root_page, update_slug="alias-of-private")
+    elsewhere = ConditionPageFactory(parent=index, slug="elsewhere")
+    for page in (private, public, alias, elsewhere):
+        page = Page.objects.get(pk=page.pk)
+        expected = set(Page.get_view_restrictions(page))
+        with django_assert_num_queries(1):
+            found = set(compat.view_restrictions_on(compat.path_and_ancestors(page)))
+        assert found == expected
+    assert set(compat.view_restrictions_on(compat.path_and_ancestors(alias)))
+    assert not set(compat.view_restrictions_on(compat.path_and_ancestors(public)))

@@ -107,9 +107,10 @@ class TestSharedPageRestrictions:
         assert anonymous_status(client, UK).status_code == 302
 
     def test_no_query_is_added_to_the_page(self, demo, client, django_assert_num_queries):
-        # The shared page's restrictions are asked in the same query as the page's own.
+        # The shared page's restrictions are asked in the same query as the page's own
+        # (see tests/test_condition_page.py for the count).
         get(client, UK)
-        with django_assert_num_queries(14):
+        with django_assert_num_queries(6):
             get(client, UK)
 
 
@@ -221,9 +222,12 @@ def test_the_cache_header_is_sent_only_when_asked_for(with_middleware, client, s
     assert "X-Spinecare-Cache" not in response
 
 
+@pytest.mark.parametrize("page_cache", ["redis"], indirect=True)
 class TestPendingChanges:
-    """Between a change and its commit, caches are passed by: a page rendered from the data
-    before the change must not be served after it."""
+    """Between a change and its commit, a shared cache is passed by: a page rendered from
+    the data before the change must not be served after it. (With the generation in the
+    database, the change and the generation commit together: see
+    tests/test_page_cache.py.)"""
 
     def test_nothing_is_served_or_kept_while_a_change_is_pending(
         self, with_middleware, client, django_capture_on_commit_callbacks

@@ -1,8 +1,11 @@
 """The page cache and the fragment cache, with the one rule that keeps both fresh.
 
 Entries carry the generation they were made in; anything that could change what a page
-shows moves the generation on (:func:`invalidate_pages`). What goes stale when, and the
-frontend cache, are :mod:`wagtail_spinecare.invalidation`'s concern.
+shows moves the generation on (:func:`invalidate_pages`). The generation lives where every
+process reads it: in the cache when it is one every process shares (Redis, Memcached, the
+database cache), otherwise in the database (``CacheGeneration``), read once a request,
+usually within the clinic settings' query. What goes stale when, and the frontend cache, are
+:mod:`wagtail_spinecare.invalidation`'s concern.
 
 A cache that fails (unreachable, or holding something that cannot be read) never fails a
 page: the page is rendered as if the cache were off, and the logger ``wagtail_spinecare.cache``
@@ -14,14 +17,18 @@ import threading
 import time
 from datetime import timedelta
 
+from django.apps import apps
 from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.memcached import BaseMemcachedCache
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 from . import conf
 from .conf import fragment_cache_timeout, page_cache_timeout
@@ -57,6 +64,48 @@ _resting_until = 0.0
 
 def _cache():
     return caches[conf.page_cache_alias()]
+
+
+#: Caches every process and server reads alike: only these can hold the generation. Any
+#: other (local memory, files on one server) keeps the entries, but the generation is read
+#: from the database.
+SHARED_BACKENDS = (RedisCache, BaseMemcachedCache, DatabaseCache)
+
+
+def generation_in_cache() -> bool:
+    """Whether the cache holds the generation (it is shared), rather than the database."""
+    cache = _cache()
+    return isinstance(cache, SHARED_BACKENDS) or type(cache).__module__.startswith("django_redis.")
+
+
+def _model(name):
+    # By name: the models import this module.
+    return apps.get_model("wagtail_spinecare", name)
+
+
+#: Where a request keeps the generation it read first: everything it renders afterwards was
+#: read after it, so may be kept under it.
+REQUEST_ATTRIBUTE = "_spinecare_generation"
+
+
+def _database_generation(request, alone: bool) -> int:
+    generation = getattr(request, REQUEST_ATTRIBUTE, None)
+    if generation is None:
+        generation = _read_generation(request, alone)
+        if request is not None:
+            setattr(request, REQUEST_ATTRIBUTE, generation)
+    return generation
+
+
+def _read_generation(request, alone: bool) -> int:
+    """The generation; unless ``alone`` (the middleware, before routing, answering from
+    the cache with one query), read with the site's clinic settings, which every page
+    shows: one query for both (see ``ClinicSettings.base_queryset``)."""
+    if not alone and request is not None and Site.find_for_request(request) is not None:
+        clinic = _model("ClinicSettings").for_request(request)
+        if hasattr(clinic, "spinecare_generation"):  # not when the row was just made
+            return clinic.spinecare_generation or 0
+    return _model("CacheGeneration").current()
 
 
 def _warn_once(doing: str, error: Exception) -> None:
@@ -145,11 +194,16 @@ def _committed() -> None:
 def invalidate_pages(*args, **kwargs) -> None:
     """Make every cached page stale at once (a signal receiver, hence the arguments).
 
-    Once now, and once more when the transaction commits. In between, caches are passed by:
-    a page rendered then, from data not yet committed, would otherwise be served to a
-    request that starts after the commit but before the cache hears of it.
+    In the database, the generation moves on in the change's own transaction, so other
+    processes see both at once. In a shared cache: once now, and once more when the
+    transaction commits; in between, caches are passed by: a page rendered then, from data
+    not yet committed, would otherwise be served to a request that starts after the commit
+    but before the cache hears of it.
     """
     if not (page_cache_timeout() or fragment_cache_timeout()):
+        return
+    if not generation_in_cache():
+        _model("CacheGeneration").move_on()
         return
     _make_stale()
     _pending(1)
@@ -214,15 +268,25 @@ def _read(key):
     return found
 
 
-def _current(key):
+def _current(key, request, alone=False):
     """(value, generation): what ``key`` holds if it was kept in the current generation
-    and is signed (otherwise None), and that generation, in one round trip to the cache.
+    and is signed (otherwise None), and that generation: in one round trip to a shared
+    cache, or the request's generation from the database and one read of the cache.
 
     While a change is pending, or while the generation cannot be known (the cache failed,
     or this process could not make it stale), (None, None): nothing is served or kept.
     """
     if _resting():
         return None, None
+    if not generation_in_cache():
+        generation = _database_generation(request, alone)
+        try:
+            entry = _cache().get(key)
+        except Exception as error:
+            # Unreadable, or unreachable: either way missing; keeping an entry tells which.
+            _warn_once("read a cached entry", error)
+            entry = None
+        return _verified(key, entry, generation), generation
     if _stale_unconfirmed.is_set() and not _make_stale():
         return None, None
     found = _read(key)
@@ -236,16 +300,20 @@ def _current(key):
         return None, None
     if pending > 0:
         return None, None
-    entry = found.get(key)
+    return _verified(key, found.get(key), generation), generation
+
+
+def _verified(key, entry, generation):
+    """The value of ``entry`` if it was kept in ``generation`` and is signed, else None."""
     try:
         kept_in, value, signature = entry
     except (TypeError, ValueError):
-        return None, generation
+        return None
     if kept_in != generation or not constant_time_compare(
         signature, _signature(key, kept_in, value)
     ):
-        return None, generation
-    return value, generation
+        return None
+    return value
 
 
 def _keep(key, generation, value, timeout) -> None:
@@ -265,9 +333,9 @@ def cache_header(response, state: str) -> None:
         response["X-Spinecare-Cache"] = state
 
 
-def _lookup(request):
+def _lookup(request, alone=False):
     """(the cached page for ``request`` or None, the current generation)."""
-    value, generation = _current(_key(request))
+    value, generation = _current(_key(request), request, alone)
     try:
         content, content_type = value
     except (TypeError, ValueError):
@@ -282,7 +350,7 @@ def _lookup(request):
 
 def cached_response(request):
     """The cached page for ``request``, or None; an entry from an older generation is stale."""
-    return _lookup(request)[0] if cacheable(request) else None
+    return _lookup(request, alone=True)[0] if cacheable(request) else None
 
 
 def serve_cached(request, page, render):
@@ -301,6 +369,7 @@ def serve_cached(request, page, render):
         response.status_code == 200
         and hasattr(response, "render")
         and not page.get_view_restrictions().exists()
+        and _still_published(page)
     ):
         response.render()
         _keep(
@@ -313,12 +382,24 @@ def serve_cached(request, page, render):
     return response
 
 
+def _still_published(page) -> bool:
+    """Whether the pages ``page`` shows are still at the revisions it was rendered from.
+
+    Routing loads the page before the request reads the generation: a page routed just
+    before a new revision was published, and rendered after, must not be kept.
+    """
+    shown = page.revisions_shown() if hasattr(page, "revisions_shown") else {}
+    if not shown:
+        return True
+    return dict(Page.objects.filter(pk__in=shown).values_list("pk", "live_revision_id")) == shown
+
+
 # Fragment cache -----------------------------------------------------------------------------
 #
 # The expensive part of a page (its body, sources, review and structured data), rendered
-# once per site and generation: the same rule as the page cache, so just as fresh, but it
-# also serves editors and visitors the page cache does not. Switched on by
-# WAGTAIL_SPINECARE_FRAGMENT_CACHE_TIMEOUT (seconds).
+# once per site, page revision and generation: the same rule as the page cache, so just as
+# fresh, but it also serves editors and visitors the page cache does not. On by default;
+# WAGTAIL_SPINECARE_FRAGMENT_CACHE_TIMEOUT (seconds, 0 for off).
 
 
 def cached_fragment(context, name, render):
@@ -333,8 +414,11 @@ def cached_fragment(context, name, render):
     ):
         return render()
     site = Site.find_for_request(request)
-    key = f"spinecare:fragment:{name}:{get_language()}:{getattr(site, 'pk', 0)}:{page.pk}"
-    html, generation = _current(key)
+    # The revision: a page routed just before a change was published must not be kept
+    # under the generation that change made.
+    version = getattr(page, "cache_version", "")
+    key = f"spinecare:fragment:{name}:{get_language()}:{getattr(site, 'pk', 0)}:{page.pk}:{version}"
+    html, generation = _current(key, request)
     if isinstance(html, str):
         # Safe: HTML this template rendered, kept signed (see _signature).
         return mark_safe(html)  # noqa: S308 # nosec B308, B703

@@ -8,8 +8,10 @@ one of these.
 
 from django.conf import settings
 from django.contrib.auth import get_permission_codename
+from django.db.models import Q
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
+from wagtail.models import Page, PageViewRestriction
 from wagtail.permission_policies import ModelPermissionPolicy
 
 try:  # Wagtail 8.0: one registry of permission policies, consulted by the admin's views.
@@ -102,3 +104,24 @@ def set_cached_parent(page, parent) -> None:
 def cached_parent(page):
     """The parent ``page`` was given by routing or ``get_parent()``, or None."""
     return page.__dict__.get("_cached_parent_obj")
+
+
+def view_restrictions_on(paths):
+    """The view restrictions on the pages at ``paths``, in one query.
+
+    Wagtail's ``Page.get_view_restrictions`` applies the same rule (an alias has no
+    restrictions of its own: its source page's apply) to a page and its ancestors in two
+    queries or more; pages of this package call this with their own and their ancestors'
+    paths, and a clinic's page adds its shared page's.
+    """
+    pages = Page.objects.filter(path__in=paths)
+    return PageViewRestriction.objects.filter(
+        Q(page__in=pages.filter(alias_of__isnull=True))
+        | Q(page__in=pages.filter(alias_of__isnull=False).values("alias_of_id"))
+    )
+
+
+def path_and_ancestors(page) -> list[str]:
+    """The tree paths of ``page`` and of each page above it, without a query."""
+    steps = Page.steplen
+    return [page.path[:end] for end in range(steps, len(page.path) + 1, steps)]

@@ -69,7 +69,7 @@ PAGE_CACHE_TIMEOUT = Setting(
 )
 FRAGMENT_CACHE_TIMEOUT = Setting(
     "FRAGMENT_CACHE_TIMEOUT",
-    0,
+    3600,
     "Seconds the rendered body of a page is kept, for every visitor; 0 keeps none.",
     _whole_number(0),
     "a whole number of seconds (0 switches the fragment cache off)",

@@ -11,7 +11,6 @@ from django.apps import apps
 from django.conf import settings
 from django.core import checks
 from django.core.cache.backends.dummy import DummyCache
-from django.core.cache.backends.locmem import LocMemCache
 from django.core.files.storage import default_storage
 from django.template import TemplateDoesNotExist, TemplateSyntaxError, engines
 from django.template.backends.django import DjangoTemplates
@@ -144,16 +143,18 @@ def _template_exists(name: str) -> bool:
 
 @checks.register(checks.Tags.caches)
 def check_cache_backend(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    """W005: the page or fragment cache is on, in a cache each process keeps for itself
-    (every entry is made stale by a change through any process) or in one that keeps
-    nothing."""
+    """W005: the project switched the page or fragment cache on, in a cache that keeps
+    nothing. (Any other cache is fine: where it is one each process keeps for itself, the
+    generation is read from the database.)"""
     enabled = {
         setting.setting_name: kind
         for setting, kind in [
             (conf.PAGE_CACHE_TIMEOUT, "page"),
             (conf.FRAGMENT_CACHE_TIMEOUT, "fragment"),
         ]
-        if conf.is_valid(setting) and conf.value(setting) > 0
+        if hasattr(settings, setting.setting_name)
+        and conf.is_valid(setting)
+        and conf.value(setting) > 0
     }
     alias = conf.value(conf.PAGE_CACHE_ALIAS)
     config = _caches().get(alias) if conf.is_valid(conf.PAGE_CACHE_ALIAS) else None
@@ -164,40 +165,23 @@ def check_cache_backend(app_configs=None, **kwargs) -> list[checks.CheckMessage]
     except ImportError:
         # Django's cache framework names the backend it cannot import.
         return []
-    if not isinstance(backend, type):
+    if not (isinstance(backend, type) and issubclass(backend, DummyCache)):
         return []
     kinds, names = " and ".join(enabled.values()), ", ".join(enabled)
     if len(enabled) == 1:
         where = f"The {kinds} cache ({names}) is in CACHES[{alias!r}]"
     else:
         where = f"The {kinds} caches ({names}) are in CACHES[{alias!r}]"
-    if issubclass(backend, DummyCache):
-        return [
-            checks.Warning(
-                f"{where}, a DummyCache, which keeps nothing: every page is still rendered anew.",
-                hint=(
-                    "Point WAGTAIL_SPINECARE_PAGE_CACHE_ALIAS at a cache that keeps entries "
-                    "(Redis, Memcached, the database), or set the timeouts to 0."
-                ),
-                id="wagtail_spinecare.W005",
-            )
-        ]
-    if issubclass(backend, LocMemCache):
-        return [
-            checks.Warning(
-                f"{where}, a LocMemCache, which each server process keeps for "
-                "itself: after a change made through one process, such as a withdrawn "
-                "consent, the others go on serving the old page until it expires.",
-                hint=(
-                    f"Make CACHES[{alias!r}] a cache all processes share (Redis, Memcached, "
-                    "the database), or point WAGTAIL_SPINECARE_PAGE_CACHE_ALIAS at one. If the "
-                    "site runs as a single process, add 'wagtail_spinecare.W005' to "
-                    "SILENCED_SYSTEM_CHECKS."
-                ),
-                id="wagtail_spinecare.W005",
-            )
-        ]
-    return []
+    return [
+        checks.Warning(
+            f"{where}, a DummyCache, which keeps nothing: every page is still rendered anew.",
+            hint=(
+                "Point WAGTAIL_SPINECARE_PAGE_CACHE_ALIAS at a cache that keeps entries "
+                "(local memory, Redis, Memcached, the database), or set the timeouts to 0."
+            ),
+            id="wagtail_spinecare.W005",
+        )
+    ]
 
 
 @checks.register(checks.Tags.urls)

@@ -1,3 +1,4 @@
+from .cache_generation import CacheGeneration
 from .clinic import BusinessType, ClinicSettings
 from .clinic_collections import ClinicCollection, CollectionKind
 from .clinicians import Clinician
@@ -19,6 +20,7 @@ from .treatments import (
 )
 
 __all__ = [
+    "CacheGeneration",
     "Canonical",
     "ClinicConditionPage",
     "ConditionLibraryPage",

@@ -13,6 +13,7 @@ from wagtail.models import Site
 
 from ..colour import HEX_COLOUR, contrast_ratio
 from ..terminology import DEFAULT_REGION, Region, Terminology, terminology_for
+from .cache_generation import CacheGeneration
 
 #: Text on the brand colour (booking buttons) and the page background behind brand-coloured
 #: links are both white, so the brand colour must contrast with white.
@@ -316,6 +317,12 @@ class ClinicSettings(BaseSiteSetting):
 
     # The header and the page's icons need both images on every page: no query each.
     select_related = ["logo", "icon"]
+
+    @classmethod
+    def base_queryset(cls):
+        """With the page and fragment caches' generation: every page needs both (see
+        ``wagtail_spinecare.cache``)."""
+        return super().base_queryset().annotate(spinecare_generation=CacheGeneration.subquery())
 
     class Meta:
         verbose_name = _("clinic settings")

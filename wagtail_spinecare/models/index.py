@@ -11,7 +11,7 @@ from wagtail.search import index
 from ..blocks import PageContentBlock
 from ..compat import set_cached_parent
 from .clinic import ClinicSettings
-from .library import libraries_of
+from .library import libraries_of, library_from_json, library_subquery
 from .pages import ConditionPage, SpinecarePageMixin, TreatmentComparisonPage
 from .shared import ClinicConditionPage
 
@@ -85,7 +85,8 @@ class ConditionIndexPage(SpinecarePageMixin, Page):
         return self.search_description or self.intro
 
     def route(self, request, path_components):
-        """Find a condition or comparison page with its reviewer in one query.
+        """Find a condition or comparison page with its reviewer in one query; a clinic's
+        page of shared content with the shared page, its reviewer and its library.
 
         Wagtail's own routing fetches the child, then its specific row, then the template
         fetches the reviewer: three queries where one will do. Anything else (a subclass
@@ -95,19 +96,33 @@ class ConditionIndexPage(SpinecarePageMixin, Page):
         if not path_components:
             return super().route(request, path_components)
         slug, remaining = path_components[0], path_components[1:]
-        for model, related in (
-            (ConditionPage, "reviewed_by"),
-            (ClinicConditionPage, "shared_page__reviewed_by"),
-            (TreatmentComparisonPage, "reviewed_by"),
-        ):
-            child = model.objects.child_of(self).filter(slug=slug).select_related(related).first()
-            if child is None:
+        child = (
+            Page.objects.child_of(self)
+            .filter(slug=slug)
+            .select_related(*(f"{name}__{related}" for name, (_model, related) in ROUTED.items()))
+            .annotate(spinecare_library=library_subquery("clinicconditionpage__shared_page__path"))
+            .first()
+        )
+        specific = (
+            ContentType.objects.get_for_id(child.content_type_id).model_class() if child else None
+        )
+        for name, (model, related) in ROUTED.items():
+            if specific is None or not issubclass(specific, model):
                 continue
-            specific = ContentType.objects.get_for_id(child.content_type_id).model_class()
+            routed = getattr(child, name)
             if specific is not model:
-                if specific is None or not issubclass(specific, model):
-                    break
-                child = specific.objects.filter(pk=child.pk).select_related(related).first()
-            set_cached_parent(child, self)
-            return child.route(request, remaining)
+                routed = specific.objects.filter(pk=child.pk).select_related(related).first()
+            if isinstance(routed, ClinicConditionPage):
+                routed.shared_library = library_from_json(child.spinecare_library)
+            set_cached_parent(routed, self)
+            return routed.route(request, remaining)
         return super().route(request, path_components)
+
+
+#: The page types routing loads in one query: their names as Page's related objects, the
+#: model, and what their pages show that the query brings with them.
+ROUTED = {
+    "conditionpage": (ConditionPage, "reviewed_by"),
+    "clinicconditionpage": (ClinicConditionPage, "shared_page__reviewed_by"),
+    "treatmentcomparisonpage": (TreatmentComparisonPage, "reviewed_by"),
+}

@@ -10,6 +10,8 @@ from copy import copy
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import JSONObject, Length, Substr
 from django.http import Http404
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
@@ -106,6 +108,30 @@ def libraries_of(pages) -> dict:
         for library in ConditionLibraryPage.objects.filter(path__in=set(parents.values()))
     }
     return {pk: found[path] for pk, path in parents.items() if path in found}
+
+
+#: What a page needs of its shared page's library; the rest is loaded if it is asked for.
+LIBRARY_FIELDS = ("id", "page_ptr_id", "path", "region", "canonical", "authoritative_site_id")
+
+
+def library_subquery(shared_path: str) -> Subquery:
+    """The library whose page sits above the shared page at ``shared_path`` (a field of the
+    outer query), as one JSON value, so the query that routes to a clinic's page brings the
+    library too (see :func:`library_from_json`)."""
+    parent_path = Substr(OuterRef(shared_path), 1, Length(OuterRef(shared_path)) - Page.steplen)
+    return Subquery(
+        ConditionLibraryPage.objects.filter(path=parent_path).values(
+            library=JSONObject(**{name: name for name in LIBRARY_FIELDS})
+        )[:1]
+    )
+
+
+def library_from_json(data) -> "ConditionLibraryPage | None":
+    """The library :func:`library_subquery` found, as a page with only those fields loaded."""
+    if not data:
+        return None
+    values = [data[name] for name in LIBRARY_FIELDS]
+    return ConditionLibraryPage.from_db(ConditionLibraryPage.objects.db, LIBRARY_FIELDS, values)
 
 
 def library_of(page) -> "ConditionLibraryPage | None":

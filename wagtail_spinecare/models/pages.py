@@ -22,10 +22,11 @@ from ..blocks import (
 )
 from ..cache import serve_cached
 from ..checks import run_checks
-from ..compat import set_request_site
+from ..compat import path_and_ancestors, set_request_site, view_restrictions_on
 from ..links import full_page_url
 from ..page_forms import SpinecarePageForm, TreatmentComparisonPageForm
 from ..panels import ContentChecksPanel
+from ..renditions import ICON_SPECS, LOGO_SPEC, PORTRAIT_SPEC, load_renditions
 from ..skeleton import condition_page_body
 from ..testimonial_display import reader_for_request
 from ..text import served_without_indentation
@@ -81,6 +82,14 @@ class SpinecarePageMixin:
         canonical URL; in a preview, what the content checks found, too."""
         context = super().get_context(request, *args, **kwargs)
         clinic = ClinicSettings.for_context(context)
+        clinicians = getattr(self, "clinic_clinicians", ())
+        load_renditions(
+            [
+                (clinic.logo, [LOGO_SPEC]),
+                (clinic.icon, ICON_SPECS),
+                *((clinician.photo, [PORTRAIT_SPEC]) for clinician in clinicians),
+            ]
+        )
         context.update(
             clinic=clinic,
             terms=clinic.terminology,
@@ -102,6 +111,19 @@ class SpinecarePageMixin:
     def get_meta_description(self) -> str:
         """The description search engines show: the page's search description."""
         return self.search_description
+
+    @cached_property
+    def cache_version(self) -> str:
+        """Tells this version of the page from the next in the fragment cache's keys."""
+        return str(self.live_revision_id or "")
+
+    def revisions_shown(self) -> dict:
+        """The published revision of each page whose content this one shows, by page id."""
+        return {self.pk: self.live_revision_id}
+
+    def get_view_restrictions(self):
+        """Wagtail's rule, in one query (see ``compat.view_restrictions_on``)."""
+        return view_restrictions_on(path_and_ancestors(self))
 
     def source_list(self):
         """The sources patients see: the page's own, or those of the shared page it shows."""

@@ -12,13 +12,14 @@ publishing the shared page changes every clinic's page at once.
 from django import forms
 from django.db import models
 from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, PageChooserPanel
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page
 
 from ..cache import serve_cached
-from ..compat import cached_parent, set_cached_parent
+from ..compat import cached_parent, path_and_ancestors, set_cached_parent, view_restrictions_on
 from ..page_forms import ClinicConditionPageForm
 from ..panels import ContentChecksPanel, SharedContentPanel
 from ..terminology import adapt_text
@@ -99,8 +100,13 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
         no shared page, an unpublished one, or one that is not (or no longer) in a library,
         such as another clinic's own page."""
         shared = self.shared
-        library = library_of(shared) if shared is not None else None
+        library = self.shared_library if shared is not None else None
         return (shared, library) if library is not None else (None, None)
+
+    @cached_property
+    def shared_library(self):
+        """The library the shared page is in, or None (routing brings it; else one query)."""
+        return library_of(self.shared_page) if self.shared_page_id else None
 
     def adapted(self, shared: ConditionPage, clinic: ClinicSettings, library) -> ConditionPage:
         """``shared`` as this page shows it: in the clinic's words, at this page's address.
@@ -119,8 +125,9 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
                 setattr(stand_in, name, getattr(self, name))
         stand_in.condition_id = shared.pk
         stand_in.clinic_introduction = self.introduction
-        stand_in.clinic_clinicians = self.clinicians.select_related("photo")
+        stand_in.clinic_clinicians = list(self.clinicians.select_related("photo"))
         stand_in.canonical_override = self.canonical_url(library, clinic)
+        stand_in.cache_version = f"{self.live_revision_id}.{shared.live_revision_id}"
         if (parent := cached_parent(self)) is not None:
             set_cached_parent(stand_in, parent)
         return stand_in
@@ -167,13 +174,17 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
         ancestors (its library): a shared page made private is private on every clinic's
         page that shows it. Wagtail's own check before serving asks this, as do the caches.
         """
-        restrictions = super().get_view_restrictions()
-        shared = self.shared_page if self.shared_page_id else None
-        if shared is None:
-            return restrictions
-        steps = Page.steplen
-        paths = [shared.path[:end] for end in range(steps, len(shared.path) + 1, steps)]
-        return restrictions | PageViewRestriction.objects.filter(page__path__in=paths)
+        paths = path_and_ancestors(self)
+        if self.shared_page_id:
+            paths += path_and_ancestors(self.shared_page)
+        return view_restrictions_on(paths)
+
+    def revisions_shown(self) -> dict:
+        """This page's published revision and the shared page's, by page id."""
+        shown = super().revisions_shown()
+        if self.shared is not None:
+            shown[self.shared_page_id] = self.shared.live_revision_id
+        return shown
 
     def serve(self, request, *args, **kwargs):
         """:meth:`render`, through the page cache when it is switched on."""

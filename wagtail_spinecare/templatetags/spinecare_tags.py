@@ -14,6 +14,7 @@ from ..blocks.sections import Aspect, shown_sections
 from ..booking import tel_href as _tel_href
 from ..cache import cached_fragment
 from ..links import page_url
+from ..renditions import ICON_SPECS, LOGO_SPEC, PORTRAIT_SPEC
 
 register = template.Library()
 
@@ -49,8 +50,6 @@ def responsive_image(image, sizes=DEFAULT_SIZES, loading="lazy"):
     )
 
 
-#: What browsers ask for: a tab icon, and the larger one phones put on the home screen.
-ICON_SPECS = ("fill-32x32|format-png", "fill-180x180|format-png")
 DEFAULT_ICON = "wagtail_spinecare/img/icon.svg"
 
 
@@ -83,13 +82,13 @@ def _beside_name(image, spec, css_class, loading="eager"):
 @register.simple_tag
 def spinecare_logo(clinic):
     """The clinic's logo, for beside its name at the top of every page."""
-    return _beside_name(getattr(clinic, "logo", None), "height-96", "sc-site-header__logo")
+    return _beside_name(getattr(clinic, "logo", None), LOGO_SPEC, "sc-site-header__logo")
 
 
 @register.simple_tag
 def spinecare_portrait(image):
     """A clinician's photo, square, for beside their name."""
-    return _beside_name(image, "fill-160x160", "sc-clinician__photo", loading="lazy")
+    return _beside_name(image, PORTRAIT_SPEC, "sc-clinician__photo", loading="lazy")
 
 
 @register.simple_tag
