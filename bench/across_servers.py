@@ -22,7 +22,6 @@ own, whose keys are deleted before and after.
 """
 
 import contextlib
-import http.client
 import http.cookiejar
 import json
 import os
@@ -39,7 +38,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import content
+from . import content, served
 from .middleware import HEADER
 from .pages import SPINECARE_HOST, path_for
 from .served import Server, fetch, free_port, run_wrk, wrk_command
@@ -353,7 +352,7 @@ class Change:
     make: object  # (editor, port) -> None
 
 
-def changes(built: dict, env: dict) -> list[Change]:
+def changes(built: dict) -> list[Change]:
     def withdraw(editor, port):
         editor.post(built["withdraw"], {"channel": "phone"}, port)
 
@@ -551,7 +550,7 @@ def run(duration: int = 10) -> dict:
                 "build_s": round(built_s, 1),
                 "changes": [],
             }
-            for change in changes(built, env):
+            for change in changes(built):
                 if change.key == "publish":
                     django_step(env, "draft", str(built["page"]))
                 try:
@@ -576,21 +575,27 @@ def markdown(results: dict) -> str:
     lines = [
         "### Across servers: two gunicorn servers behind Varnish",
         "",
-        f"Database: {results['database']}. Each change under `wrk -t2 -c16 "
-        f"-d{results['duration_s']}s` through Varnish, with {PROBE_THREADS} probe threads "
-        "requesting the page through Varnish and from each server directly. Stale: responses "
-        "that started after the admin answered and still showed what the change took away.",
+        f"Database: {results['database']}. Each change under `wrk -t{served.WRK_THREADS} "
+        f"-c{served.WRK_CONNECTIONS} -d{results['duration_s']}s` through Varnish, with "
+        f"{PROBE_THREADS} probe threads requesting the page through Varnish and from each "
+        "server directly. Stale: probe responses that started after the admin answered and "
+        "still showed what the change took away. Varnish's hits, misses and purges include "
+        "wrk's requests.",
         "",
-        "| Change | Responses before / after | From Varnish's cache before | Stale after "
-        "| Errors | First fresh ms | wrk requests/s | Varnish hits / misses / purges |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| Change | Probe responses before / after | Before: from Varnish's cache "
+        "| After: from Varnish's cache / from the servers | Stale after | Errors "
+        "| First fresh ms | wrk requests/s | Varnish hits / misses / purges |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for change in results["changes"]:
         varnish, load = change["varnish"], change["wrk"]
+        errors = change["errors"] + load.get("non_2xx", 0) + load.get("socket_errors", 0)
         lines.append(
             f"| {change['label']} | {change['before']:,} / {change['after']:,} "
             f"| {change['before_from_varnish_cache']:,}/{change['before_through_varnish']:,} "
-            f"| {change['stale_after_commit']} | {change['errors'] + load.get('non_2xx', 0)} "
+            f"| {change['after_from_varnish_cache']:,} / "
+            f"{change['after_by_target']['a'] + change['after_by_target']['b']:,} "
+            f"| {change['stale_after_commit']} | {errors} "
             f"| {change['first_fresh_ms_after_commit']} "
             f"| {load.get('requests_per_s', 0):,.1f} "
             f"| {varnish['cache_hit']:,} / {varnish['cache_miss']:,} / {varnish['n_purges']:,} |"
