@@ -18,7 +18,8 @@ transaction commits before the view returns) may hold it, and none may fail.
 ``markdown`` are the same for other callers. The database is a PostgreSQL database of its own
 when ``DATABASE_URL`` names a PostgreSQL server, otherwise a SQLite file. Redis is
 ``SPINECARE_SERVERS_REDIS_DB`` (default 3) on 127.0.0.1:6379, under a key prefix of this run's
-own, whose keys are deleted before and after.
+own, whose keys are deleted before and after. On PostgreSQL, ``SPINECARE_SERVERS_SLOW_COMMIT``
+(seconds) makes each change's commit that much slower, as on a loaded database server.
 """
 
 import contextlib
@@ -109,6 +110,33 @@ def own_database(name: str):
         yield urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
     finally:
         execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+#: The tables each change writes: a slow commit (see :func:`slow_commits`) delays them all.
+CHANGED_TABLES = (
+    "wagtail_spinecare_consentevent",
+    "wagtailcore_page",
+    "wagtailcore_pageviewrestriction",
+)
+
+
+def slow_commits(url: str, seconds: float) -> None:
+    """Make every commit that wrote to :data:`CHANGED_TABLES` take ``seconds`` longer, as on
+    a loaded database server: a deferred trigger sleeps at commit, after everything the
+    application did inside the transaction."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(
+            "CREATE FUNCTION spinecare_slow_commit() RETURNS trigger AS $$ BEGIN "
+            f"PERFORM pg_sleep({float(seconds)}); RETURN NULL; END $$ LANGUAGE plpgsql"
+        )
+        for table in CHANGED_TABLES:
+            connection.execute(
+                f"CREATE CONSTRAINT TRIGGER spinecare_slow_commit AFTER INSERT OR UPDATE "
+                f"ON {table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+                "EXECUTE FUNCTION spinecare_slow_commit()"
+            )
 
 
 def redis_url() -> str:
@@ -502,8 +530,12 @@ def summary(change, records, started, committed, load, before, after, problems) 
 # The run ---------------------------------------------------------------------------------------
 
 
-def run(duration: int = 10) -> dict:
-    """Build everything, serve it, measure each change under ``duration`` seconds of load."""
+def run(duration: int = 10, slow_commit: float = 0.0) -> dict:
+    """Build everything, serve it, measure each change under ``duration`` seconds of load.
+
+    ``slow_commit`` (seconds, PostgreSQL only) delays the commit of each change: a purge sent
+    before the commit then lets Varnish fetch the page again from the data before it.
+    """
     if missing := missing_tools():
         raise RuntimeError("missing: " + ", ".join(missing))
     keep = os.environ.get("BENCH_KEEP") == "1"
@@ -532,6 +564,8 @@ def run(duration: int = 10) -> dict:
             # Nothing is cached yet: building purges nothing.
             built = django_step({**env, "SPINECARE_SERVERS_VARNISH": ""}, "build")
             built_s = time.monotonic() - began
+            if database and slow_commit:
+                slow_commits(database, slow_commit)
             servers = {
                 name: stack.enter_context(Server(env, work / f"gunicorn-{name}.log"))
                 for name in ("a", "b")
@@ -548,6 +582,7 @@ def run(duration: int = 10) -> dict:
                 "database": "PostgreSQL" if database else "SQLite (file)",
                 "duration_s": duration,
                 "build_s": round(built_s, 1),
+                "slow_commit_s": slow_commit if database else 0.0,
                 "changes": [],
             }
             for change in changes(built):
@@ -575,7 +610,13 @@ def markdown(results: dict) -> str:
     lines = [
         "### Across servers: two gunicorn servers behind Varnish",
         "",
-        f"Database: {results['database']}. Each change under `wrk -t{served.WRK_THREADS} "
+        f"Database: {results['database']}"
+        + (
+            f", each change's commit {results['slow_commit_s']} s slower"
+            if results.get("slow_commit_s")
+            else ""
+        )
+        + f". Each change under `wrk -t{served.WRK_THREADS} "
         f"-c{served.WRK_CONNECTIONS} -d{results['duration_s']}s` through Varnish, with "
         f"{PROBE_THREADS} probe threads requesting the page through Varnish and from each "
         "server directly. Stale: probe responses that started after the admin answered and "
@@ -614,7 +655,7 @@ def main(argv: list[str]) -> int:
         print(json.dumps(STEPS[argv[0]](*argv[1:])))
         return 0
     duration = int(argv[0]) if argv else int(os.environ.get("BENCH_DURATION", "10"))
-    results = run(duration)
+    results = run(duration, float(os.environ.get("SPINECARE_SERVERS_SLOW_COMMIT", "0")))
     print(markdown(results))
     stale = sum(
         c["stale_after_commit"] + c["errors"] + len(c["problems"]) for c in results["changes"]

@@ -3,7 +3,8 @@
 Runs ``bench/across_servers.py`` once for the module (about a minute): its own servers, its own
 database and Redis keys, not pytest-django's. Skipped without varnishd, wrk or gunicorn, or
 where bench/ is not beside the tests, unless ``SPINECARE_E2E_REQUIRED`` is set (then missing
-tools fail).
+tools fail). On PostgreSQL, ``SPINECARE_SERVERS_SLOW_COMMIT`` (seconds) makes each change's
+commit slower, so that a purge sent before the commit shows.
 """
 
 import os
@@ -30,7 +31,8 @@ def results():
         if os.environ.get("SPINECARE_E2E_REQUIRED"):
             pytest.fail(reason)
         pytest.skip(reason)
-    results = across_servers.run(DURATION)
+    slow_commit = float(os.environ.get("SPINECARE_SERVERS_SLOW_COMMIT", "0"))
+    results = across_servers.run(DURATION, slow_commit)
     print(across_servers.markdown(results))
     return {change["key"]: change for change in results["changes"]}
 
