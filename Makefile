@@ -48,6 +48,8 @@ node_modules/.installed: package.json package-lock.json
 
 browser:
 	@$(call apt_install,chromium,chromium,the browser tests)
+	@$(call apt_install,varnishd,varnish,the test across two servers behind Varnish)
+	@$(call apt_install,wrk,wrk,the test across two servers behind Varnish)
 
 # The clinics' addresses and logins come last, once the server answers.
 demo: $(VENV)/.installed-example
