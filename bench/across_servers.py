@@ -529,12 +529,20 @@ def summary(change, records, started, committed, load, before, after, problems) 
 
 # The run ---------------------------------------------------------------------------------------
 
+#: The caches the servers can use, as the results name them.
+CACHES = {
+    "redis": "Redis, shared by both servers",
+    "locmem": "local memory, each process its own (the generation in the database)",
+}
 
-def run(duration: int = 10, slow_commit: float = 0.0) -> dict:
+
+def run(duration: int = 10, slow_commit: float = 0.0, cache: str = "redis") -> dict:
     """Build everything, serve it, measure each change under ``duration`` seconds of load.
 
     ``slow_commit`` (seconds, PostgreSQL only) delays the commit of each change: a purge sent
     before the commit then lets Varnish fetch the page again from the data before it.
+    ``cache``: "redis", shared by both servers, or "locmem", each process its own (a new
+    project's default), with the caches' generation in the database.
     """
     if missing := missing_tools():
         raise RuntimeError("missing: " + ", ".join(missing))
@@ -553,6 +561,7 @@ def run(duration: int = 10, slow_commit: float = 0.0) -> dict:
                 "BENCH_MODE": "pagecache",
                 "BENCH_PAGE_CACHE_MIDDLEWARE": "1",
                 "SPINECARE_SERVERS_REDIS": redis_url(),
+                "SPINECARE_SERVERS_CACHE": cache,
                 "SPINECARE_SERVERS_PREFIX": prefix,
                 "SPINECARE_SERVERS_VARNISH": f"http://127.0.0.1:{varnish_port}",
                 "PYTHONPATH": str(ROOT),
@@ -580,6 +589,7 @@ def run(duration: int = 10, slow_commit: float = 0.0) -> dict:
             editor.log_in()
             results = {
                 "database": "PostgreSQL" if database else "SQLite (file)",
+                "cache": CACHES[cache],
                 "duration_s": duration,
                 "build_s": round(built_s, 1),
                 "slow_commit_s": slow_commit if database else 0.0,
@@ -610,7 +620,7 @@ def markdown(results: dict) -> str:
     lines = [
         "### Across servers: two gunicorn servers behind Varnish",
         "",
-        f"Database: {results['database']}"
+        f"Database: {results['database']}; cache: {results.get('cache', CACHES['redis'])}"
         + (
             f", each change's commit {results['slow_commit_s']} s slower"
             if results.get("slow_commit_s")

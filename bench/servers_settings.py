@@ -2,7 +2,8 @@
 
 The benchmark's settings with the page cache and its middleware on, the admin (changes are
 made through it, as editors make them), Redis as the shared cache and Wagtail's frontend cache
-purging Varnish. ``SPINECARE_SERVERS_DATABASE`` (a database URL, SQLite in ``BENCH_DIR`` when
+purging Varnish (or, with ``SPINECARE_SERVERS_CACHE=locmem``, each process's own memory).
+``SPINECARE_SERVERS_DATABASE`` (a database URL, SQLite in ``BENCH_DIR`` when
 unset), ``SPINECARE_SERVERS_REDIS`` and ``SPINECARE_SERVERS_VARNISH`` (Varnish's address) are
 set by the harness.
 """
@@ -30,13 +31,17 @@ else:
         }
     }
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": os.environ.get("SPINECARE_SERVERS_REDIS", "redis://127.0.0.1:6379/12"),
-        "KEY_PREFIX": os.environ.get("SPINECARE_SERVERS_PREFIX", "spinecare-servers"),
+if os.environ.get("SPINECARE_SERVERS_CACHE") == "locmem":
+    # A new project's default: each process keeps its own, the generation is in the database.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ.get("SPINECARE_SERVERS_REDIS", "redis://127.0.0.1:6379/12"),
+            "KEY_PREFIX": os.environ.get("SPINECARE_SERVERS_PREFIX", "spinecare-servers"),
+        }
     }
-}
 
 # Both caches of the package, as production runs them; PageCacheMiddleware comes from the
 # benchmark's settings (BENCH_MODE=pagecache), last but for the render stamp.

@@ -387,3 +387,75 @@ class TestFragmentCache:
         assert live.split(b"<main")[1].split(b"</main>")[0].count(b"sc-section") == (
             anonymous.split(b"<main")[1].split(b"</main>")[0].count(b"sc-section")
         )
+
+
+def get_while_changing(client, path, monkeypatch, change) -> str:
+    """GET ``path`` twice: in the first request, ``change()`` commits as the page first looks
+    in the cache, after it began and read its data. The second request's HTML."""
+    from wagtail_spinecare import cache as cache_module
+
+    looked_up, changed = cache_module._looked_up, []
+
+    def change_first(key, *args):
+        if key is not None and not changed:
+            changed.append(key)
+            change()
+        return looked_up(key, *args)
+
+    monkeypatch.setattr(cache_module, "_looked_up", change_first)
+    client.get(path, HTTP_HOST="uk.example")
+    monkeypatch.setattr(cache_module, "_looked_up", looked_up)
+    assert changed
+    return client.get(path, HTTP_HOST="uk.example").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("kept_by", "path"),
+    [("page cache", "/"), ("page cache", "/{slug}/"), ("fragment cache", "/{slug}/")],
+    ids=["index, page cache", "condition page, page cache", "condition page, fragment cache"],
+)
+@pytest.mark.parametrize("backend", ["locmem", "redis"])
+def test_a_change_committed_while_a_page_is_served_is_not_kept(
+    condition_page, client, monkeypatch, backend, kept_by, path, django_capture_on_commit_callbacks
+):
+    """What a request read before a change committed may be served to it, but is not kept:
+    the next request shows the change."""
+    old, new = "The quick answer as first published.", "The quick answer published meanwhile."
+    condition_page.quick_answer = old
+    condition_page.save_revision().publish()
+    path = path.format(slug=condition_page.slug)
+
+    def publish():
+        fresh = ConditionPage.objects.get(pk=condition_page.pk)
+        fresh.quick_answer = new
+        with django_capture_on_commit_callbacks(execute=True):
+            fresh.save_revision().publish()
+
+    with cache_on(backend, page=600 if kept_by == "page cache" else 0, fragment=600):
+        assert old in client.get(path, HTTP_HOST="uk.example").content.decode()
+        html = get_while_changing(client, path, monkeypatch, publish)
+    assert old not in html and new in html
+
+
+@pytest.mark.parametrize("backend", ["locmem", "redis"])
+def test_settings_changed_while_a_page_is_served_are_not_kept_in_its_body(
+    condition_page, uk_clinic, client, monkeypatch, backend, django_capture_on_commit_callbacks
+):
+    """The page reads the clinic's settings before its body is looked for in the fragment
+    cache; a change to them committed in between must not leave the old number in the body
+    kept for the next request."""
+    _index, _site, clinic = uk_clinic
+    old, new = clinic.phone, "0117 496 0999"
+    path = f"/{condition_page.slug}/"
+
+    def change_phone():
+        with django_capture_on_commit_callbacks(execute=True):
+            ClinicSettings.objects.filter(pk=clinic.pk).update(phone=new)
+            ClinicSettings.objects.get(pk=clinic.pk).save()  # as the admin saves
+
+    with cache_on(backend, fragment=600):
+        first = client.get(path, HTTP_HOST="uk.example").content.decode()
+        body_start = first.index('class="sc-condition__aside')
+        assert old in first[body_start:]  # the booking box in the cached part names it
+        html = get_while_changing(client, path, monkeypatch, change_phone)
+    assert old not in html and new in html

@@ -256,7 +256,7 @@ def _read(key):
     cache failed. An entry that cannot be unpickled reads as missing, so it is replaced."""
     cache = _cache()
     try:
-        return cache.get_many([key, GENERATION_KEY, PENDING_KEY])
+        return cache.get_many([k for k in (key, GENERATION_KEY, PENDING_KEY) if k])
     except Exception as error:
         read_error = error
     try:
@@ -268,18 +268,48 @@ def _read(key):
     return found
 
 
+#: The generation of a request that began while it could not be known: nothing it renders
+#: is kept.
+_UNKNOWN = object()
+
+
+def begin(request) -> None:
+    """Note the generation as a page starts being served, before it reads anything: what the
+    request renders is kept under that generation, and only if it is still current then. A
+    change committed meanwhile may have come too late for something the page read."""
+    if (
+        request is not None
+        and getattr(request, REQUEST_ATTRIBUTE, None) is None
+        and (page_cache_timeout() or fragment_cache_timeout())
+    ):
+        _current(None, request)
+
+
 def _current(key, request, alone=False):
     """(value, generation): what ``key`` holds if it was kept in the current generation
-    and is signed (otherwise None), and that generation: in one round trip to a shared
-    cache, or the request's generation from the database and one read of the cache.
-
-    While a change is pending, or while the generation cannot be known (the cache failed,
-    or this process could not make it stale), (None, None): nothing is served or kept.
+    and is signed (otherwise None), and the generation to keep a new entry under, None when
+    nothing may be kept: the generation moved on since the request began (see :func:`begin`),
+    a change is pending, or the generation cannot be known (the cache failed, or this process
+    could not make it stale).
     """
+    value, generation = _looked_up(key, request, alone)
+    if request is None:
+        return value, generation
+    began = getattr(request, REQUEST_ATTRIBUTE, None)
+    if began is None:
+        began = _UNKNOWN if generation is None else generation
+        setattr(request, REQUEST_ATTRIBUTE, began)
+    return value, (generation if generation == began else None)
+
+
+def _looked_up(key, request, alone):
+    """(value, current generation), as :func:`_current` says, without the request's."""
     if _resting():
         return None, None
     if not generation_in_cache():
         generation = _database_generation(request, alone)
+        if key is None:
+            return None, generation
         try:
             entry = _cache().get(key)
         except Exception as error:
@@ -300,7 +330,7 @@ def _current(key, request, alone=False):
         return None, None
     if pending > 0:
         return None, None
-    return _verified(key, found.get(key), generation), generation
+    return _verified(key, found.get(key), generation) if key else None, generation
 
 
 def _verified(key, entry, generation):
@@ -359,6 +389,7 @@ def serve_cached(request, page, render):
     Pages behind a view restriction (a password, a login) are never kept: the middleware
     serves cached pages before Wagtail checks restrictions.
     """
+    begin(request)  # for the fragment cache too
     if not cacheable(request):
         return render()
     response, generation = _lookup(request)

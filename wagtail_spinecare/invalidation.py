@@ -68,12 +68,18 @@ def pages_referring_to(obj):
 
 
 def purge_pages_showing(testimonial) -> None:
-    """Purge the pages that chose ``testimonial``, and its condition's page, whose latest
-    testimonials may show it."""
+    """Once the change commits, purge the pages that chose ``testimonial``, and its
+    condition's page, whose latest testimonials may show it.
+
+    Not before: a frontend cache asked for the page again between the purge and the commit
+    would keep it from the data before the change.
+    """
+    if not frontend_cache_enabled():
+        return
     pages = pages_referring_to(testimonial)
     if testimonial.condition_page_id:
         pages.append(testimonial.condition_page)
-    purge_pages(pages)
+    purge_on_commit(pages)
 
 
 def pages_affected_by(instance) -> list:
