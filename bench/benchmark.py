@@ -206,7 +206,7 @@ def serve_modes(env: dict, duration: int, problems: list[str]) -> dict:
     with_middleware, note = page_cache_middleware()
     labels = {
         "pagecache": "(a) spinecare page cache"
-        + (" with PageCacheMiddleware" if with_middleware else ", in Page.serve"),
+        + (" with PageCacheMiddleware early" if with_middleware else ", in Page.serve"),
         "middleware": "(b) Django per-site cache middleware",
     }
     result = {"duration": duration, "page_cache_middleware": with_middleware, "note": note}
@@ -229,9 +229,27 @@ def serve_modes(env: dict, duration: int, problems: list[str]) -> dict:
         else:
             problems += [f"{label}: {p}" for p in run["problems"]]
         result[mode] = {"label": label, **run}
-    rates = [result[m].get("wrk", {}).get("requests_per_s") for m in ("pagecache", "middleware")]
-    result["ratio"] = round(rates[0] / rates[1], 2) if all(rates) else None
+    log(f"serving the same page from a bare WSGI callable, wrk for {duration} s")
+    try:
+        run = served.measure_ceiling(
+            env, Path(env["BENCH_DIR"]) / "gunicorn-ceiling.log", page, checks.reference, duration
+        )
+    except Exception as error:
+        run = {"error": str(error)}
+        problems.append(f"ceiling: {error}")
+    else:
+        problems += [f"ceiling: {p}" for p in run["problems"]]
+    result["ceiling"] = {"label": "(c) the same page from a bare WSGI callable", **run}
+    rates = {m: result[m].get("wrk", {}).get("requests_per_s") for m in MODES}
+    result["ratio"] = _ratio(rates["pagecache"], rates["middleware"])
+    result["of_ceiling"] = {
+        m: _ratio(rates[m], rates["ceiling"]) for m in ("pagecache", "middleware")
+    }
     return result
+
+
+#: The cached modes, in the order the report lists them.
+MODES = ("pagecache", "middleware", "ceiling")
 
 
 def own_key(target) -> str:

@@ -245,12 +245,27 @@ def served_lines(results: dict) -> list[str]:
         "",
     ]
     rows = []
-    for mode in ("pagecache", "middleware"):
+    for mode in ("pagecache", "middleware", "ceiling"):
         run = served.get(mode)
         if not run:
             continue
         if run.get("error"):
             rows.append([run["label"], "failed", "", "", "", "", "", ""])
+            continue
+        if mode == "ceiling":
+            wrk = run["wrk"]
+            rows.append(
+                [
+                    run["label"],
+                    _n(wrk.get("requests_per_s")),
+                    _n(wrk.get("latency_p50_ms"), 2),
+                    _n(wrk.get("latency_p90_ms"), 2),
+                    _n(wrk.get("latency_p99_ms"), 2),
+                    _n(wrk.get("non_2xx")),
+                    "",
+                    "",
+                ]
+            )
             continue
         wrk = run["wrk"]
         rows.append(
@@ -281,6 +296,14 @@ def served_lines(results: dict) -> list[str]:
     )
     if served.get("ratio") is not None:
         lines += ["", f"Requests/s, (a) / (b): {_n(served['ratio'], 2)}."]
+    of_ceiling = served.get("of_ceiling") or {}
+    if of_ceiling.get("pagecache") is not None:
+        lines += [
+            "",
+            f"Of the ceiling (c): (a) {_n(of_ceiling['pagecache'], 2)} (target: 0.5 or more: "
+            f"{'met' if of_ceiling['pagecache'] >= 0.5 else 'not met'}), "
+            f"(b) {_n(of_ceiling.get('middleware'), 2)}.",
+        ]
     if served.get("note"):
         lines += ["", served["note"]]
     return lines

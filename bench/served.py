@@ -56,7 +56,7 @@ def fetch(port: int, host: str, path: str, timeout: float = 30):
 class Server:
     """gunicorn in its own process group, stopped with the whole group."""
 
-    def __init__(self, env: dict, log: Path):
+    def __init__(self, env: dict, log: Path, app: str = "bench.wsgi:application"):
         self.port = free_port()
         self.log = log
         command = [
@@ -69,7 +69,7 @@ class Server:
             str(ROOT),
             "--log-level",
             "warning",
-            "bench.wsgi:application",
+            app,
         ]
         with open(log, "wb") as out:
             self.process = subprocess.Popen(
@@ -165,6 +165,21 @@ def run_wrk(port: int, host: str, path: str, duration: int) -> dict:
     if done.returncode != 0 or "Requests/sec" not in done.stdout:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
     return parse_wrk(done.stdout)
+
+
+def measure_ceiling(env: dict, log: Path, page, body: bytes, duration: int) -> dict:
+    """The same gunicorn serving ``body`` from a bare WSGI callable (``bench/ceiling.py``):
+    the most any Django middleware could answer with."""
+    path = Path(env["BENCH_DIR"]) / "ceiling.html"
+    path.write_bytes(body)
+    with Server(
+        {**env, "BENCH_CEILING_BODY": str(path)}, log, "bench.ceiling:application"
+    ) as server:
+        server.wait_until_serving()
+        status, _headers, served = fetch(server.port, page.host, page.path)
+        problems = [] if status == 200 and served == body else ["the ceiling served another body"]
+        load = run_wrk(server.port, page.host, page.path, duration)
+    return {"wrk": load, "body_bytes": len(body), "problems": problems}
 
 
 def from_cache(headers, seen: set) -> bool:

@@ -320,8 +320,10 @@ class TestProductionHeaders:
         assert policy["style-src"] == ["'self'"] and policy["script-src"] == ["'self'"]
         assert policy["frame-ancestors"] == ["'self'"]
 
-    def test_the_headers_come_before_the_page_cache(self, monkeypatch):
-        """Pages served from the page cache pass back through the policies' middleware."""
+    def test_the_page_cache_keeps_the_policies_headers(self, monkeypatch):
+        """The page cache comes right after SecurityMiddleware (its redirect to HTTPS still
+        runs), before the policies' middleware: a cached page keeps the headers they added
+        when it was rendered (tests/test_page_cache.py)."""
         monkeypatch.setenv("SECRET_KEY", "tests-only")
         monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
         name = "example_site.settings.production"
@@ -330,9 +332,9 @@ class TestProductionHeaders:
             middleware = import_example(name).MIDDLEWARE
         finally:
             sys.modules.pop(name, None)
-        assert middleware[-1] == "wagtail_spinecare.middleware.PageCacheMiddleware"
-        security = middleware.index("django.middleware.security.SecurityMiddleware")
-        assert middleware[security + 1 : security + 3] == [
+        assert middleware[0] == "django.middleware.security.SecurityMiddleware"
+        assert middleware[1:4] == [
+            "wagtail_spinecare.middleware.PageCacheMiddleware",
             "example_site.middleware.ContentSecurityPolicyMiddleware",
             "django_permissions_policy.PermissionsPolicyMiddleware",
         ]

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings as settings_module
 from django.contrib.auth import get_user_model
 from django.test import override_settings
 from django.utils import timezone
@@ -18,6 +19,7 @@ from wagtail_spinecare.models import (
 )
 
 from .conftest import cache_on
+from .settings import MIDDLEWARE
 
 UK, US = "harbourside.localhost", "lakeview.localhost"
 PAGE = "/facet-joint-back-pain/"
@@ -123,7 +125,8 @@ def test_invalidation_repeats_when_the_transaction_commits(
     """In a shared cache, which a transaction does not hold back."""
     from wagtail_spinecare.cache import GENERATION_KEY, invalidate_pages
 
-    before = page_cache.get(GENERATION_KEY, 0)
+    before = 41
+    page_cache.set(GENERATION_KEY, before, None)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         invalidate_pages()
         assert page_cache.get(GENERATION_KEY) == before + 1
@@ -459,3 +462,109 @@ def test_settings_changed_while_a_page_is_served_are_not_kept_in_its_body(
         assert old in first[body_start:]  # the booking box in the cached part names it
         html = get_while_changing(client, path, monkeypatch, change_phone)
     assert old not in html and new in html
+
+
+# PageCacheMiddleware early in MIDDLEWARE ---------------------------------------------------
+
+EARLY = [
+    *MIDDLEWARE[:1],  # SecurityMiddleware
+    "wagtail_spinecare.middleware.PageCacheMiddleware",
+    *MIDDLEWARE[1:],
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+
+@pytest.fixture
+def early(page_cache, settings):
+    settings.MIDDLEWARE = EARLY
+    settings.X_FRAME_OPTIONS = "DENY"
+    return page_cache
+
+
+def test_first_in_middleware_a_hit_has_every_header_of_the_page(
+    early, client, django_assert_num_queries
+):
+    """The headers the middleware below it added (X-Frame-Options, the security headers)
+    come with the cached page; no other middleware runs for it."""
+    from wagtail_spinecare.cache import generation_in_cache
+
+    missed = get(client, UK)
+    assert missed["X-Spinecare-Cache"] == "miss"
+    assert missed["X-Frame-Options"] == "DENY"
+    with django_assert_num_queries(0 if generation_in_cache() else 1):
+        hit = get(client, UK)
+    assert hit["X-Spinecare-Cache"] == "hit"
+    assert hit.content == missed.content
+    shown = {name: value for name, value in missed.items() if name != "X-Spinecare-Cache"}
+    assert {name: value for name, value in hit.items() if name != "X-Spinecare-Cache"} == shown
+    assert {"X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"} <= set(shown)
+
+
+def test_first_in_middleware_an_editor_is_never_served_the_cached_page(early, client):
+    get(client, UK)
+    assert get(client, UK)["X-Spinecare-Cache"] == "hit"
+    editor = get_user_model().objects.create_superuser("editor", "editor@example.com", "pw")
+    client.force_login(editor)
+    response = get(client, UK)
+    assert "X-Spinecare-Cache" not in response
+    client.logout()
+    assert get(client, UK)["X-Spinecare-Cache"] == "hit"
+
+
+def test_first_in_middleware_a_visitor_with_a_session_is_served_by_the_page(early, client):
+    """Not from the middleware, which cannot yet tell an editor's session from a visitor's,
+    but still from the cache, by the page, which can."""
+    get(client, UK)
+    client.cookies[settings_module.SESSION_COOKIE_NAME] = "not-a-session"
+    assert get(client, UK)["X-Spinecare-Cache"] == "hit"
+
+
+def test_first_in_middleware_a_page_that_sets_a_cookie_is_not_kept(early, client, settings):
+    """A copy would not set it (a form's CSRF cookie, say)."""
+    settings.MIDDLEWARE = [*EARLY, f"{__name__}.SetsACookie"]
+    for _ in range(2):
+        response = get(client, UK)
+        assert response["X-Spinecare-Cache"] == "miss"
+        assert response.cookies["flavour"].value == "oat"
+
+
+class SetsACookie:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.set_cookie("flavour", "oat")
+        return response
+
+
+@pytest.mark.parametrize("page_cache", ["redis"], indirect=True)
+def test_an_emptied_cache_starts_from_a_generation_never_used(page_cache, client):
+    """Each process keeps near copies of what it served, by generation: after the shared
+    cache is emptied (Redis restarted), counting again from a number used before would make
+    them current again."""
+    from wagtail_spinecare.cache import GENERATION_KEY
+
+    get(client, UK)
+    assert get(client, UK)["X-Spinecare-Cache"] == "hit"
+    before = page_cache.get(GENERATION_KEY)
+    page_cache.clear()
+    assert get(client, UK)["X-Spinecare-Cache"] == "miss"
+    assert page_cache.get(GENERATION_KEY) > before
+    assert get(client, UK)["X-Spinecare-Cache"] == "hit"
+
+
+@pytest.mark.parametrize("page_cache", ["redis"], indirect=True)
+def test_a_hit_from_a_near_copy_reads_only_the_generation(page_cache, client, monkeypatch):
+    """The page itself is not read from the shared cache again, nor checked again."""
+    from wagtail_spinecare import cache as cache_module
+
+    get(client, UK)
+    read = []
+    real_get_many = page_cache.get_many
+    monkeypatch.setattr(
+        page_cache, "get_many", lambda keys: read.append(keys) or real_get_many(keys)
+    )
+    monkeypatch.setattr(cache_module, "_signature", None)  # not called on a near hit
+    assert get(client, UK)["X-Spinecare-Cache"] == "hit"
+    assert read and not any(key.startswith("spinecare:page:") for keys in read for key in keys)

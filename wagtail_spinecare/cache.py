@@ -13,11 +13,14 @@ warns once per process for each kind of failure.
 """
 
 import logging
+import pickle
 import threading
 import time
+from collections import OrderedDict
 from datetime import timedelta
 
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.memcached import BaseMemcachedCache
@@ -146,12 +149,25 @@ def _next_generation() -> None:
     cache = _cache()
     try:
         cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 1, None)
     except Exception:
-        # Unreachable (then this fails too), or holding something that is not a number:
-        # a generation no entry can have been kept in.
+        # Gone (the cache was emptied or restarted), unreachable (then this fails too), or
+        # holding something that is not a number: a generation no entry can have been kept
+        # in, here or in any process's near copies. Counting up from it, the clock overtakes.
         cache.set(GENERATION_KEY, time.time_ns(), None)
+
+
+def _start_generation(found: dict) -> bool:
+    """The cache was emptied (or is new): start from a generation never used, as
+    :func:`_next_generation` does, into ``found``; False if another process just did."""
+    generation = time.time_ns()
+    try:
+        if not _cache().add(GENERATION_KEY, generation, None):
+            return False
+    except Exception as error:
+        _unreachable("start a generation", error)
+        return False
+    found[GENERATION_KEY] = generation
+    return True
 
 
 def _make_stale() -> bool:
@@ -242,9 +258,9 @@ def _signature(key, generation, value) -> str:
     """Entries are signed with the project's secret key: a cache shared with other software
     (or written to by anyone who can reach it) cannot make the site serve HTML it did not
     render, as a page or as a fragment marked safe."""
-    return salted_hmac(
-        "wagtail_spinecare.cache", f"{key}|{generation}|{value!r}", algorithm="sha256"
-    ).hexdigest()
+    # Pickled rather than repr(): a page is tens of kilobytes, signed on every hit.
+    message = pickle.dumps((key, generation, value), protocol=pickle.HIGHEST_PROTOCOL)
+    return salted_hmac("wagtail_spinecare.cache", message, algorithm="sha256").hexdigest()
 
 
 def _is_count(value) -> bool:
@@ -271,6 +287,57 @@ def _read(key):
 #: The generation of a request that began while it could not be known: nothing it renders
 #: is kept.
 _UNKNOWN = object()
+
+
+# Near copies ----------------------------------------------------------------------------
+#
+# With a shared cache, each process also keeps the entries it used last in its own memory,
+# with the generation they were kept in. A hit then reads only the generation from the
+# shared cache (a few bytes, not the page), and needs no signature check: this process
+# checked the entry when it took it. At most NEAR_BYTES of pages and fragments, the least
+# recently used dropped first.
+
+NEAR_BYTES = 16 * 1024 * 1024
+_near: OrderedDict = OrderedDict()
+_near_size = 0
+_near_lock = threading.Lock()
+
+
+def _size(value) -> int:
+    content = value[0] if isinstance(value, tuple) else value
+    return len(content) if isinstance(content, bytes | str) else 0
+
+
+def _near_get(key):
+    """(generation, value) this process keeps for ``key``, or None."""
+    with _near_lock:
+        found = _near.get(key)
+        if found is not None:
+            _near.move_to_end(key)
+        return found
+
+
+def _near_put(key, generation, value) -> None:
+    global _near_size
+    size = _size(value)
+    with _near_lock:
+        old = _near.pop(key, None)
+        if old is not None:
+            _near_size -= _size(old[1])
+        if size > NEAR_BYTES:
+            return
+        _near[key] = (generation, value)
+        _near_size += size
+        while _near_size > NEAR_BYTES:
+            _key_dropped, (_generation, dropped) = _near.popitem(last=False)
+            _near_size -= _size(dropped)
+
+
+def _near_clear() -> None:
+    global _near_size
+    with _near_lock:
+        _near.clear()
+        _near_size = 0
 
 
 def begin(request) -> None:
@@ -319,10 +386,13 @@ def _looked_up(key, request, alone):
         return _verified(key, entry, generation), generation
     if _stale_unconfirmed.is_set() and not _make_stale():
         return None, None
-    found = _read(key)
+    near = _near_get(key) if key else None
+    found = _read(None if near else key)
     if found is None:
         return None, None
-    pending, generation = found.get(PENDING_KEY, 0), found.get(GENERATION_KEY, 0)
+    if GENERATION_KEY not in found and not _start_generation(found):
+        return None, None
+    pending, generation = found.get(PENDING_KEY, 0), found[GENERATION_KEY]
     if not (_is_count(pending) and _is_count(generation)):
         # Not written by this package: made stale (next time), and held off for a minute.
         _failed("read the generation", TypeError(f"{generation!r}, {pending!r}"))
@@ -330,7 +400,16 @@ def _looked_up(key, request, alone):
         return None, None
     if pending > 0:
         return None, None
-    return _verified(key, found.get(key), generation) if key else None, generation
+    if not key:
+        return None, generation
+    if near and near[0] == generation:
+        return near[1], generation
+    if near:  # kept in an older generation here; another process may have a newer one
+        found = _read(key) or {}
+    value = _verified(key, found.get(key), generation)
+    if value is not None:
+        _near_put(key, generation, value)
+    return value, generation
 
 
 def _verified(key, entry, generation):
@@ -349,6 +428,8 @@ def _verified(key, entry, generation):
 def _keep(key, generation, value, timeout) -> None:
     if generation is None:
         return
+    if generation_in_cache():
+        _near_put(key, generation, value)
     try:
         _cache().set(key, (generation, value, _signature(key, generation, value)), timeout)
     except Exception as error:
@@ -367,20 +448,55 @@ def _lookup(request, alone=False):
     """(the cached page for ``request`` or None, the current generation)."""
     value, generation = _current(_key(request), request, alone)
     try:
-        content, content_type = value
+        content, headers = value
+        headers = dict(headers)
     except (TypeError, ValueError):
-        content = content_type = None
-    if not (isinstance(content, bytes) and isinstance(content_type, str)):
+        content = headers = None
+    if not (isinstance(content, bytes) and all(isinstance(v, str) for v in headers.values())):
         # None, or a page kept in another shape (by an older version): rendered anew.
         return None, generation
-    response = HttpResponse(content, content_type=content_type)
+    response = HttpResponse(content)
+    for name, header in headers.items():
+        response[name] = header
     cache_header(response, "hit")
     return response, generation
 
 
+#: Set on a request by ``PageCacheMiddleware``, which keeps the page as it leaves, with the
+#: headers the middleware inside it added.
+KEPT_BY_MIDDLEWARE = "_spinecare_kept_by_middleware"
+#: Set on a response that may be kept: (key, generation, timeout).
+ENTRY = "_spinecare_entry"
+
+
 def cached_response(request):
-    """The cached page for ``request``, or None; an entry from an older generation is stale."""
-    return _lookup(request, alone=True)[0] if cacheable(request) else None
+    """The cached page for ``request``, or None; an entry from an older generation is stale.
+
+    For ``PageCacheMiddleware``, which may come before the session and authentication
+    middleware: a request with a session cookie or credentials may be an editor's, and is
+    left to the page, which knows.
+    """
+    setattr(request, KEPT_BY_MIDDLEWARE, True)
+    if (
+        not cacheable(request)
+        or settings.SESSION_COOKIE_NAME in request.COOKIES
+        or "HTTP_AUTHORIZATION" in request.META
+    ):
+        return None
+    return _lookup(request, alone=True)[0]
+
+
+def keep_response(request, response) -> None:
+    """Keep ``response`` as it leaves ``PageCacheMiddleware``, if the page said it may be
+    kept, with every header but the cache's own. Not a response that sets a cookie (a copy
+    would not), nor one compressed by a middleware inside (a copy would be compressed for
+    every browser)."""
+    entry = getattr(response, ENTRY, None)
+    if entry is None or response.cookies or response.has_header("Content-Encoding"):
+        return
+    key, generation, timeout = entry
+    headers = tuple((k, v) for k, v in response.items() if k.lower() != "x-spinecare-cache")
+    _keep(key, generation, (response.content, headers), timeout)
 
 
 def serve_cached(request, page, render):
@@ -389,8 +505,8 @@ def serve_cached(request, page, render):
     Pages behind a view restriction (a password, a login) are never kept: the middleware
     serves cached pages before Wagtail checks restrictions.
     """
-    begin(request)  # for the fragment cache too
     if not cacheable(request):
+        begin(request)  # for the fragment cache
         return render()
     response, generation = _lookup(request)
     if response is not None:
@@ -403,12 +519,9 @@ def serve_cached(request, page, render):
         and _still_published(page)
     ):
         response.render()
-        _keep(
-            _key(request),
-            generation,
-            (response.content, response["Content-Type"]),
-            _entry_timeout(),
-        )
+        setattr(response, ENTRY, (_key(request), generation, _entry_timeout()))
+        if not getattr(request, KEPT_BY_MIDDLEWARE, False):
+            keep_response(request, response)
         cache_header(response, "miss")
     return response
 

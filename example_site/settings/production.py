@@ -33,8 +33,13 @@ if os.environ.get("REDIS_URL"):
     # entry stale at once.
     WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "600"))
     WAGTAIL_SPINECARE_FRAGMENT_CACHE_TIMEOUT = WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT
-    # Last, so every other middleware still adds its headers to a cached page.
-    MIDDLEWARE = [*MIDDLEWARE, "wagtail_spinecare.middleware.PageCacheMiddleware"]  # noqa: F405
+    # Right after SecurityMiddleware (its redirect to HTTPS still runs): cached pages are
+    # answered before the other middleware run, with the headers they added to the page.
+    MIDDLEWARE = [  # noqa: F405
+        *MIDDLEWARE[:1],  # noqa: F405
+        "wagtail_spinecare.middleware.PageCacheMiddleware",
+        *MIDDLEWARE[1:],  # noqa: F405
+    ]
 
 STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
