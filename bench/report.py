@@ -252,21 +252,6 @@ def served_lines(results: dict) -> list[str]:
         if run.get("error"):
             rows.append([run["label"], "failed", "", "", "", "", "", ""])
             continue
-        if mode == "ceiling":
-            wrk = run["wrk"]
-            rows.append(
-                [
-                    run["label"],
-                    _n(wrk.get("requests_per_s")),
-                    _n(wrk.get("latency_p50_ms"), 2),
-                    _n(wrk.get("latency_p90_ms"), 2),
-                    _n(wrk.get("latency_p99_ms"), 2),
-                    _n(wrk.get("non_2xx")),
-                    "",
-                    "",
-                ]
-            )
-            continue
         wrk = run["wrk"]
         rows.append(
             [
@@ -276,8 +261,8 @@ def served_lines(results: dict) -> list[str]:
                 _n(wrk.get("latency_p90_ms"), 2),
                 _n(wrk.get("latency_p99_ms"), 2),
                 _n(wrk.get("non_2xx")),
-                run["cache_hits"],
-                "yes" if run["sites_ok"] else "NO",
+                run.get("cache_hits", ""),
+                {True: "yes", False: "NO"}.get(run.get("sites_ok"), ""),
             ]
         )
     lines += _table(
