@@ -324,3 +324,25 @@ def test_a_comparison_page_previews_with_its_conditions(demo):
     assert response.status_code == 200
     linked = [condition.title for condition in page.live_conditions()]
     assert linked and all(title in response.content.decode() for title in linked)
+
+
+def test_routing_asks_for_the_type_it_found_last_and_checks_it(
+    uk_clinic, condition_page, rf, django_assert_num_queries
+):
+    """Once a process has found the page at a slug, it asks for that page type alone; when
+    another page of another type has taken the slug since, it asks again for any type."""
+    from wagtail_spinecare.models.index import ROUTE_HINTS
+
+    index, _site, _clinic = uk_clinic
+    request = rf.get("/facet-joint-back-pain/", HTTP_HOST="uk.example")
+    ROUTE_HINTS.clear()
+    assert index.route(request, ["facet-joint-back-pain"]).page.pk == condition_page.pk
+    assert ROUTE_HINTS[index.pk, "facet-joint-back-pain"] == "conditionpage"
+    with django_assert_num_queries(1):
+        routed = index.route(request, ["facet-joint-back-pain"]).page
+    assert routed.pk == condition_page.pk and routed.reviewed_by is not None
+    condition_page.delete()
+    shared = ClinicConditionPage(title="Facet joint back pain", slug="facet-joint-back-pain")
+    index.add_child(instance=shared)
+    assert index.route(request, ["facet-joint-back-pain"]).page.pk == shared.pk
+    assert ROUTE_HINTS[index.pk, "facet-joint-back-pain"] == "clinicconditionpage"

@@ -92,31 +92,65 @@ class ConditionIndexPage(SpinecarePageMixin, Page):
         fetches the reviewer: three queries where one will do. Anything else (a subclass
         defined by the project, a page type added later) goes through Wagtail's routing.
         A project's subclass of these takes one more query, for its own row.
+
+        The query that finds a page of any of these types is costly to build; once a
+        process knows which type the page at a slug is, it asks for that type alone (see
+        :data:`ROUTE_HINTS`).
         """
         if not path_components:
             return super().route(request, path_components)
         slug, remaining = path_components[0], path_components[1:]
-        child = (
-            Page.objects.child_of(self)
-            .filter(slug=slug)
-            .select_related(*(f"{name}__{related}" for name, (_model, related) in ROUTED.items()))
-            .annotate(spinecare_library=library_subquery("clinicconditionpage__shared_page__path"))
-            .first()
-        )
-        specific = (
-            ContentType.objects.get_for_id(child.content_type_id).model_class() if child else None
-        )
+        routed = self._routed_as_before(slug)
+        if routed is None:
+            child = (
+                Page.objects.child_of(self)
+                .filter(slug=slug)
+                .select_related(*(f"{name}__{related}" for name, (_m, related) in ROUTED.items()))
+                .annotate(
+                    spinecare_library=library_subquery("clinicconditionpage__shared_page__path")
+                )
+                .first()
+            )
+            routed = self._specific(child)
+        if routed is None:
+            return super().route(request, path_components)
+        set_cached_parent(routed, self)
+        return routed.route(request, remaining)
+
+    def _specific(self, child):
+        """``child``, from the query of every type, as the page type it is; None for others."""
+        if child is None:
+            return None
+        specific = ContentType.objects.get_for_id(child.content_type_id).model_class()
         for name, (model, related) in ROUTED.items():
             if specific is None or not issubclass(specific, model):
                 continue
             routed = getattr(child, name)
-            if specific is not model:
+            if specific is model:
+                remember_route(self.pk, child.slug, name)
+            else:
                 routed = specific.objects.filter(pk=child.pk).select_related(related).first()
             if isinstance(routed, ClinicConditionPage):
                 routed.shared_library = library_from_json(child.spinecare_library)
-            set_cached_parent(routed, self)
-            return routed.route(request, remaining)
-        return super().route(request, path_components)
+            return routed
+        return None
+
+    def _routed_as_before(self, slug):
+        """The page at ``slug``, asked for as the type it had last time, or None."""
+        name = ROUTE_HINTS.get((self.pk, slug))
+        if name is None:
+            return None
+        model, related = ROUTED[name]
+        pages = model.objects.child_of(self).filter(slug=slug).select_related(related)
+        if model is ClinicConditionPage:
+            pages = pages.annotate(spinecare_library=library_subquery("shared_page__path"))
+        routed = pages.first()
+        if routed is None or routed.content_type_id != ContentType.objects.get_for_model(model).pk:
+            ROUTE_HINTS.pop((self.pk, slug), None)  # gone, or another page now: ask again
+            return None
+        if model is ClinicConditionPage:
+            routed.shared_library = library_from_json(routed.spinecare_library)
+        return routed
 
 
 #: The page types routing loads in one query: their names as Page's related objects, the
@@ -126,3 +160,14 @@ ROUTED = {
     "clinicconditionpage": (ClinicConditionPage, "shared_page__reviewed_by"),
     "treatmentcomparisonpage": (TreatmentComparisonPage, "reviewed_by"),
 }
+
+#: (index page id, slug): the ROUTED name of the page found there last, in this process. A
+#: hint only: the page is still asked for by its slug, and a miss asks again for any type.
+ROUTE_HINTS: dict = {}
+ROUTE_HINTS_MAX = 10_000
+
+
+def remember_route(index_id, slug, name) -> None:
+    if len(ROUTE_HINTS) >= ROUTE_HINTS_MAX:
+        ROUTE_HINTS.clear()
+    ROUTE_HINTS[index_id, slug] = name
