@@ -1,10 +1,10 @@
 vcl 4.1;
 # Varnish in front of two application servers, as the frontend cache of bench/across_servers.py.
 #
-# Anonymous GETs of pages are kept for ten minutes whatever the backend says, so that within a
-# run only a purge can take a page out of the cache. PURGE (what Wagtail's HTTPBackend sends)
-# is accepted from this machine only. The harness fills in the two ports (@PORT_A@, @PORT_B@)
-# in a copy of this file.
+# Anonymous GETs of pages are kept for ten minutes, so that within a run only a purge can take
+# a page out of the cache, unless the backend marks the page private or no-store. PURGE (what
+# Wagtail's HTTPBackend sends) is accepted from this machine only. The harness fills in the
+# two ports (@PORT_A@, @PORT_B@) in a copy of this file.
 
 import directors;
 
@@ -49,6 +49,14 @@ sub vcl_recv {
 
 sub vcl_backend_response {
     if (bereq.uncacheable) {
+        return (deliver);
+    }
+    # A page rendered while a change was on its way to the database says so: not kept (a
+    # second's hit-for-miss, so the next request goes to the servers, uncoalesced).
+    if (beresp.http.Cache-Control ~ "(private|no-store)") {
+        set beresp.uncacheable = true;
+        set beresp.ttl = 1s;
+        set beresp.grace = 0s;
         return (deliver);
     }
     if (beresp.status == 200 && !beresp.http.Set-Cookie) {

@@ -3,8 +3,9 @@
 Runs ``bench/across_servers.py`` once for the module (about a minute): its own servers, its own
 database and Redis keys, not pytest-django's. Skipped without varnishd, wrk or gunicorn, or
 where bench/ is not beside the tests, unless ``SPINECARE_E2E_REQUIRED`` is set (then missing
-tools fail). On PostgreSQL, ``SPINECARE_SERVERS_SLOW_COMMIT`` (seconds) makes each change's
-commit slower, so that a purge sent before the commit shows.
+tools fail). On PostgreSQL, each change's commit is made 0.3 s slower
+(``SPINECARE_SERVERS_SLOW_COMMIT`` to change it), so that a purge sent before the commit, or a
+page rendered from the data before it and reaching Varnish after, would show.
 """
 
 import os
@@ -33,8 +34,7 @@ def results(request):
         if os.environ.get("SPINECARE_E2E_REQUIRED"):
             pytest.fail(reason)
         pytest.skip(reason)
-    slow_commit = float(os.environ.get("SPINECARE_SERVERS_SLOW_COMMIT", "0"))
-    results = across_servers.run(DURATION, slow_commit, cache=request.param)
+    results = across_servers.run(DURATION, across_servers.slow_commit_s(), cache=request.param)
     print(across_servers.markdown(results))
     return {change["key"]: change for change in results["changes"]}
 

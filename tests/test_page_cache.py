@@ -392,9 +392,9 @@ class TestFragmentCache:
         )
 
 
-def get_while_changing(client, path, monkeypatch, change) -> str:
-    """GET ``path`` twice: in the first request, ``change()`` commits as the page first looks
-    in the cache, after it began and read its data. The second request's HTML."""
+def served_while_changing(client, path, monkeypatch, change):
+    """GET ``path``; ``change()`` commits as the page first looks in the cache, after it
+    began and read its data. The response."""
     from wagtail_spinecare import cache as cache_module
 
     looked_up, changed = cache_module._looked_up, []
@@ -406,9 +406,16 @@ def get_while_changing(client, path, monkeypatch, change) -> str:
         return looked_up(key, *args)
 
     monkeypatch.setattr(cache_module, "_looked_up", change_first)
-    client.get(path, HTTP_HOST="uk.example")
+    response = client.get(path, HTTP_HOST="uk.example")
     monkeypatch.setattr(cache_module, "_looked_up", looked_up)
     assert changed
+    return response
+
+
+def get_while_changing(client, path, monkeypatch, change) -> str:
+    """GET ``path`` twice, the first time as :func:`served_while_changing`. The second
+    request's HTML."""
+    served_while_changing(client, path, monkeypatch, change)
     return client.get(path, HTTP_HOST="uk.example").content.decode()
 
 
@@ -462,6 +469,71 @@ def test_settings_changed_while_a_page_is_served_are_not_kept_in_its_body(
         assert old in first[body_start:]  # the booking box in the cached part names it
         html = get_while_changing(client, path, monkeypatch, change_phone)
     assert old not in html and new in html
+
+
+# A frontend cache (a CDN, Varnish) in front ------------------------------------------------
+
+
+def kept_by_frontend_caches(response) -> bool:
+    cache_control = response.get("Cache-Control", "")
+    return "private" not in cache_control and "no-store" not in cache_control
+
+
+@pytest.mark.parametrize("backend", ["locmem", "redis"])
+def test_a_page_rendered_while_a_change_commits_is_private_to_frontend_caches(
+    condition_page, client, monkeypatch, backend, django_capture_on_commit_callbacks, purges
+):
+    """Wagtail purges the frontend cache before a publish commits: a page rendered from the
+    data before the commit must not be kept by the frontend cache, which may get it after
+    the purge that follows the commit. The next page, rendered after it, may be kept."""
+    monkeypatch.setattr("wagtail_spinecare.conf.frontend_cache_enabled", lambda: True)
+    path = f"/{condition_page.slug}/"
+
+    def publish():
+        fresh = ConditionPage.objects.get(pk=condition_page.pk)
+        fresh.quick_answer = "The quick answer published meanwhile."
+        with django_capture_on_commit_callbacks(execute=True):
+            fresh.save_revision().publish()
+
+    with cache_on(backend, fragment=600):
+        assert kept_by_frontend_caches(client.get(path, HTTP_HOST="uk.example"))
+        during = served_while_changing(client, path, monkeypatch, publish)
+        after = client.get(path, HTTP_HOST="uk.example")
+    assert during.status_code == 200
+    assert "private" in during["Cache-Control"] and "no-store" in during["Cache-Control"]
+    assert kept_by_frontend_caches(after)
+    assert "published meanwhile" in after.content.decode()
+
+
+def test_a_page_routed_before_a_publish_is_private_to_frontend_caches(
+    page_cache, rf, django_capture_on_commit_callbacks, monkeypatch
+):
+    from django.contrib.auth.models import AnonymousUser
+    from django.template import engines
+    from django.template.response import SimpleTemplateResponse
+
+    from wagtail_spinecare.cache import serve_cached
+
+    monkeypatch.setattr("wagtail_spinecare.conf.frontend_cache_enabled", lambda: True)
+    routed = ClinicConditionPage.objects.get(url_path__startswith="/harbourside/")
+    with django_capture_on_commit_callbacks(execute=True):
+        routed.shared_page.save_revision().publish()  # meanwhile, through another request
+
+    def render():
+        return SimpleTemplateResponse(engines["django"].from_string("the page as rendered"))
+
+    def serve(page):
+        request = rf.get(PAGE, HTTP_HOST=UK)
+        request.user = AnonymousUser()
+        return serve_cached(request, page, render).render()  # as Django's handler does
+
+    assert not kept_by_frontend_caches(serve(routed))
+    assert kept_by_frontend_caches(serve(ClinicConditionPage.objects.get(pk=routed.pk)))
+
+
+def test_without_a_frontend_cache_pages_say_nothing_of_caching(page_cache, client):
+    response = get(client, UK)
+    assert "Cache-Control" not in response
 
 
 # PageCacheMiddleware early in MIDDLEWARE ---------------------------------------------------

@@ -28,6 +28,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -207,6 +208,12 @@ def _committed() -> None:
     _pending(-1)
 
 
+def _generation_used() -> bool:
+    """Whether anything reads the generation: the page or fragment cache, or the check that
+    keeps a frontend cache from holding a page rendered during a change."""
+    return bool(page_cache_timeout() or fragment_cache_timeout() or conf.frontend_cache_enabled())
+
+
 def invalidate_pages(*args, **kwargs) -> None:
     """Make every cached page stale at once (a signal receiver, hence the arguments).
 
@@ -216,7 +223,7 @@ def invalidate_pages(*args, **kwargs) -> None:
     not yet committed, would otherwise be served to a request that starts after the commit
     but before the cache hears of it.
     """
-    if not (page_cache_timeout() or fragment_cache_timeout()):
+    if not _generation_used():
         return
     if not generation_in_cache():
         _model("CacheGeneration").move_on()
@@ -347,7 +354,7 @@ def begin(request) -> None:
     if (
         request is not None
         and getattr(request, REQUEST_ATTRIBUTE, None) is None
-        and (page_cache_timeout() or fragment_cache_timeout())
+        and _generation_used()
     ):
         _current(None, request)
 
@@ -507,11 +514,11 @@ def serve_cached(request, page, render):
     """
     if not cacheable(request):
         begin(request)  # for the fragment cache
-        return render()
+        return _for_shared_caches(request, page, render())
     response, generation = _lookup(request)
     if response is not None:
         return response
-    response = render()
+    response = _for_shared_caches(request, page, render())
     if (
         response.status_code == 200
         and hasattr(response, "render")
@@ -524,6 +531,45 @@ def serve_cached(request, page, render):
             keep_response(request, response)
         cache_header(response, "miss")
     return response
+
+
+def _for_shared_caches(request, page, response):
+    """``response``, marked ``Cache-Control: private, no-store`` when a frontend cache (a CDN,
+    Varnish) must not keep it: something it shows may have changed while it was rendered.
+
+    Wagtail purges the frontend cache when a page is published, before the change commits;
+    a copy rendered from the data before the commit, and reaching the frontend cache after
+    the purge that follows the commit, would otherwise be served until it expires. Costs a
+    read of the generation and one query, and only with ``WAGTAILFRONTENDCACHE`` set.
+    """
+    if not conf.frontend_cache_enabled() or response.status_code != 200:
+        return response
+
+    def check(rendered):
+        if not (unchanged_since_begin(request) and _still_published(page)):
+            patch_cache_control(rendered, private=True, no_store=True)
+
+    if getattr(response, "is_rendered", True):
+        check(response)
+    else:  # a template response, rendered on its way out: checked once it is
+        response.add_post_render_callback(check)
+    return response
+
+
+def unchanged_since_begin(request) -> bool:
+    """Whether no change can have reached what ``request`` read: the generation it began with
+    is known, no change is pending, and the generation has not moved on since."""
+    began = getattr(request, REQUEST_ATTRIBUTE, None)
+    if began is None or began is _UNKNOWN or _resting():
+        return False
+    if not generation_in_cache():
+        return _model("CacheGeneration").current() == began
+    try:
+        found = _cache().get_many([GENERATION_KEY, PENDING_KEY])
+    except Exception as error:
+        _warn_once("read the generation", error)
+        return False
+    return found.get(PENDING_KEY, 0) == 0 and found.get(GENERATION_KEY) == began
 
 
 def _still_published(page) -> bool:

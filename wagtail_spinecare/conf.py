@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
 
 PREFIX = "WAGTAIL_SPINECARE_"
@@ -164,6 +165,14 @@ def page_cache_alias() -> str:
 def cache_header() -> bool:
     """Whether responses say if the page cache served them (``WAGTAIL_SPINECARE_CACHE_HEADER``)."""
     return bool(value(CACHE_HEADER))
+
+
+def frontend_cache_enabled() -> bool:
+    """Whether the project has Wagtail's frontend cache app installed and configured."""
+
+    return apps.is_installed("wagtail.contrib.frontend_cache") and bool(
+        getattr(settings, "WAGTAILFRONTENDCACHE", None)
+    )
 
 
 def consent_max_days() -> int:

@@ -5,13 +5,12 @@ frontend cache (``wagtail.contrib.frontend_cache``) is purged only when that app
 installed and configured; otherwise there is nothing to purge and nothing fails.
 """
 
-from django.apps import apps
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from wagtail.models import Page, ReferenceIndex, Site
 
 from .cache import invalidate_pages
+from .conf import frontend_cache_enabled
 from .models import (
     ClinicConditionPage,
     Clinician,
@@ -23,13 +22,6 @@ from .models import (
     Treatment,
     TreatmentComparisonPage,
 )
-
-
-def frontend_cache_enabled() -> bool:
-    """Whether the project has Wagtail's frontend cache app installed and configured."""
-    return apps.is_installed("wagtail.contrib.frontend_cache") and bool(
-        getattr(settings, "WAGTAILFRONTENDCACHE", None)
-    )
 
 
 def purge_pages(pages, urls=()) -> None:
