@@ -146,7 +146,8 @@ def test_deferred_imports_say_why():
         if not any("#" in text for text in lines[start + 1 :]):
             unexplained.append(f"{module}:{line}")
     assert unexplained == []
-    assert len(DEFERRED) <= 7, "a new deferred import: can it run at the top instead?"
+    # 8: wsgi's, which a project imports before Django is set up.
+    assert len(DEFERRED) <= 8, "a new deferred import: can it run at the top instead?"
 
 
 def test_this_test_sees_an_upward_import():

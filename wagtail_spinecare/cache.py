@@ -451,21 +451,31 @@ def cache_header(response, state: str) -> None:
         response["X-Spinecare-Cache"] = state
 
 
-def _lookup(request, alone=False):
-    """(the cached page for ``request`` or None, the current generation)."""
+def _cached_page(request, alone=False):
+    """((content, headers) of the cached page for ``request`` or None, the generation)."""
     value, generation = _current(_key(request), request, alone)
     try:
         content, headers = value
         headers = dict(headers)
     except (TypeError, ValueError):
-        content = headers = None
-    if not (isinstance(content, bytes) and all(isinstance(v, str) for v in headers.values())):
-        # None, or a page kept in another shape (by an older version): rendered anew.
         return None, generation
+    if not (isinstance(content, bytes) and all(isinstance(v, str) for v in headers.values())):
+        # A page kept in another shape (by an older version): rendered anew.
+        return None, generation
+    if conf.cache_header():
+        headers["X-Spinecare-Cache"] = "hit"
+    return (content, headers), generation
+
+
+def _lookup(request, alone=False):
+    """(the cached page for ``request`` as a response or None, the current generation)."""
+    page, generation = _cached_page(request, alone)
+    if page is None:
+        return None, generation
+    content, headers = page
     response = HttpResponse(content)
     for name, header in headers.items():
         response[name] = header
-    cache_header(response, "hit")
     return response, generation
 
 
@@ -476,21 +486,50 @@ KEPT_BY_MIDDLEWARE = "_spinecare_kept_by_middleware"
 ENTRY = "_spinecare_entry"
 
 
+def _anonymous(request) -> bool:
+    """Whether the page cache may answer ``request`` before the session and authentication
+    middleware: a request with a session cookie or credentials may be an editor's, and is
+    left to the page, which knows."""
+    return (
+        cacheable(request)
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "HTTP_AUTHORIZATION" not in request.META
+    )
+
+
 def cached_response(request):
     """The cached page for ``request``, or None; an entry from an older generation is stale.
-
-    For ``PageCacheMiddleware``, which may come before the session and authentication
-    middleware: a request with a session cookie or credentials may be an editor's, and is
-    left to the page, which knows.
-    """
+    For ``PageCacheMiddleware``."""
     setattr(request, KEPT_BY_MIDDLEWARE, True)
-    if (
-        not cacheable(request)
-        or settings.SESSION_COOKIE_NAME in request.COOKIES
-        or "HTTP_AUTHORIZATION" in request.META
-    ):
+    return _lookup(request, alone=True)[0] if _anonymous(request) else None
+
+
+#: The WSGI environ keys of :func:`cached_page`'s callers: set when the page cache is
+#: answered in front of Django, which then keeps pages as they leave Django; and the entry
+#: the page said may be kept, (key, generation, timeout).
+KEPT_IN_FRONT = "wagtail_spinecare.kept_in_front"
+ENTRY_ENVIRON = "wagtail_spinecare.entry"
+
+
+def cached_page(request):
+    """(content, headers) of the cached page for ``request``, or None. For
+    ``wagtail_spinecare.wsgi``, which answers before Django, and then keeps the page."""
+    request.META[KEPT_IN_FRONT] = True
+    if not _anonymous(request):
         return None
-    return _lookup(request, alone=True)[0]
+    return _cached_page(request, alone=True)[0]
+
+
+def keep_page(environ, status: str, headers, content: bytes) -> None:
+    """Keep a page as it leaves Django, with every header Django and its middleware added,
+    if the page said it may be kept (see :func:`keep_response` for what is never kept)."""
+    entry = environ.get(ENTRY_ENVIRON)
+    names = {name.lower() for name, _value in headers}
+    if entry is None or not status.startswith("200 ") or names & {"set-cookie", "content-encoding"}:
+        return
+    key, generation, timeout = entry
+    kept = tuple((k, v) for k, v in headers if k.lower() != "x-spinecare-cache")
+    _keep(key, generation, (content, kept), timeout)
 
 
 def keep_response(request, response) -> None:
@@ -499,7 +538,12 @@ def keep_response(request, response) -> None:
     would not), nor one compressed by a middleware inside (a copy would be compressed for
     every browser)."""
     entry = getattr(response, ENTRY, None)
-    if entry is None or response.cookies or response.has_header("Content-Encoding"):
+    if (
+        entry is None
+        or request.META.get(KEPT_IN_FRONT)  # kept in front of Django, with all its headers
+        or response.cookies
+        or response.has_header("Content-Encoding")
+    ):
         return
     key, generation, timeout = entry
     headers = tuple((k, v) for k, v in response.items() if k.lower() != "x-spinecare-cache")
@@ -526,8 +570,11 @@ def serve_cached(request, page, render):
         and _still_published(page)
     ):
         response.render()
-        setattr(response, ENTRY, (_key(request), generation, _entry_timeout()))
-        if not getattr(request, KEPT_BY_MIDDLEWARE, False):
+        entry = (_key(request), generation, _entry_timeout())
+        setattr(response, ENTRY, entry)
+        if request.META.get(KEPT_IN_FRONT):
+            request.META[ENTRY_ENVIRON] = entry
+        elif not getattr(request, KEPT_BY_MIDDLEWARE, False):
             keep_response(request, response)
         cache_header(response, "miss")
     return response

@@ -1,0 +1,155 @@
+"""The page cache answered in front of Django (``wagtail_spinecare.wsgi``)."""
+
+import pytest
+from django.conf import settings as settings_module
+from django.contrib.auth import get_user_model
+from django.core.handlers.wsgi import WSGIHandler
+from django.test import RequestFactory
+from wagtail.models import Site
+
+from wagtail_spinecare import consent_actions
+from wagtail_spinecare.models import Testimonial
+from wagtail_spinecare.wsgi import with_page_cache
+
+from .settings import MIDDLEWARE
+from .test_page_cache import EARLY, PAGE, UK, SetsACookie
+
+CACHE_HEADER = "X-Spinecare-Cache"
+
+
+class Django:
+    """Django's WSGI handler, counting the requests it handles."""
+
+    def __init__(self):
+        self.handler, self.handled = WSGIHandler(), 0
+
+    def __call__(self, environ, start_response):
+        self.handled += 1
+        return self.handler(environ, start_response)
+
+
+X_FRAME_OPTIONS = "django.middleware.clickjacking.XFrameOptionsMiddleware"
+
+
+def wrapped(settings, middleware):
+    """Django with ``middleware``, wrapped; its handler loads the middleware as it starts."""
+    settings.MIDDLEWARE = middleware
+    settings.X_FRAME_OPTIONS = "DENY"
+    django = Django()
+    served = with_page_cache(django)
+    served.django = django
+    return served
+
+
+@pytest.fixture
+def app(page_cache, settings):
+    """The project's middleware with X-Frame-Options and no PageCacheMiddleware."""
+    return wrapped(settings, [*MIDDLEWARE, X_FRAME_OPTIONS])
+
+
+def call(app, path=PAGE, host=UK, method="GET", **extra):
+    """(status, headers, body) as a WSGI server would send them."""
+    environ = RequestFactory().generic(method, path, HTTP_HOST=host, **extra).environ
+    started = {}
+
+    def start_response(status, headers, exc_info=None):
+        started.update(status=status, headers=dict(headers))
+
+    result = app(environ, start_response)
+    try:
+        body = b"".join(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    return started["status"], started["headers"], body
+
+
+def test_a_hit_is_answered_before_django_with_every_header_of_the_page(
+    app, django_assert_num_queries
+):
+    from wagtail_spinecare.cache import generation_in_cache
+
+    status, missed, page = call(app)
+    assert status == "200 OK" and missed[CACHE_HEADER] == "miss"
+    with django_assert_num_queries(0 if generation_in_cache() else 1):
+        status, hit, body = call(app)
+    assert status == "200 OK" and hit[CACHE_HEADER] == "hit"
+    assert app.django.handled == 1
+    assert body == page
+    del missed[CACHE_HEADER], hit[CACHE_HEADER]
+    assert hit == missed
+    # SecurityMiddleware's headers, outside any middleware the page cache could be.
+    assert {"X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"} <= set(hit)
+
+
+def test_head_is_answered_without_the_body(app):
+    call(app)
+    status, headers, body = call(app, method="HEAD")
+    assert status == "200 OK" and headers[CACHE_HEADER] == "hit" and body == b""
+
+
+def test_a_withdrawn_story_is_gone_on_the_very_next_request(app):
+    shown = Testimonial.objects.publishable(Site.objects.get(hostname=UK)).first()
+    for _ in range(2):
+        assert shown.quote.encode() in call(app)[2]
+    consent_actions.withdraw(shown, channel="phone")
+    _status, headers, body = call(app)
+    assert headers[CACHE_HEADER] == "miss"
+    assert shown.quote.encode() not in body
+
+
+def test_an_editor_or_a_session_is_never_answered_in_front(app, client):
+    call(app)
+    editor = get_user_model().objects.create_superuser("editor", "editor@example.com", "pw")
+    client.force_login(editor)
+    session = client.cookies[settings_module.SESSION_COOKIE_NAME].value
+    cookie = f"{settings_module.SESSION_COOKIE_NAME}={session}"
+    _status, headers, _body = call(app, HTTP_COOKIE=cookie)
+    assert CACHE_HEADER not in headers  # the page knows an editor, and does not cache
+    assert app.django.handled == 2
+    _status, headers, _body = call(app, HTTP_AUTHORIZATION="Basic ZWRpdG9yOnB3")
+    assert app.django.handled == 3
+
+
+def test_a_page_that_sets_a_cookie_is_not_kept(page_cache, settings):
+    app = wrapped(settings, [*MIDDLEWARE, f"{SetsACookie.__module__}.SetsACookie"])
+    for _ in range(2):
+        _status, headers, _body = call(app)
+        assert headers[CACHE_HEADER] == "miss"
+    assert app.django.handled == 2
+
+
+def test_a_host_django_refuses_is_refused_as_django_would(app, settings):
+    call(app)
+    settings.ALLOWED_HOSTS = ["harbourside.localhost"]
+    status, _headers, _body = call(app, host="evil.example")
+    assert status.startswith("400")
+
+
+def test_with_page_cache_middleware_too_the_page_is_kept_once_with_every_header(
+    page_cache, settings, monkeypatch
+):
+    """PageCacheMiddleware inside keeps nothing: a copy it kept would lack the headers of
+    the middleware above it, until replaced."""
+    from wagtail_spinecare import cache as cache_module
+
+    app = wrapped(settings, [*EARLY, X_FRAME_OPTIONS])
+    kept, keep = [], cache_module._keep
+    monkeypatch.setattr(
+        cache_module, "_keep", lambda key, g, value, t: kept.append(value) or keep(key, g, value, t)
+    )
+    _status, missed, _body = call(app)
+    assert [dict(headers) for _content, headers in kept] == [
+        {k: v for k, v in missed.items() if k != CACHE_HEADER}
+    ]
+    _status, hit, _body = call(app)
+    assert hit[CACHE_HEADER] == "hit" and app.django.handled == 1
+
+
+def test_off_without_the_page_cache(demo, settings):
+    settings.WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT = 0
+    app = wrapped(settings, MIDDLEWARE)
+    for _ in range(2):
+        status, headers, _body = call(app)
+        assert status == "200 OK" and CACHE_HEADER not in headers
+    assert app.django.handled == 2
