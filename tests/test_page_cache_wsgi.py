@@ -153,3 +153,17 @@ def test_off_without_the_page_cache(demo, settings):
         status, headers, _body = call(app)
         assert status == "200 OK" and CACHE_HEADER not in headers
     assert app.django.handled == 2
+
+
+def test_a_page_kept_by_the_middleware_alone_is_never_answered_in_front(page_cache, settings):
+    """Kept inside SecurityMiddleware, it lacks that middleware's headers: as after a
+    deploy that adds the wrapper to a project using PageCacheMiddleware."""
+    app = wrapped(settings, [*EARLY, X_FRAME_OPTIONS])
+    django = app.django.handler
+    for _ in range(2):
+        _status, headers, _body = call(django)  # Django alone, as before the deploy
+    assert headers[CACHE_HEADER] == "hit"
+    _status, headers, _body = call(app)
+    assert headers[CACHE_HEADER] == "miss" and app.django.handled == 1
+    _status, headers, _body = call(app)
+    assert headers[CACHE_HEADER] == "hit" and "Referrer-Policy" in headers

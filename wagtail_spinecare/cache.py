@@ -245,9 +245,13 @@ def _key(request) -> str:
     """Host (with port) and path: Wagtail picks the site by host, so this is per site.
 
     The query string is left out: these pages do not read it, and tracking parameters
-    (``?utm_source=…``) must not make every visit a miss.
+    (``?utm_source=…``) must not make every visit a miss. Pages kept in front of Django
+    (see :func:`cached_page`) have keys of their own: they carry the headers of every
+    middleware, and one kept by ``PageCacheMiddleware`` lacks those of the middleware above
+    it, so must never be answered in front.
     """
-    return f"spinecare:page:{request.get_host().lower()}:{request.path}"
+    kind = "front" if request.META.get(KEPT_IN_FRONT) else "page"
+    return f"spinecare:{kind}:{request.get_host().lower()}:{request.path}"
 
 
 def cacheable(request) -> bool:
