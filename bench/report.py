@@ -373,7 +373,7 @@ def _targets(results: dict, key: str) -> list[tuple]:
          most, "≤ 12", at_most(most, 12)),
         ("Page cache, requests/s", _rate(served.get("pagecache")), "", None),
         ("Django per-site cache, requests/s", _rate(served.get("middleware")), "", None),
-        ("Varnish, requests/s (median of the 3 changes' wrk runs across servers)",
+        ("Varnish, requests/s (median of the changes' wrk runs across servers)",
          varnish.get("median"), "", None),
         ("Bare WSGI ceiling, requests/s", _rate(served.get("ceiling")), "", None),
         ("Page cache / ceiling", of_ceiling, "≥ 0.5",
@@ -432,7 +432,7 @@ def database_lines(results: dict, key: str) -> list[str]:
     if result.get("skipped"):
         return [*lines, f"Not measured: {result['skipped']}."]
     if not result.get("machine"):
-        return [*lines, "Not measured: the benchmark stopped (see Problems)."]
+        return [*lines, "Not measured (see Problems)."]
     lines += [f"Database: {result['machine']['db']}.", ""]
     for part in (rendering_lines, shared_lines, size_lines, first_request_lines, served_lines):
         part_lines = part(result) if result.get("pages") or part is served_lines else []
@@ -452,7 +452,7 @@ def across_lines(results: dict, section) -> list[str]:
             lines += [f"On {name}: failed (see Problems).", ""]
         elif across.get("changes") is not None:
             lines += [section(across).replace("### Across servers:", f"### {name}:", 1), ""]
-    return lines
+    return lines if len(lines) > 2 else [*lines, "Not measured.", ""]
 
 
 def markdown(results: dict) -> str:

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import traceback
+import urllib.parse
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -58,8 +59,8 @@ def postgres_problem() -> str | None:
     reason = databases.postgres_answers(url)
     if reason is None:
         return None
-    host = url.split("@")[-1]
-    return f"the PostgreSQL server at {host} did not answer ({reason})"
+    host = urllib.parse.urlsplit(url).netloc.rpartition("@")[2]
+    return f"the PostgreSQL server at {host} did not answer ({' '.join(reason.split())})"
 
 
 @contextlib.contextmanager
@@ -119,11 +120,12 @@ def measure_everything(work: Path, results: dict) -> None:
     duration = max(5, env_int("BENCH_DURATION", 20) // 2)
     slow_commit = float(os.environ.get("SPINECARE_SERVERS_SLOW_COMMIT") or 0)
     skipped = postgres_problem()
+    if skipped and os.environ.get("BENCH_POSTGRES") == "1":
+        results["problems"].append(f"BENCH_POSTGRES=1, but {skipped}")
+        return
     results["sqlite"] = benchmark("sqlite", work, None)
     if skipped:
         results["postgresql"] = {"skipped": skipped}
-        if os.environ.get("BENCH_POSTGRES") == "1":
-            results["problems"].append(f"BENCH_POSTGRES=1, but {skipped}")
     else:
         name = f"spinecare_bench_{os.getpid()}"
         with databases.own_database(name, databases.server_url()) as url:
