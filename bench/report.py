@@ -451,7 +451,10 @@ def across_lines(results: dict, section) -> list[str]:
         elif across.get("error"):
             lines += [f"On {name}: failed (see Problems).", ""]
         elif across.get("changes") is not None:
-            lines += [section(across).replace("### Across servers:", f"### {name}:", 1), ""]
+            lines += [
+                section(across).rstrip("\n").replace("### Across servers:", f"### {name}:", 1),
+                "",
+            ]
     return lines if len(lines) > 2 else [*lines, "Not measured.", ""]
 
 
