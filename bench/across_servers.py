@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import content, served
+from .databases import own_database
 from .middleware import HEADER
 from .pages import SPINECARE_HOST, path_for
 from .served import Server, fetch, free_port, run_wrk, wrk_command
@@ -81,36 +82,6 @@ def missing_tools() -> list[str]:
 
 
 # The database and the cache ------------------------------------------------------------------
-
-
-def postgres_url() -> str | None:
-    url = os.environ.get("DATABASE_URL", "")
-    return url if url.startswith(("postgres://", "postgresql://")) else None
-
-
-@contextlib.contextmanager
-def own_database(name: str):
-    """A PostgreSQL database of this run's own on ``DATABASE_URL``'s server (its URL), dropped
-    afterwards; None (SQLite) when ``DATABASE_URL`` names none."""
-    url = postgres_url()
-    if url is None:
-        yield None
-        return
-    import psycopg
-
-    parts = urllib.parse.urlsplit(url)
-    admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
-
-    def execute(sql: str) -> None:
-        with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(sql)
-
-    execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 #: The tables each change writes: a slow commit (see :func:`slow_commits`) delays them all.

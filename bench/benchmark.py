@@ -1,4 +1,8 @@
-"""The benchmark, step by step: build, check, measure, report.
+"""The benchmark on one database, step by step: build, check, measure, write the results.
+
+``python -m bench.benchmark RESULTS.json`` with ``BENCH_DATABASE`` (see ``settings.py``);
+``bench/run.py`` runs it once per database. The in-process measurements use local memory as
+Django's cache, as a new project does; gunicorn uses Redis when it answers.
 
 Timings never fail the run; a page that does not answer 200, or does not show the intended
 content, does (exit status 1).
@@ -40,8 +44,13 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value.strip() else default
 
 
+#: Django's cache in process: a new project's default, whatever gunicorn uses.
+IN_PROCESS_CACHE = "local memory (LocMemCache, one per process: a new project's default)"
+
+
 def choose_cache() -> tuple[bool, str]:
-    """(use Redis, description) from BENCH_REDIS, or from whether Redis answers."""
+    """(use Redis, description) for the served modes, from BENCH_REDIS or whether Redis
+    answers."""
     from .redis_ping import REDIS_URL, redis_answers
 
     wanted = os.environ.get("BENCH_REDIS", "")
@@ -152,7 +161,7 @@ def first_requests(env: dict, rounds: int = 2) -> dict[str, list[dict]]:
             done = subprocess.run(
                 [sys.executable, "-m", "bench.first_request", target.host, target.path],
                 cwd=ROOT,
-                env={**env, "BENCH_MODE": ""},
+                env={**env, "BENCH_MODE": "", "BENCH_REDIS": "0"},
                 capture_output=True,
                 text=True,
                 timeout=300,
@@ -213,7 +222,7 @@ def serve_modes(env: dict, duration: int, problems: list[str]) -> dict:
     env = {**env, "BENCH_PAGE_CACHE_MIDDLEWARE": "1" if with_middleware else "0"}
     for mode, label in labels.items():
         log(f"serving with {label}, wrk for {duration} s")
-        measure.clear_caches()
+        clear_caches(env)
         try:
             run = served.measure_mode(
                 {**env, "BENCH_MODE": mode},
@@ -283,6 +292,37 @@ def shared_ratios(results: dict) -> None:
             "ms": round(other["median_ms"] - same["median_ms"], 2),
             "ratio": _ratio(other["median_ms"], same["median_ms"]),
         }
+
+
+def clear_caches(env: dict) -> None:
+    """Empty this process's caches and, when gunicorn uses it, the benchmark's Redis database."""
+    from . import measure
+    from .redis_ping import REDIS_URL
+
+    measure.clear_caches()
+    if env.get("BENCH_REDIS") == "1":
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL)
+        try:
+            client.flushdb()
+        finally:
+            client.close()
+
+
+def database_description() -> str:
+    """The database engine, its version and where it is."""
+    import sqlite3
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return f"SQLite {sqlite3.sqlite_version} (file)"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0].split()[0]
+    where = connection.settings_dict
+    return f"PostgreSQL {version} (a database of its own at {where['HOST']}:{where['PORT']})"
 
 
 def measure_all(results: dict, env: dict) -> None:
@@ -357,7 +397,7 @@ def measure_all(results: dict, env: dict) -> None:
     results["served"] = serve_modes(env, results["settings"]["duration"], problems)
 
 
-def main() -> int:
+def main(out: Path = RESULTS) -> int:
     import django
 
     # Stopped from outside (a CI timeout): unwind, so gunicorn is stopped and files removed.
@@ -373,14 +413,20 @@ def main() -> int:
         "BENCH_REDIS": "1" if use_redis else "0",
         "BENCH_MODE": "",
     }
-    os.environ.update(env)
+    # In process, local memory; ``env`` (gunicorn's) keeps the choice above.
+    os.environ.update({**env, "BENCH_REDIS": "0"})
     django.setup()
 
-    from . import machine, measure, report, served
+    from . import machine, served
 
     results = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": machine.describe(cache, served.wrk_command()),
+        "database": os.environ.get("BENCH_DATABASE", "sqlite"),
+        "machine": {
+            **machine.describe(IN_PROCESS_CACHE, served.wrk_command()),
+            "db": database_description(),
+            "served_cache": cache,
+        },
         "settings": {
             "requests": env_int("BENCH_REQUESTS", 200),
             "warmup": env_int("BENCH_WARMUP", 20),
@@ -409,7 +455,7 @@ def main() -> int:
         from django.db import connection
 
         with contextlib.suppress(Exception):  # a cache that is down must not hide the results
-            measure.clear_caches()
+            clear_caches(env)
         connection.close()
         if keep:
             log(f"kept {bench_dir}")
@@ -420,7 +466,10 @@ def main() -> int:
     for page in results["pages"].values():
         page.pop("cold_sql", None)
         page.pop("warm_sql", None)
-    print(report.markdown(results))
-    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    log(f"results written to {RESULTS}")
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    log(f"results written to {out}")
     return 1 if results["problems"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else RESULTS))

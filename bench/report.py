@@ -1,4 +1,4 @@
-"""The results as Markdown tables."""
+"""The results as Markdown: a summary of the targets, then each database's tables."""
 
 HTML_CSS_TARGET = 60 * 1024
 
@@ -18,19 +18,6 @@ def _table(header: list[str], rows: list[list], align: str = "") -> list[str]:
         "| " + " | ".join(header) + " |",
         "| " + " | ".join(rule) + " |",
         *("| " + " | ".join(str(cell) for cell in row) + " |" for row in rows),
-    ]
-
-
-def machine_lines(results: dict) -> list[str]:
-    m = results["machine"]
-    return [
-        f"- Machine: {m['cpu']}, {m['cores']} cores, {m['os']}",
-        f"- Python {m['python']}, Django {m['django']}, Wagtail {m['wagtail']}, "
-        f"wagtail-spinecare {m['wagtail_spinecare']}",
-        f"- Database: {m['db']}",
-        f"- Cache: {m['cache']}",
-        f"- gunicorn {m['gunicorn']}, wrk {m['wrk']}",
-        f"- Run: {results['date']}",
     ]
 
 
@@ -305,12 +292,181 @@ def problem_lines(problems: list[str]) -> list[str]:
     return lines
 
 
-def markdown(results: dict) -> str:
-    lines = ["# wagtail-spinecare benchmark", "", *machine_lines(results), ""]
+# One run on every database ------------------------------------------------------------------
+
+#: The databases of a combined run, by their key in the results.
+DATABASE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def _measured(results: dict) -> dict[str, dict]:
+    """The databases the benchmark ran on, with their results."""
+    return {
+        key: results[key]
+        for key in DATABASE_NAMES
+        if results.get(key, {}).get("machine") and not results[key].get("skipped")
+    }
+
+
+def machine_lines(results: dict) -> list[str]:
+    measured = _measured(results)
+    if not measured:
+        return [f"- Run: {results['date']}"]
+    first = next(iter(measured.values()))
+    m = first["machine"]
+    dbs = "; ".join(
+        results[key]["machine"]["db"]
+        if key in measured
+        else f"{name}: not measured ({results.get(key, {}).get('skipped', 'failed')})"
+        for key, name in DATABASE_NAMES.items()
+    )
+    return [
+        f"- Machine: {m['cpu']}, {m['cores']} cores, {m['os']}",
+        f"- Python {m['python']}, Django {m['django']}, Wagtail {m['wagtail']}, "
+        f"wagtail-spinecare {m['wagtail_spinecare']}",
+        f"- Databases: {dbs}",
+        f"- Cache in process (rendering, first requests): {m['cache']}",
+        f"- Cache of gunicorn (cached throughput): {m.get('served_cache', m['cache'])}",
+        "- Cache across servers: Redis (redis://127.0.0.1:6379/3, a key prefix of the run's "
+        "own), shared by both servers",
+        f"- gunicorn {m['gunicorn']}, wrk {m['wrk']}, Varnish {results.get('varnish', '—')}",
+        f"- Run: {results['date']}",
+    ]
+
+
+def _most_queries(result: dict) -> tuple[int | None, str]:
+    """The most queries of any condition page, cold or warm, and which page and state."""
+    pages = [p for key, p in result.get("pages", {}).items() if key.startswith("spinecare-")]
+    pages += list(result.get("shared", {}).get("pages", {}).values())
+    counts = [
+        (page[f"queries_{state}"], f"{page['label']}, {state}")
+        for page in pages
+        for state in ("cold", "warm")
+        if page.get(f"queries_{state}") is not None
+    ]
+    return max(counts, key=lambda c: c[0]) if counts else (None, "")
+
+
+def _rate(run: dict | None):
+    return (run or {}).get("wrk", {}).get("requests_per_s")
+
+
+def _targets(results: dict, key: str) -> list[tuple]:
+    """(what, figure, target text, met) per row of the summary, for one database."""
+    result, across = results.get(key, {}), results["across_servers"].get(key, {})
+    ratios, served = result.get("ratios", {}), result.get("served", {})
+    varnish = across.get("varnish_rates") or {}
+    stale = (
+        sum(c["stale_after_commit"] for c in across["changes"]) if across.get("changes") else None
+    )
+    most = _most_queries(result)[0]
+    of_ceiling = (served.get("of_ceiling") or {}).get("pagecache")
+
+    def at_most(value, limit):
+        return None if value is None else value <= limit
+
+    return [
+        ("Default settings: spinecare / plain Wagtail, 1×", ratios.get("1x"), "≤ 0.5",
+         at_most(ratios.get("1x"), 0.5)),
+        ("No cache: spinecare / plain Wagtail, 1×", ratios.get("1x-no-fragment-cache"), "≤ 1.0",
+         at_most(ratios.get("1x-no-fragment-cache"), 1.0)),
+        ("Most queries of a condition page, cold or warm, 1× and 5×, shared content included",
+         most, "≤ 12", at_most(most, 12)),
+        ("Page cache, requests/s", _rate(served.get("pagecache")), "", None),
+        ("Django per-site cache, requests/s", _rate(served.get("middleware")), "", None),
+        ("Varnish, requests/s (median of the changes' wrk runs across servers)",
+         varnish.get("median"), "", None),
+        ("Bare WSGI ceiling, requests/s", _rate(served.get("ceiling")), "", None),
+        ("Page cache / ceiling", of_ceiling, "≥ 0.5",
+         None if of_ceiling is None else of_ceiling >= 0.5),
+        ("Stale responses after the commit, across servers", stale, "0", at_most(stale, 0)),
+    ]  # fmt: skip
+
+
+def _cell(value, target: str, met) -> str:
+    if value is None:
+        return "not measured"
+    figure = _n(value, 2) if isinstance(value, float) and value < 10 else _n(value)
+    return figure if not target else f"{figure}: {'met' if met else 'NOT met'}"
+
+
+def done_lines(results: dict) -> list[str]:
+    rows = {}
+    for key in DATABASE_NAMES:
+        for what, value, target, met in _targets(results, key):
+            rows.setdefault((what, target), []).append(_cell(value, target, met))
+    table = [[what, *cells, target or "—"] for (what, target), cells in rows.items()]
+    lines = [
+        "## Done means",
+        "",
+        *_table(["Figure", *DATABASE_NAMES.values(), "Target"], table, "lrrl"),
+        "",
+    ]
+    for key, name in DATABASE_NAMES.items():
+        count, where = _most_queries(results.get(key, {}))
+        if count is not None:
+            lines.append(f"- Most queries on {name}: {count}, {where}.")
+    return lines
+
+
+def _demoted(lines: list[str]) -> list[str]:
+    return [f"#{line}" if line.startswith("## ") else line for line in lines]
+
+
+def varnish_lines(across: dict) -> list[str]:
+    rates = across.get("varnish_rates")
+    if across.get("skipped"):
+        return [f"Through Varnish (across servers): skipped: {across['skipped']}."]
+    if not rates:
+        return ["Through Varnish (across servers): not measured."]
+    runs = ", ".join(_n(r) for r in rates["runs"])
+    return [
+        f"Through Varnish, two gunicorn servers behind it (across servers below, `wrk -t2 "
+        f"-c16 -d{across['duration_s']}s` during each change): {runs} requests/s; median "
+        f"{_n(rates['median'])}, max {_n(rates['max'])}."
+    ]
+
+
+def database_lines(results: dict, key: str) -> list[str]:
+    name, result = DATABASE_NAMES[key], results.get(key, {})
+    lines = [f"## On {name}", ""]
+    if result.get("skipped"):
+        return [*lines, f"Not measured: {result['skipped']}."]
+    if not result.get("machine"):
+        return [*lines, "Not measured (see Problems)."]
+    lines += [f"Database: {result['machine']['db']}.", ""]
     for part in (rendering_lines, shared_lines, size_lines, first_request_lines, served_lines):
-        part_lines = part(results)
+        part_lines = part(result) if result.get("pages") or part is served_lines else []
         if part_lines:
-            lines += [*part_lines, ""]
+            lines += [*_demoted(part_lines), ""]
+    return [*lines, *varnish_lines(results["across_servers"].get(key, {}))]
+
+
+def across_lines(results: dict, section) -> list[str]:
+    """Two servers behind Varnish, on each database; ``section`` formats one run."""
+    lines = ["## Across servers", ""]
+    for key, name in DATABASE_NAMES.items():
+        across = results["across_servers"].get(key, {})
+        if across.get("skipped"):
+            lines += [f"On {name}: skipped: {across['skipped']}.", ""]
+        elif across.get("error"):
+            lines += [f"On {name}: failed (see Problems).", ""]
+        elif across.get("changes") is not None:
+            lines += [
+                section(across).rstrip("\n").replace("### Across servers:", f"### {name}:", 1),
+                "",
+            ]
+    return lines if len(lines) > 2 else [*lines, "Not measured.", ""]
+
+
+def markdown(results: dict) -> str:
+    """Every database's results, the runs across servers and a summary of the targets."""
+    from .across_servers import markdown as across_markdown
+
+    lines = ["# wagtail-spinecare benchmark", "", *machine_lines(results), ""]
+    lines += [*done_lines(results), ""]
+    for key in DATABASE_NAMES:
+        lines += [*database_lines(results, key), ""]
+    lines += across_lines(results, across_markdown)
     if results.get("problems"):
         lines += [*problem_lines(results["problems"]), ""]
     return "\n".join(lines)

@@ -1,6 +1,7 @@
 """Run the benchmark: ``python bench/run.py`` (``make bench``).
 
-Prints the results as Markdown and writes them to ``bench/results.json``.
+On SQLite and on PostgreSQL, then two servers behind Varnish on each (``suite.py``). Prints
+the results as Markdown and writes them to ``bench/results.json``.
 """
 
 import sys
@@ -9,6 +10,6 @@ from pathlib import Path
 if __name__ == "__main__":
     # Import ``bench`` as a package from the project root, not its modules from bench/.
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
-    from bench.benchmark import main
+    from bench.suite import main
 
     sys.exit(main())
