@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from .middleware import HEADER
@@ -167,21 +168,6 @@ def run_wrk(port: int, host: str, path: str, duration: int) -> dict:
     return parse_wrk(done.stdout)
 
 
-def measure_ceiling(env: dict, log: Path, page, body: bytes, duration: int) -> dict:
-    """The same gunicorn serving ``body`` from a bare WSGI callable (``bench/ceiling.py``):
-    the most any Django middleware could answer with."""
-    path = Path(env["BENCH_DIR"]) / "ceiling.html"
-    path.write_bytes(body)
-    with Server(
-        {**env, "BENCH_CEILING_BODY": str(path)}, log, "bench.ceiling:application"
-    ) as server:
-        server.wait_until_serving()
-        status, _headers, served = fetch(server.port, page.host, page.path)
-        problems = [] if status == 200 and served == body else ["the ceiling served another body"]
-        load = run_wrk(server.port, page.host, page.path, duration)
-    return {"wrk": load, "body_bytes": len(body), "problems": problems}
-
-
 def from_cache(headers, seen: set) -> bool:
     """Whether a response was served by a cache rather than rendered for this request."""
     if headers.get("X-Spinecare-Cache") == "hit":
@@ -193,21 +179,84 @@ def from_cache(headers, seen: set) -> bool:
     return False
 
 
-def measure_mode(env: dict, log: Path, page, other_site, checks, duration: int) -> dict:
-    """Serve with ``env``, check the page, load it with wrk, then check each site's page.
+@dataclass
+class Mode:
+    """One way of serving the page: its own gunicorn, with ``env``, serving ``app``."""
+
+    name: str
+    env: dict
+    log: Path
+    app: str = "bench.wsgi:application"
+    #: A page Django serves, checked as such; otherwise the ceiling's bare bytes.
+    django: bool = True
+
+
+#: Each mode is loaded this many times, in turn with the others (the order reversed every
+#: other round), for ``duration / ROUNDS`` seconds each time: the modes share the machine's
+#: load over the same minutes, so their ratios do not move with what else runs.
+ROUNDS = 2
+
+
+def measure_modes(modes: list[Mode], page, other_site, checks, duration: int) -> dict:
+    """Serve every mode at once, check each, load them in turn with wrk, then check each
+    site's page. A result per mode: ``wrk`` (requests per second and latencies, the mean of
+    the rounds) and ``problems``, or ``error`` if it could not be served.
 
     ``checks`` has ``page(html)`` and ``site(target, html)``, which return lists of problems,
     and ``reference``, the page as rendered in process.
     """
-    with Server(env, log) as server:
-        try:
-            return _measure(server, page, other_site, checks, duration)
-        except (OSError, RuntimeError, subprocess.SubprocessError) as error:
-            raise RuntimeError(f"{error}\ngunicorn log:\n{server.log_tail()}") from error
+    results = {}
+    with contextlib.ExitStack() as stack:
+        servers = {m.name: stack.enter_context(Server(m.env, m.log, m.app)) for m in modes}
+        for mode in modes:
+            server = servers[mode.name]
+            try:
+                server.wait_until_serving()
+                check = _before_load if mode.django else _ceiling_before_load
+                results[mode.name] = check(server, page, checks)
+            except (OSError, RuntimeError, subprocess.SubprocessError) as error:
+                results[mode.name] = {"error": f"{error}\ngunicorn log:\n{server.log_tail()}"}
+        live = [mode for mode in modes if "error" not in results[mode.name]]
+        loads = {mode.name: [] for mode in live}
+        seconds = max(1, duration // ROUNDS)
+        for round_ in range(ROUNDS):
+            for mode in live if round_ % 2 == 0 else live[::-1]:
+                port = servers[mode.name].port
+                loads[mode.name].append(run_wrk(port, page.host, page.path, seconds))
+        for mode in live:
+            result = results[mode.name]
+            result["wrk"] = _combined(loads[mode.name])
+            if result["wrk"].get("non_2xx"):
+                result["problems"].append(
+                    f"{result['wrk']['non_2xx']} responses under load were not 2xx or 3xx"
+                )
+            if mode.django:
+                site_problems = _after_load(servers[mode.name], page, other_site, checks)
+                result["sites_ok"] = not site_problems
+                result["problems"] += site_problems
+    return results
 
 
-def _measure(server, page, other_site, checks, duration: int) -> dict:
-    server.wait_until_serving()
+def _combined(loads: list[dict]) -> dict:
+    """The rounds of one mode as one: means of rates and latencies, sums of counts."""
+    combined = {}
+    for key in loads[0]:
+        values = [load[key] for load in loads if key in load]
+        if key in ("requests", "non_2xx", "socket_errors"):
+            combined[key] = sum(values)
+        else:
+            combined[key] = round(sum(values) / len(values), 2)
+    combined["rounds"] = len(loads)
+    return combined
+
+
+def _ceiling_before_load(server, page, checks) -> dict:
+    status, _headers, served = fetch(server.port, page.host, page.path)
+    problems = [] if status == 200 and served == checks.reference else ["another body served"]
+    return {"body_bytes": len(served), "problems": problems}
+
+
+def _before_load(server, page, checks) -> dict:
     status, headers, first_body = fetch(server.port, page.host, page.path)
     if status != 200:
         raise RuntimeError(f"HTTP {status} for {page.host}{page.path}")
@@ -221,20 +270,19 @@ def _measure(server, page, other_site, checks, duration: int) -> dict:
         same_body = same_body and status == 200 and body == first_body
     if not same_body:
         problems.append("repeated requests returned a different page")
-    load = run_wrk(server.port, page.host, page.path, duration)
-    if load.get("non_2xx"):
-        problems.append(f"{load['non_2xx']} responses under load were not 2xx or 3xx")
-    site_problems = []
+    return {
+        "cache_hits": f"{hits}/{CACHE_CHECKS}",
+        "identical_to_in_process": first_body == checks.reference,
+        "problems": problems,
+    }
+
+
+def _after_load(server, page, other_site, checks) -> list[str]:
+    problems = []
     for target in (page, other_site):
         status, _headers, body = fetch(server.port, target.host, target.path)
         if status != 200:
-            site_problems.append(f"{target.host}{target.path}: HTTP {status} after the load")
+            problems.append(f"{target.host}{target.path}: HTTP {status} after the load")
         else:
-            site_problems += [f"{target.host}: {p}" for p in checks.site(target, body.decode())]
-    return {
-        "wrk": load,
-        "cache_hits": f"{hits}/{CACHE_CHECKS}",
-        "identical_to_in_process": first_body == checks.reference,
-        "sites_ok": not site_problems,
-        "problems": problems + site_problems,
-    }
+            problems += [f"{target.host}: {p}" for p in checks.site(target, body.decode())]
+    return problems

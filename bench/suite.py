@@ -118,7 +118,7 @@ def varnish_rates(result: dict) -> dict | None:
 
 def measure_everything(work: Path, results: dict) -> None:
     duration = max(5, env_int("BENCH_DURATION", 20) // 2)
-    slow_commit = float(os.environ.get("SPINECARE_SERVERS_SLOW_COMMIT") or 0)
+    slow_commit = across_servers.slow_commit_s()
     skipped = postgres_problem()
     if skipped and os.environ.get("BENCH_POSTGRES") == "1":
         results["problems"].append(f"BENCH_POSTGRES=1, but {skipped}")
