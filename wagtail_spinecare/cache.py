@@ -66,8 +66,22 @@ RETRY_AFTER = 5
 _resting_until = 0.0
 
 
+#: This thread's cache, as (the settings it was found from, the cache, whether it holds the
+#: generation): found through Django's cache handler on every call, the cache was a tenth of
+#: a hit's cost. Found again once settings change (tests).
+_thread = threading.local()
+
+
+def _this_threads() -> tuple:
+    found = getattr(_thread, "cache", None)
+    if found is None or found[0] is not conf.settings_read():
+        cache = caches[conf.page_cache_alias()]
+        found = _thread.cache = (conf.settings_read(), cache, _is_shared(cache))
+    return found
+
+
 def _cache():
-    return caches[conf.page_cache_alias()]
+    return _this_threads()[1]
 
 
 #: Caches every process and server reads alike: only these can hold the generation. Any
@@ -76,10 +90,13 @@ def _cache():
 SHARED_BACKENDS = (RedisCache, BaseMemcachedCache, DatabaseCache)
 
 
+def _is_shared(cache) -> bool:
+    return isinstance(cache, SHARED_BACKENDS) or type(cache).__module__.startswith("django_redis.")
+
+
 def generation_in_cache() -> bool:
     """Whether the cache holds the generation (it is shared), rather than the database."""
-    cache = _cache()
-    return isinstance(cache, SHARED_BACKENDS) or type(cache).__module__.startswith("django_redis.")
+    return _this_threads()[2]
 
 
 def _model(name):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
+from django.core.signals import setting_changed
 
 PREFIX = "WAGTAIL_SPINECARE_"
 
@@ -108,9 +109,34 @@ SETTINGS = (
 )
 
 
+#: The values read, by setting name. Settings do not change while a project runs, and a
+#: cached page asks for several: read through Django's lazy settings each time, they were a
+#: tenth of a hit's cost. Changed in tests (``override_settings``), they are read again.
+_read: dict = {}
+
+
 def value(setting: Setting):
     """The project's value of ``setting``, or its default when the project does not set it."""
-    return getattr(settings, setting.setting_name, setting.default)
+    try:
+        return _read[setting.setting_name]
+    except KeyError:
+        found = getattr(settings, setting.setting_name, setting.default)
+        _read[setting.setting_name] = found
+        return found
+
+
+def settings_read() -> dict:
+    """What :func:`value` has read: a new object once any setting changes, so that what
+    was worked out from settings (see ``cache._cache``) can tell it is out of date."""
+    return _read
+
+
+def _settings_changed(**kwargs) -> None:
+    global _read
+    _read = {}
+
+
+setting_changed.connect(_settings_changed, dispatch_uid="wagtail_spinecare.conf")
 
 
 def is_valid(setting: Setting) -> bool:
@@ -169,10 +195,11 @@ def cache_header() -> bool:
 
 def frontend_cache_enabled() -> bool:
     """Whether the project has Wagtail's frontend cache app installed and configured."""
-
-    return apps.is_installed("wagtail.contrib.frontend_cache") and bool(
-        getattr(settings, "WAGTAILFRONTENDCACHE", None)
-    )
+    if "frontend cache" not in _read:
+        _read["frontend cache"] = apps.is_installed("wagtail.contrib.frontend_cache") and bool(
+            getattr(settings, "WAGTAILFRONTENDCACHE", None)
+        )
+    return _read["frontend cache"]
 
 
 def consent_max_days() -> int:
