@@ -1,17 +1,21 @@
 """The page cache answered in front of Django (``wagtail_spinecare.wsgi``)."""
 
+import logging
+
 import pytest
 from django.conf import settings as settings_module
 from django.contrib.auth import get_user_model
 from django.core.handlers.wsgi import WSGIHandler
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 from wagtail.models import Site
 
 from wagtail_spinecare import consent_actions
 from wagtail_spinecare.models import Testimonial
 from wagtail_spinecare.wsgi import with_page_cache
 
+from .conftest import BACKENDS
 from .settings import MIDDLEWARE
+from .test_cache_failures import BROKEN, UNREACHABLE, fresh, write_raw
 from .test_page_cache import EARLY, PAGE, UK, SetsACookie
 
 CACHE_HEADER = "X-Spinecare-Cache"
@@ -167,3 +171,34 @@ def test_a_page_kept_by_the_middleware_alone_is_never_answered_in_front(page_cac
     assert headers[CACHE_HEADER] == "miss" and app.django.handled == 1
     _status, headers, _body = call(app)
     assert headers[CACHE_HEADER] == "hit" and "Referrer-Policy" in headers
+
+
+@pytest.mark.parametrize("broken", [UNREACHABLE, BROKEN], ids=["redis-down", "raising-backend"])
+def test_a_failing_cache_renders_the_page_and_warns_once(demo, settings, caplog, broken):
+    fresh()
+    app = wrapped(settings, [*MIDDLEWARE, X_FRAME_OPTIONS])
+    try:
+        with (
+            override_settings(
+                CACHES={"default": BACKENDS["locmem"], "pages": broken},
+                WAGTAIL_SPINECARE_PAGE_CACHE_ALIAS="pages",
+                WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT=600,
+            ),
+            caplog.at_level(logging.WARNING, logger="wagtail_spinecare.cache"),
+        ):
+            answers = [call(app) for _ in range(3)]
+    finally:
+        fresh()
+    assert [status for status, _headers, _body in answers] == ["200 OK"] * 3
+    assert all(headers[CACHE_HEADER] == "miss" for _status, headers, _body in answers)
+    assert app.django.handled == 3
+    assert len([r for r in caplog.records if r.name == "wagtail_spinecare.cache"]) == 1
+
+
+def test_a_garbled_page_is_rendered_anew_and_replaced(app, page_cache):
+    _status, _headers, page = call(app)
+    key = f"spinecare:front:{UK}:{PAGE}"
+    write_raw(page_cache, key, b"\x80\x04not a pickle")
+    status, headers, body = call(app)
+    assert status == "200 OK" and headers[CACHE_HEADER] == "miss" and body == page
+    assert call(app)[1][CACHE_HEADER] == "hit"
