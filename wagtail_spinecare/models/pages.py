@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.fields import StreamField
-from wagtail.models import Page, Site, get_page_models
+from wagtail.models import Page, PageViewRestriction, Site, get_page_models
 from wagtail.search import index
 
 from .. import conf, structured_data
@@ -122,7 +122,11 @@ class SpinecarePageMixin:
         return {self.pk: self.live_revision_id}
 
     def get_view_restrictions(self):
-        """Wagtail's rule, in one query (see ``compat.view_restrictions_on``)."""
+        """Wagtail's rule, in one query (see ``compat.view_restrictions_on``); none, without
+        a query, when the query that routed to this page found none apply (see
+        ``ConditionIndexPage.route``). Wagtail asks before serving every page."""
+        if self.__dict__.get("spinecare_restricted") is False:
+            return PageViewRestriction.objects.none()
         return view_restrictions_on(path_and_ancestors(self))
 
     def source_list(self):
