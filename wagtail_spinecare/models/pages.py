@@ -5,7 +5,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.http import Http404
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
@@ -316,8 +316,11 @@ class ConditionPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
         that link here."""
         context = super().get_context(request, *args, **kwargs)
         context["disclaimer"] = self.disclaimer or context["clinic"].default_disclaimer
-        # A page being added and previewed has no id yet, so nothing can link to it.
-        context["comparison_pages"] = self.comparisons(request) if self.pk else []
+        # A page being added and previewed has no id yet, so nothing can link to it. Built
+        # when the template reads it: not when the body comes from the fragment cache.
+        context["comparison_pages"] = (
+            SimpleLazyObject(lambda: self.comparisons(request)) if self.pk else []
+        )
         return context
 
     def comparisons(self, request):
