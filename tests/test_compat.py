@@ -237,3 +237,14 @@ class TestPreparedQuery:
         query = compat.PreparedQuery(lambda path: ConditionPage.objects.filter(title="x"))
         with pytest.raises(ValueError, match="not all reach it"):
             query("0001")
+
+    @pytest.mark.parametrize(
+        "build",
+        [
+            lambda title: ConditionPage.objects.filter(title=title).prefetch_related("owner"),
+            lambda title: ConditionPage.objects.filter(title=title).values("pk"),
+        ],
+    )
+    def test_what_it_cannot_make_is_refused(self, build):
+        with pytest.raises(ValueError, match="without prefetching"):
+            compat.PreparedQuery(build)("x")

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth import get_permission_codename
 from django.db import router
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.query import ModelIterable
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page, PageViewRestriction
@@ -203,6 +204,8 @@ class _Compiled:
     """One database's SQL for a :class:`PreparedQuery`, and where its values go in it."""
 
     def __init__(self, first, second, using, types):
+        if first._prefetch_related_lookups or first._iterable_class is not ModelIterable:
+            raise ValueError("Only a query set of model instances, without prefetching.")
         self.model, self.using = first.model, using
         self.query = first.query.chain()  # compiling adds the joins to the query
         compiler = self.query.get_compiler(using=using)
