@@ -95,7 +95,8 @@ class ConditionIndexPage(SpinecarePageMixin, Page):
 
         The query that finds a page of any of these types is costly to build; once a
         process knows which type the page at a slug is, it asks for that type alone (see
-        :data:`ROUTE_HINTS`).
+        :data:`ROUTE_HINTS`), in a query compiled once (see :func:`route_query`) that also
+        says whether a view restriction applies to a condition or comparison page.
         """
         if not path_components:
             return super().route(request, path_components)
