@@ -229,21 +229,21 @@ class _Compiled:
 
     def params(self, values):
         """The parameters for ``values``, or None when a value cannot simply replace its
-        stand-in (a string matched by ``startswith`` that is not letters and digits)."""
+        stand-in: a string matched by ``startswith`` that is not letters and digits, or
+        one parameter made of several values."""
         params = list(self.template)
         for position, found in self.slots:
-            param = params[position]
-            if len(found) == 1 and param == self.markers[found[0]]:
-                value = values[found[0]]
+            param, marker = params[position], self.markers[found[0]]
+            value = values[found[0]]
+            if len(found) > 1:
+                return None
+            if param == marker:
                 # As the backend adapted the stand-in: psycopg's Int4 for an integer field.
                 params[position] = type(param)(value) if isinstance(param, int) else value
-                continue
-            for index in found:
-                value = values[index]
-                if not (value.isascii() and value.isalnum()):
-                    return None
-                param = param.replace(self.markers[index], value)
-            params[position] = param
+            elif value.isascii() and value.isalnum():
+                params[position] = param.replace(marker, value)
+            else:
+                return None
         return self.params_type(params)
 
     def run(self, params) -> list:
