@@ -233,6 +233,15 @@ def test_site_without_settings_gets_them_once_and_cached(root_page, django_asser
     assert ClinicSettings.objects.filter(site=site).count() == 1
 
 
+@pytest.mark.django_db
+def test_settings_another_process_made_first_are_the_ones_found(uk_clinic):
+    """Between not finding a site's settings and making them, another process may make
+    them: those are the site's settings, as with Wagtail's ``get_or_create``."""
+    _index, site, clinic = uk_clinic
+    assert ClinicSettings._made_for(site).pk == clinic.pk
+    assert ClinicSettings.objects.filter(site=site).count() == 1
+
+
 # --- display_name --------------------------------------------------------------------------
 
 

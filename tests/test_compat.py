@@ -8,6 +8,8 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.db.models.functions import Length
+from django.db.models.sql.compiler import SQLCompiler
 from django.test import RequestFactory
 from wagtail.images import get_image_model
 from wagtail.models import GroupSitePermission, Page, Site
@@ -171,3 +173,78 @@ def test_view_restrictions_follow_wagtails_rule_in_one_query(uk_clinic, django_a
         assert found == expected
     assert set(compat.view_restrictions_on(compat.path_and_ancestors(alias)))
     assert not set(compat.view_restrictions_on(compat.path_and_ancestors(public)))
+
+
+def children_at(path, depth, slug):
+    """A query set of the kind routing prepares: a child by slug, with its reviewer."""
+    return (
+        ConditionPage.objects.filter(path__startswith=path, depth=depth, slug=slug)
+        .select_related("reviewed_by")
+        .annotate(spinecare_title_length=Length("title"))[:1]
+    )
+
+
+def fields_of(instance) -> dict:
+    return {name: value for name, value in instance.__dict__.items() if name != "_state"}
+
+
+@pytest.mark.django_db
+class TestPreparedQuery:
+    """A prepared query finds what its query set finds, with the related rows and
+    annotations, in one query, compiling the SQL once per database."""
+
+    def test_the_same_instances_as_the_query_set(
+        self, uk_clinic, condition_page, django_assert_num_queries
+    ):
+        index, _site, _clinic = uk_clinic
+        query = compat.PreparedQuery(children_at)
+        args = (index.path, index.depth + 1, condition_page.slug)
+        expected = list(children_at(*args))
+        for _ in range(2):
+            with django_assert_num_queries(1):
+                found = query(*args)
+            assert [fields_of(page) for page in found] == [fields_of(page) for page in expected]
+            assert fields_of(found[0].reviewed_by) == fields_of(expected[0].reviewed_by)
+            assert found[0].spinecare_title_length == len(condition_page.title)
+            assert found[0]._state.db == expected[0]._state.db and not found[0]._state.adding
+        assert query(index.path, index.depth + 1, "no-such-page") == []
+        assert query(index.path + "ZZZZ", index.depth + 1, condition_page.slug) == []
+
+    def test_compiled_once(self, uk_clinic, condition_page, monkeypatch):
+        index, _site, _clinic = uk_clinic
+        query = compat.PreparedQuery(children_at)
+        query(index.path, index.depth + 1, condition_page.slug)
+
+        def refuse(*args, **kwargs):
+            raise AssertionError("compiled again")
+
+        monkeypatch.setattr(SQLCompiler, "as_sql", refuse)
+        found = query(index.path, index.depth + 1, condition_page.slug)
+        assert [page.pk for page in found] == [condition_page.pk]
+
+    def test_values_it_was_not_compiled_for_are_asked_as_the_query_set_says(
+        self, uk_clinic, condition_page
+    ):
+        index, _site, _clinic = uk_clinic
+        query = compat.PreparedQuery(children_at)
+        query(index.path, index.depth + 1, condition_page.slug)
+        # Not letters and digits: LIKE would treat these as wildcards, unescaped.
+        assert query("%", index.depth + 1, condition_page.slug) == []
+        assert query("_" * len(index.path), index.depth + 1, condition_page.slug) == []
+        assert query(index.path, None, condition_page.slug) == []
+
+    def test_a_value_that_does_not_reach_the_sql_is_refused(self, uk_clinic):
+        query = compat.PreparedQuery(lambda path: ConditionPage.objects.filter(title="x"))
+        with pytest.raises(ValueError, match="not all reach it"):
+            query("0001")
+
+    @pytest.mark.parametrize(
+        "build",
+        [
+            lambda title: ConditionPage.objects.filter(title=title).prefetch_related("owner"),
+            lambda title: ConditionPage.objects.filter(title=title).values("pk"),
+        ],
+    )
+    def test_what_it_cannot_make_is_refused(self, build):
+        with pytest.raises(ValueError, match="without prefetching"):
+            compat.PreparedQuery(build)("x")

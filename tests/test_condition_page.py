@@ -4,7 +4,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 from django.core.exceptions import ValidationError
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail_factories import ImageFactory
 
@@ -272,15 +272,16 @@ class TestQueryCount:
     """Rendering cost must not grow with content, with Django's caches cold or warm.
 
     Cold (the renditions and the fragment cache empty, as after a restart): the site, the
-    site's root page, the condition page with its reviewer, view restrictions, clinic
-    settings with the caches' generation, images with their renditions, 'read more' pages,
-    comparison pages linking here, and sources = 9. Warm, the fragment cache (on by
-    default) has the body: the first five of those. Without it, every render costs the cold
-    count. The breadcrumb comes from routing, and page URLs from the site routing found.
+    site's root page, the condition page with its reviewer and whether a view restriction
+    applies to it, clinic settings with the caches' generation, images with their
+    renditions, 'read more' pages, comparison pages linking here, and sources = 8. Warm, the
+    fragment cache (on by default) has the body: the first four of those. Without it, every
+    render costs the cold count. The breadcrumb comes from routing, and page URLs from the
+    site routing found.
     """
 
-    COLD = 9
-    WARM = {"default": 5, "fragment cache off": 9}
+    COLD = 8
+    WARM = {"default": 4, "fragment cache off": 8}
 
     @pytest.fixture
     def pages(self, uk_clinic, clinician):
@@ -346,3 +347,58 @@ def test_routing_asks_for_the_type_it_found_last_and_checks_it(
     index.add_child(instance=shared)
     assert index.route(request, ["facet-joint-back-pain"]).page.pk == shared.pk
     assert ROUTE_HINTS[index.pk, "facet-joint-back-pain"] == "clinicconditionpage"
+
+
+@pytest.mark.django_db
+class TestRoutedViewRestrictions:
+    """Routing brings whether a view restriction applies to the page it finds; Wagtail's
+    check before serving then needs no query of its own for a public page, and finds the
+    same restrictions as Wagtail's own rule for any other."""
+
+    @pytest.fixture
+    def routed(self, uk_clinic, condition_page, rf):
+        from wagtail_spinecare.models.index import ROUTE_HINTS
+
+        index, _site, _clinic = uk_clinic
+        ROUTE_HINTS.clear()
+        request = rf.get("/facet-joint-back-pain/", HTTP_HOST="uk.example")
+        index.route(request, ["facet-joint-back-pain"])  # the page's type, for the hint
+        return lambda: index.route(request, ["facet-joint-back-pain"]).page
+
+    def test_a_public_page_has_none_without_a_query(self, routed, django_assert_num_queries):
+        page = routed()
+        with django_assert_num_queries(0):
+            assert list(page.get_view_restrictions()) == []
+            assert not page.get_view_restrictions().exists()
+
+    @pytest.mark.parametrize("where", ["page", "index", "alias"])
+    def test_a_restricted_page_has_wagtails_restrictions(
+        self, routed, uk_clinic, condition_page, where
+    ):
+        index, site, _clinic = uk_clinic
+        if where == "alias":
+            # The page is an alias: its source page's restrictions apply, not its own.
+            source = ConditionPageFactory(parent=site.root_page, slug="source")
+            PageViewRestriction.objects.create(page=source, restriction_type="login")
+            slug = condition_page.slug
+            condition_page.delete()
+            source.create_alias(parent=index, update_slug=slug)
+        else:
+            restricted = condition_page if where == "page" else index
+            PageViewRestriction.objects.create(page=restricted, restriction_type="login")
+        page = routed()
+        expected = set(Page.get_view_restrictions(Page.objects.get(pk=page.pk)))
+        assert expected and set(page.get_view_restrictions()) == expected
+
+    def test_a_page_not_routed_asks(self, condition_page, django_assert_num_queries):
+        page = ConditionPage.objects.get(pk=condition_page.pk)
+        with django_assert_num_queries(1):
+            assert list(page.get_view_restrictions()) == []
+
+    def test_a_page_restricted_since_the_last_visit_is_not_served(
+        self, client, condition_page, uk_clinic
+    ):
+        url = "/facet-joint-back-pain/"
+        assert client.get(url, HTTP_HOST="uk.example").status_code == 200
+        PageViewRestriction.objects.create(page=uk_clinic[0], restriction_type="login")
+        assert client.get(url, HTTP_HOST="uk.example").status_code == 302

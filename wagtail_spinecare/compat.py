@@ -1,14 +1,19 @@
 """What differs between the Wagtail versions the package supports (7.4 LTS and 8.0), and the
-few Wagtail internals it relies on for want of a public API.
+few Wagtail and Django internals it relies on for want of a public API.
 
 Everything version-dependent or private is named here once, with why, so that the rest of the
-package reads the same on every version. ``tests/test_compat.py`` fails when Wagtail changes
-one of these.
+package reads the same on every version. ``tests/test_compat.py`` fails when Wagtail or Django
+changes one of these. The Django internals are those :class:`PreparedQuery` uses (the SQL
+compiler's ``as_sql`` and the state it leaves for Django's own model iterable).
 """
+
+import copy
 
 from django.conf import settings
 from django.contrib.auth import get_permission_codename
-from django.db.models import Q
+from django.db import router
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.query import ModelIterable
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page, PageViewRestriction
@@ -114,6 +119,19 @@ def view_restrictions_on(paths):
     queries or more; pages of this package call this with their own and their ancestors'
     paths, and a clinic's page adds its shared page's.
     """
+    return _restrictions_on(paths)
+
+
+def any_view_restriction_on(paths, outer_paths=()) -> Exists:
+    """Whether :func:`view_restrictions_on` finds any restriction on the pages at ``paths``
+    and at ``outer_paths`` (fields of the query this is annotated on), to ask in a query
+    that loads the page anyway."""
+    # The paths are compared two queries down: in the pages' query, inside the restrictions'.
+    outer = [OuterRef(OuterRef(name)) for name in outer_paths]
+    return Exists(_restrictions_on([*paths, *outer]))
+
+
+def _restrictions_on(paths):
     pages = Page.objects.filter(path__in=paths)
     return PageViewRestriction.objects.filter(
         Q(page__in=pages.filter(alias_of__isnull=True))
@@ -125,3 +143,133 @@ def path_and_ancestors(page) -> list[str]:
     """The tree paths of ``page`` and of each page above it, without a query."""
     steps = Page.steplen
     return [page.path[:end] for end in range(steps, len(page.path) + 1, steps)]
+
+
+class PreparedQuery:
+    """A query compiled to SQL once per database, then run with other values.
+
+    Django compiles a query set to SQL each time it is evaluated. For the few queries every
+    page view makes, compiling costs several times what running them does; their SQL is the
+    same each time but for a few values. ``build(*values)`` returns the query set for
+    ``values``; its SQL, leaving the values out, must not depend on them. Each value must
+    reach the SQL unchanged as a parameter: a string or integer compared to a field that
+    stores it as given (``exact`` or ``in``), or a string of letters and digits that
+    ``startswith`` matches. Model instances are made by Django's own model iterable, with
+    ``select_related`` and annotations as the query set asks.
+
+    Private Django API: the compiler's ``as_sql`` is run once, with stand-in values, and the
+    state it leaves (``select``, ``klass_info``, ``annotation_col_map``, ``col_count``...)
+    is given to a new compiler for each run, whose ``as_sql`` answers the kept SQL.
+    """
+
+    def __init__(self, build):
+        self._build = build
+        self._types = self._model = None
+        self._compiled = {}  # database alias: _Compiled
+
+    def __call__(self, *values) -> list:
+        """The instances the query set for ``values`` finds, in one query."""
+        types = tuple(type(value) for value in values)
+        if self._types is None and all(kind in (str, int) for kind in types):
+            self._types = types
+        if types != self._types:
+            return list(self._build(*values))  # not what the SQL was compiled for
+        if self._model is None:
+            self._model = self._build(*_markers(self._types, 0)).model
+        using = router.db_for_read(self._model)
+        compiled = self._compiled.get(using) or self._compile(using)
+        params = compiled.params(values)
+        if params is None:
+            return list(self._build(*values))
+        return compiled.run(params)
+
+    def _compile(self, using):
+        """The SQL for database ``using``."""
+        first, second = (self._build(*_markers(self._types, n)) for n in (0, 1))
+        compiled = self._compiled[using] = _Compiled(first, second, using, self._types)
+        return compiled
+
+
+def _markers(types, n) -> list:
+    """Stand-in values of ``types``, set ``n``: a query's SQL compiled with each set tells
+    where each value goes. Small integers: Django leaves out of the SQL an integer out of
+    its field's range."""
+    return [
+        f"Zq7m{index}v{n}Zq7" if kind is str else 32_000 + 2 * index + n
+        for index, kind in enumerate(types)
+    ]
+
+
+class _Compiled:
+    """One database's SQL for a :class:`PreparedQuery`, and where its values go in it."""
+
+    def __init__(self, first, second, using, types):
+        if first._prefetch_related_lookups or first._iterable_class is not ModelIterable:
+            raise ValueError("Only a query set of model instances, without prefetching.")
+        self.model, self.using = first.model, using
+        self.query = first.query.chain()  # compiling adds the joins to the query
+        compiler = self.query.get_compiler(using=using)
+        self.sql, params = compiler.as_sql()
+        self.state = {
+            name: value
+            for name, value in compiler.__dict__.items()
+            if name not in ("query", "connection", "using")
+        }
+        self.params_type, self.template = type(params), list(params)
+        self.markers = _markers(types, 0)
+        self.slots = _slots(self.template, self.markers)
+        other_sql, other_params = second.query.chain().get_compiler(using=using).as_sql()
+        other_markers = _markers(types, 1)
+        if (
+            other_sql != self.sql
+            or _slots(list(other_params), other_markers) != self.slots
+            or self.params(other_markers) != type(other_params)(other_params)
+        ):
+            raise ValueError("The query's SQL depends on the values, or not all reach it.")
+
+    def params(self, values):
+        """The parameters for ``values``, or None when a value cannot simply replace its
+        stand-in: a string matched by ``startswith`` that is not letters and digits, or
+        one parameter made of several values."""
+        params = list(self.template)
+        for position, found in self.slots:
+            param, marker = params[position], self.markers[found[0]]
+            value = values[found[0]]
+            if len(found) > 1:
+                return None
+            if param == marker:
+                # As the backend adapted the stand-in: psycopg's Int4 for an integer field.
+                params[position] = type(param)(value) if isinstance(param, int) else value
+            elif value.isascii() and value.isalnum():
+                params[position] = param.replace(marker, value)
+            else:
+                return None
+        return self.params_type(params)
+
+    def run(self, params) -> list:
+        """The model instances the query finds, made by Django's model iterable."""
+        compiler = self.query.get_compiler(using=self.using)
+        compiler.__dict__.update(self.state)
+        compiler.as_sql = lambda *args, **kwargs: (self.sql, params)
+        query = copy.copy(self.query)
+        query.get_compiler = lambda *args, **kwargs: compiler
+        return list(QuerySet(model=self.model, query=query, using=self.using))
+
+
+def _slots(params, markers) -> list:
+    """(position, indexes of the values there) for each parameter that holds values; every
+    value must be somewhere."""
+    slots = []
+    for position, param in enumerate(params):
+        found = [index for index, marker in enumerate(markers) if _holds(param, marker)]
+        if found:
+            slots.append((position, found))
+    if {index for _position, found in slots for index in found} != set(range(len(markers))):
+        raise ValueError("The query's SQL depends on the values, or not all reach it.")
+    return slots
+
+
+def _holds(param, marker) -> bool:
+    if isinstance(marker, str):
+        return isinstance(param, str) and marker in param
+    return isinstance(param, int) and not isinstance(param, bool) and param == marker

@@ -5,13 +5,14 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import IntegrityError, models, router, transaction
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Site
 
 from ..colour import HEX_COLOUR, contrast_ratio
+from ..compat import PreparedQuery
 from ..terminology import DEFAULT_REGION, Region, Terminology, terminology_for
 from .cache_generation import CacheGeneration
 
@@ -62,6 +63,10 @@ def validate_brand_colour(value: str) -> None:
             code="low_contrast",
             params={"ratio": ratio},
         )
+
+
+#: Each settings model's query for one site's settings (see ``ClinicSettings.for_site``).
+_SITE_QUERIES: dict = {}
 
 
 @register_setting(icon="site")
@@ -323,6 +328,30 @@ class ClinicSettings(BaseSiteSetting):
         """With the page and fragment caches' generation: every page needs both (see
         ``wagtail_spinecare.cache``)."""
         return super().base_queryset().annotate(spinecare_generation=CacheGeneration.subquery())
+
+    @classmethod
+    def for_site(cls, site):
+        """Wagtail's: the site's settings, made if it has none yet. Every page asks, so the
+        query is compiled once per process (see ``compat.PreparedQuery``)."""
+        if site is None:
+            return super().for_site(site)
+        query = _SITE_QUERIES.get(cls)
+        if query is None:
+            query = _SITE_QUERIES[cls] = PreparedQuery(
+                lambda site_id: cls.base_queryset().filter(site_id=site_id)[:1]
+            )
+        found = query(site.pk)
+        return found[0] if found else cls._made_for(site)
+
+    @classmethod
+    def _made_for(cls, site):
+        """New settings for ``site``, as Wagtail's ``get_or_create`` makes them; those
+        another process has just made, if it was first."""
+        try:
+            with transaction.atomic(using=router.db_for_write(cls)):
+                return cls.objects.create(site=site)
+        except IntegrityError:
+            return super().for_site(site)
 
     class Meta:
         verbose_name = _("clinic settings")

@@ -9,7 +9,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from ..blocks import PageContentBlock
-from ..compat import set_cached_parent
+from ..compat import PreparedQuery, any_view_restriction_on, path_and_ancestors, set_cached_parent
 from .clinic import ClinicSettings
 from .library import libraries_of, library_from_json, library_subquery
 from .pages import ConditionPage, SpinecarePageMixin, TreatmentComparisonPage
@@ -95,7 +95,8 @@ class ConditionIndexPage(SpinecarePageMixin, Page):
 
         The query that finds a page of any of these types is costly to build; once a
         process knows which type the page at a slug is, it asks for that type alone (see
-        :data:`ROUTE_HINTS`).
+        :data:`ROUTE_HINTS`), in a query compiled once (see :func:`route_query`) that also
+        says whether a view restriction applies to a condition or comparison page.
         """
         if not path_components:
             return super().route(request, path_components)
@@ -140,17 +141,49 @@ class ConditionIndexPage(SpinecarePageMixin, Page):
         name = ROUTE_HINTS.get((self.pk, slug))
         if name is None:
             return None
-        model, related = ROUTED[name]
-        pages = model.objects.child_of(self).filter(slug=slug).select_related(related)
+        model = ROUTED[name][0]
+        paths = path_and_ancestors(self)
         if model is ClinicConditionPage:
-            pages = pages.annotate(spinecare_library=library_subquery("shared_page__path"))
-        routed = pages.first()
+            paths = paths[-1:]  # its query asks for no view restrictions: this page's only
+        found = route_query(name, self.depth)(slug, *paths)
+        routed = found[0] if found else None
         if routed is None or routed.content_type_id != ContentType.objects.get_for_model(model).pk:
             ROUTE_HINTS.pop((self.pk, slug), None)  # gone, or another page now: ask again
             return None
         if model is ClinicConditionPage:
             routed.shared_library = library_from_json(routed.spinecare_library)
         return routed
+
+
+def route_query(name, depth) -> PreparedQuery:
+    """The query for the child of an index page at ``depth`` that has a slug and is of the
+    ROUTED type ``name``, with what its page shows; compiled once per process (see
+    ``compat.PreparedQuery``).
+
+    A clinic's page comes with its shared page's library. Another comes with whether a view
+    restriction applies to it (see ``SpinecarePageMixin.get_view_restrictions``); a clinic's
+    page has its own rule, which takes its shared page's restrictions too.
+    """
+    query = ROUTE_QUERIES.get((name, depth))
+    if query is None:
+        query = ROUTE_QUERIES[name, depth] = PreparedQuery(
+            lambda slug, *paths: _children_at(name, depth, slug, paths)
+        )
+    return query
+
+
+def _children_at(name, depth, slug, paths):
+    """The query set for :func:`route_query`; ``paths``: the index's last, after its
+    ancestors' (for a clinic's page, the index's alone)."""
+    model, related = ROUTED[name]
+    pages = model.objects.filter(
+        path__startswith=paths[-1], depth=depth + 1, slug=slug
+    ).select_related(related)
+    if model is ClinicConditionPage:
+        pages = pages.annotate(spinecare_library=library_subquery("shared_page__path"))
+    else:
+        pages = pages.annotate(spinecare_restricted=any_view_restriction_on(paths, ["path"]))
+    return pages[:1]
 
 
 #: The page types routing loads in one query: their names as Page's related objects, the
@@ -165,6 +198,9 @@ ROUTED = {
 #: hint only: the page is still asked for by its slug, and a miss asks again for any type.
 ROUTE_HINTS: dict = {}
 ROUTE_HINTS_MAX = 10_000
+
+#: (ROUTED name, depth of the index page): its :func:`route_query`.
+ROUTE_QUERIES: dict = {}
 
 
 def remember_route(index_id, slug, name) -> None:

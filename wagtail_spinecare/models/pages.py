@@ -5,13 +5,13 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.http import Http404
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.fields import StreamField
-from wagtail.models import Page, Site, get_page_models
+from wagtail.models import Page, PageViewRestriction, Site, get_page_models
 from wagtail.search import index
 
 from .. import conf, structured_data
@@ -122,7 +122,11 @@ class SpinecarePageMixin:
         return {self.pk: self.live_revision_id}
 
     def get_view_restrictions(self):
-        """Wagtail's rule, in one query (see ``compat.view_restrictions_on``)."""
+        """Wagtail's rule, in one query (see ``compat.view_restrictions_on``); none, without
+        a query, when the query that routed to this page found none apply (see
+        ``ConditionIndexPage.route``). Wagtail asks before serving every page."""
+        if self.__dict__.get("spinecare_restricted") is False:
+            return PageViewRestriction.objects.none()
         return view_restrictions_on(path_and_ancestors(self))
 
     def source_list(self):
@@ -312,8 +316,11 @@ class ConditionPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
         that link here."""
         context = super().get_context(request, *args, **kwargs)
         context["disclaimer"] = self.disclaimer or context["clinic"].default_disclaimer
-        # A page being added and previewed has no id yet, so nothing can link to it.
-        context["comparison_pages"] = self.comparisons(request) if self.pk else []
+        # A page being added and previewed has no id yet, so nothing can link to it. Built
+        # when the template reads it: not when the body comes from the fragment cache.
+        context["comparison_pages"] = (
+            SimpleLazyObject(lambda: self.comparisons(request)) if self.pk else []
+        )
         return context
 
     def comparisons(self, request):
