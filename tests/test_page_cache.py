@@ -346,12 +346,13 @@ def fragment_cache(request, demo):
 
 class TestFragmentCache:
     def test_repeat_renders_reuse_the_body(self, fragment_cache, client, django_assert_num_queries):
-        """The site, its root page, the clinic's page (with the shared page, its reviewer and
-        its library), view restrictions, clinic settings (with the generation, when it is
-        in the database) and the clinic's clinicians remain; the body costs nothing: 6."""
+        """The site, its root page, the clinic's page (with the shared page, its reviewer,
+        its library and whether a view restriction applies), clinic settings (with the
+        generation, when it is in the database) and the clinic's clinicians remain; the body
+        costs nothing: 5."""
         first = get(client, UK)
         assert "X-Spinecare-Cache" not in first
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(5):
             again = get(client, UK)
         assert again.content == first.content
         us = get(client, US)

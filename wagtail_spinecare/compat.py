@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth import get_permission_codename
 from django.db import router
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Length, Substr
 from django.db.models.query import ModelIterable
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -122,17 +123,21 @@ def view_restrictions_on(paths):
     return _restrictions_on(paths)
 
 
-def any_view_restriction_on(paths, outer_paths=()) -> Exists:
-    """Whether :func:`view_restrictions_on` finds any restriction on the pages at ``paths``
-    and at ``outer_paths`` (fields of the query this is annotated on), to ask in a query
-    that loads the page anyway."""
+def any_view_restriction_on(paths, outer_paths=(), outer_trees=()) -> Exists:
+    """Whether :func:`view_restrictions_on` finds any restriction on the pages at ``paths``,
+    at ``outer_paths`` and at ``outer_trees`` and every page above those (fields of the query
+    this is annotated on), to ask in a query that loads the page anyway."""
     # The paths are compared two queries down: in the pages' query, inside the restrictions'.
     outer = [OuterRef(OuterRef(name)) for name in outer_paths]
-    return Exists(_restrictions_on([*paths, *outer]))
+    above = Q()
+    for name in outer_trees:
+        tree = OuterRef(OuterRef(name))
+        above |= Q(path=Substr(tree, 1, Length("path")))
+    return Exists(_restrictions_on([*paths, *outer], above))
 
 
-def _restrictions_on(paths):
-    pages = Page.objects.filter(path__in=paths)
+def _restrictions_on(paths, above=None):
+    pages = Page.objects.filter(Q(path__in=paths) | above if above else Q(path__in=paths))
     return PageViewRestriction.objects.filter(
         Q(page__in=pages.filter(alias_of__isnull=True))
         | Q(page__in=pages.filter(alias_of__isnull=False).values("alias_of_id"))

@@ -142,10 +142,7 @@ class ConditionIndexPage(SpinecarePageMixin, Page):
         if name is None:
             return None
         model = ROUTED[name][0]
-        paths = path_and_ancestors(self)
-        if model is ClinicConditionPage:
-            paths = paths[-1:]  # its query asks for no view restrictions: this page's only
-        found = route_query(name, self.depth)(slug, *paths)
+        found = route_query(name, self.depth)(slug, *path_and_ancestors(self))
         routed = found[0] if found else None
         if routed is None or routed.content_type_id != ContentType.objects.get_for_model(model).pk:
             ROUTE_HINTS.pop((self.pk, slug), None)  # gone, or another page now: ask again
@@ -160,9 +157,10 @@ def route_query(name, depth) -> PreparedQuery:
     ROUTED type ``name``, with what its page shows; compiled once per process (see
     ``compat.PreparedQuery``).
 
-    A clinic's page comes with its shared page's library. Another comes with whether a view
-    restriction applies to it (see ``SpinecarePageMixin.get_view_restrictions``); a clinic's
-    page has its own rule, which takes its shared page's restrictions too.
+    Each comes with whether a view restriction applies to it (see
+    ``SpinecarePageMixin.get_view_restrictions``): for a clinic's page, also one on its shared
+    page or above it (``ClinicConditionPage.get_view_restrictions``), and it comes with its
+    shared page's library.
     """
     query = ROUTE_QUERIES.get((name, depth))
     if query is None:
@@ -174,16 +172,18 @@ def route_query(name, depth) -> PreparedQuery:
 
 def _children_at(name, depth, slug, paths):
     """The query set for :func:`route_query`; ``paths``: the index's last, after its
-    ancestors' (for a clinic's page, the index's alone)."""
+    ancestors'."""
     model, related = ROUTED[name]
     pages = model.objects.filter(
         path__startswith=paths[-1], depth=depth + 1, slug=slug
     ).select_related(related)
+    shared_tree = []
     if model is ClinicConditionPage:
         pages = pages.annotate(spinecare_library=library_subquery("shared_page__path"))
-    else:
-        pages = pages.annotate(spinecare_restricted=any_view_restriction_on(paths, ["path"]))
-    return pages[:1]
+        shared_tree = ["shared_page__path"]  # the shared page and its library: see shared.py
+    return pages.annotate(
+        spinecare_restricted=any_view_restriction_on(paths, ["path"], shared_tree)
+    )[:1]
 
 
 #: The page types routing loads in one query: their names as Page's related objects, the

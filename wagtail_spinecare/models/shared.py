@@ -16,7 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, PageChooserPanel
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 from ..cache import serve_cached
 from ..compat import cached_parent, path_and_ancestors, set_cached_parent, view_restrictions_on
@@ -174,6 +174,8 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
         ancestors (its library): a shared page made private is private on every clinic's
         page that shows it. Wagtail's own check before serving asks this, as do the caches.
         """
+        if self.__dict__.get("spinecare_restricted") is False:  # as routing found
+            return PageViewRestriction.objects.none()
         paths = path_and_ancestors(self)
         if self.shared_page_id:
             paths += path_and_ancestors(self.shared_page)
