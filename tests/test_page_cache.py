@@ -532,6 +532,15 @@ def test_a_page_routed_before_a_publish_is_private_to_frontend_caches(
     assert kept_by_frontend_caches(serve(ClinicConditionPage.objects.get(pk=routed.pk)))
 
 
+def test_a_page_sent_private_is_not_kept_in_the_page_cache(page_cache, client, monkeypatch):
+    """Kept, every visitor would get it private, and the frontend cache keep nothing."""
+    monkeypatch.setattr("wagtail_spinecare.conf.frontend_cache_enabled", lambda: True)
+    monkeypatch.setattr("wagtail_spinecare.cache.unchanged_since_begin", lambda request: False)
+    first = get(client, UK)
+    assert "no-store" in first["Cache-Control"]
+    assert get(client, UK)["X-Spinecare-Cache"] == "miss"
+
+
 def test_without_a_frontend_cache_pages_say_nothing_of_caching(page_cache, client):
     response = get(client, UK)
     assert "Cache-Control" not in response

@@ -591,6 +591,9 @@ def serve_cached(request, page, render):
         and _still_published(page)
     ):
         response.render()
+        if "no-store" in response.get("Cache-Control", ""):  # see _for_shared_caches
+            cache_header(response, "miss")
+            return response
         entry = (_key(request), generation, _entry_timeout())
         setattr(response, ENTRY, entry)
         if request.META.get(KEPT_IN_FRONT):
