@@ -11,7 +11,7 @@ from wagtail_factories import ImageFactory
 from wagtail_spinecare.factories import ClinicianFactory
 from wagtail_spinecare.models import ConditionPage
 
-from .forms import condition_page_form, cta_form, faq_form
+from .forms import condition_page_form, cta_form, faq_form, listblock
 
 
 @pytest.fixture
@@ -170,3 +170,46 @@ class TestPublishingBadInput:
         response = save_draft(admin_client, index, body=[("booking_cta", cta_form())])
         assert response.status_code == 302
         assert not ConditionPage.objects.get().live
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    [
+        [],
+        [section("", aspect="overview")],
+        [section("What is it?", ("paragraph", rich_text("")))],
+        [
+            section(
+                "Treatment",
+                ("comparison", {"caption": "", "intro": "", "treatments": listblock([""])}),
+            )
+        ],
+        [("faq", faq_form([("", "Usually within six weeks.")]))],
+        [
+            section(
+                "Where it hurts",
+                (
+                    "figure",
+                    {"image": {"image": "", "decorative": "", "alt_text": ""}, "caption": ""},
+                ),
+            )
+        ],
+    ],
+    ids=[
+        "no body",
+        "empty section",
+        "blank text",
+        "unchosen treatment",
+        "faq without question",
+        "figure without image",
+    ],
+)
+def test_autosave_of_a_page_half_written_answers_without_an_error(admin_client, uk_clinic, body):
+    """Wagtail's autosave (8.0) posts the editor's form as it stands, asking for JSON: a page
+    half written is saved as a draft or refused with its errors, never a server error. (On
+    a Wagtail without autosave, the same post saves a draft from the editor.)"""
+    index, _site, _clinic = uk_clinic
+    data = condition_page_form(body=body, title="Whiplash", slug="whiplash", quick_answer="")
+    response = admin_client.post(add_url(index), data, HTTP_ACCEPT="application/json")
+    assert response.status_code in (200, 302, 400)
