@@ -6,6 +6,8 @@ import pytest
 from django.conf import settings as settings_module
 from django.contrib.auth import get_user_model
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import RequestFactory, override_settings
 from wagtail.models import Site
 
@@ -19,6 +21,18 @@ from .test_cache_failures import BROKEN, UNREACHABLE, fresh, write_raw
 from .test_page_cache import EARLY, PAGE, UK, SetsACookie
 
 CACHE_HEADER = "X-Spinecare-Cache"
+
+
+@pytest.fixture(autouse=True)
+def connections_kept():
+    """As Django's test client does: called directly, Django's handler would close the
+    database connection at each request's start and end, and with it the test's
+    transaction (PostgreSQL)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 class Django:
