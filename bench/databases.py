@@ -8,6 +8,8 @@ import contextlib
 import os
 import urllib.parse
 
+import dj_database_url
+
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/"
 
 
@@ -20,6 +22,20 @@ def postgres_url() -> str | None:
 def server_url() -> str:
     """The PostgreSQL server the benchmark uses: ``DATABASE_URL``'s, or the default."""
     return postgres_url() or DEFAULT_POSTGRES_URL
+
+
+def django_databases(url: str | None, sqlite_path) -> dict:
+    """Django's ``DATABASES``: the database at ``url``, or a SQLite file at ``sqlite_path``
+    that several server processes may write to."""
+    if url:
+        return {"default": dj_database_url.parse(url)}
+    return {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(sqlite_path),
+            "OPTIONS": {"timeout": 20},
+        }
+    }
 
 
 def _admin_url(url: str) -> str:

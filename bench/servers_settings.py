@@ -12,24 +12,16 @@ import os
 
 os.environ.setdefault("BENCH_MODE", "pagecache")
 
+from bench.databases import django_databases  # noqa: E402
 from bench.settings import *  # noqa: E402, F403
 from bench.settings import BENCH_DIR, INSTALLED_APPS  # noqa: E402
 
 INSTALLED_APPS = [*INSTALLED_APPS, "wagtail.contrib.frontend_cache"]
 ROOT_URLCONF = "bench.servers_urls"
 
-if os.environ.get("SPINECARE_SERVERS_DATABASE"):
-    import dj_database_url
-
-    DATABASES = {"default": dj_database_url.parse(os.environ["SPINECARE_SERVERS_DATABASE"])}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(BENCH_DIR / "servers.sqlite3"),
-            "OPTIONS": {"timeout": 20},
-        }
-    }
+DATABASES = django_databases(
+    os.environ.get("SPINECARE_SERVERS_DATABASE"), BENCH_DIR / "servers.sqlite3"
+)
 
 if os.environ.get("SPINECARE_SERVERS_CACHE") == "locmem":
     # A new project's default: each process keeps its own, the generation is in the database.

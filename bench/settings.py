@@ -12,6 +12,7 @@ import tempfile
 from importlib.util import find_spec
 from pathlib import Path
 
+from bench.databases import django_databases
 from bench.redis_ping import REDIS_URL, redis_answers
 from example_site.settings.base import INSTALLED_APPS as SITE_APPS
 
@@ -59,18 +60,10 @@ TEMPLATES = [
 # BENCH_DATABASE: "sqlite" (a file in BENCH_DIR) or "postgres" (BENCH_DATABASE_URL, a database
 # the benchmark created for this run).
 BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "sqlite")
-if BENCH_DATABASE == "postgres":
-    import dj_database_url
-
-    DATABASES = {"default": dj_database_url.parse(os.environ["BENCH_DATABASE_URL"])}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(BENCH_DIR / "bench.sqlite3"),
-            "OPTIONS": {"timeout": 20},
-        }
-    }
+DATABASES = django_databases(
+    os.environ["BENCH_DATABASE_URL"] if BENCH_DATABASE == "postgres" else None,
+    BENCH_DIR / "bench.sqlite3",
+)
 
 
 def use_redis() -> bool:
