@@ -2,6 +2,7 @@
 the Wagtail installed: these fail when a Wagtail release changes one of them."""
 
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models.functions import Length
 from django.db.models.sql.compiler import SQLCompiler
 from django.test import RequestFactory
+from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.models import GroupSitePermission, Page, Site
 from wagtail.permission_policies.collections import CollectionOwnershipPermissionPolicy
@@ -237,6 +239,79 @@ class TestPreparedQuery:
         query = compat.PreparedQuery(lambda path: ConditionPage.objects.filter(title="x"))
         with pytest.raises(ValueError, match="not all reach it"):
             query("0001")
+
+    def test_dates_and_times_reach_the_sql_as_the_backend_adapts_them(
+        self, uk_clinic, condition_page, monkeypatch
+    ):
+        def published_and_reviewed(at, day):
+            return ConditionPage.objects.filter(
+                first_published_at__lte=at, last_reviewed__gte=day
+            ).order_by("pk")
+
+        query = compat.PreparedQuery(published_and_reviewed)
+        at, day = timezone.now().replace(microsecond=250_000), date(2026, 1, 1)
+        ConditionPage.objects.filter(pk=condition_page.pk).update(
+            first_published_at=at, last_reviewed=day
+        )
+        cases = [
+            (at, day),
+            (at - timedelta(microseconds=1), day),
+            (at + timedelta(days=400), day + timedelta(days=1)),
+            (timezone.localtime(at), day - timedelta(days=1)),  # another zone, same instant
+        ]
+        for values in cases:
+            expected = [page.pk for page in published_and_reviewed(*values)]
+            assert [page.pk for page in query(*values)] == expected
+        assert [page.pk for page in query(*cases[0])] == [condition_page.pk]
+        assert query(*cases[1]) == []
+
+        def refuse(*args, **kwargs):
+            raise AssertionError("compiled again")
+
+        monkeypatch.setattr(SQLCompiler, "as_sql", refuse)
+        assert [page.pk for page in query(*cases[0])] == [condition_page.pk]
+
+    def test_a_string_like_need_not_escape_is_put_in_the_pattern(self, uk_clinic, condition_page):
+        query = compat.PreparedQuery(
+            lambda prefix: ConditionPage.objects.filter(url_path__startswith=prefix)
+        )
+        prefix = condition_page.url_path
+        assert "-" in prefix and "/" in prefix
+        assert [page.pk for page in query(prefix)] == [condition_page.pk]
+        assert query(prefix.rstrip("/") + "-other/") == []
+        # LIKE's wildcards are escaped by the query set as built, never substituted.
+        assert query(prefix.replace("-", "_")) == []
+        assert query("%") == []
+
+
+@pytest.mark.django_db
+class TestPreparedLookup:
+    def test_finds_each_id_once_in_one_query_compiled_once_a_length(
+        self, uk_clinic, django_assert_num_queries, monkeypatch
+    ):
+        index, _site, _clinic = uk_clinic
+        pages = [ConditionPageFactory(parent=index, slug=f"page-{n}") for n in range(3)]
+        ids = [page.pk for page in pages]
+        lookup = compat.PreparedLookup(lambda pks: ConditionPage.objects.filter(pk__in=pks))
+        assert lookup([]) == []
+        for chosen in ([ids[0]], [ids[2], ids[0], ids[2]], ids):
+            with django_assert_num_queries(1):
+                found = lookup(chosen)
+            assert sorted(page.pk for page in found) == sorted(set(chosen))
+
+        def refuse(*args, **kwargs):
+            raise AssertionError("compiled again")
+
+        monkeypatch.setattr(SQLCompiler, "as_sql", refuse)
+        assert sorted(page.pk for page in lookup([ids[1], ids[2]])) == ids[1:]
+
+    def test_ids_it_cannot_prepare_are_asked_as_the_query_set_says(self, uk_clinic):
+        index, _site, _clinic = uk_clinic
+        page = ConditionPageFactory(parent=index)
+        lookup = compat.PreparedLookup(lambda pks: ConditionPage.objects.filter(pk__in=pks))
+        assert [found.pk for found in lookup([str(page.pk)])] == [page.pk]
+        many = list(range(page.pk, page.pk + compat.PreparedLookup.LONGEST + 1))
+        assert [found.pk for found in lookup(many)] == [page.pk]
 
     @pytest.mark.parametrize(
         "build",

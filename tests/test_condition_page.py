@@ -25,6 +25,7 @@ from wagtail_spinecare.models import (
     ConditionIndexPage,
     ConditionLibraryPage,
     ConditionPage,
+    PageSource,
     TreatmentComparisonPage,
 )
 
@@ -402,3 +403,24 @@ class TestRoutedViewRestrictions:
         assert client.get(url, HTTP_HOST="uk.example").status_code == 200
         PageViewRestriction.objects.create(page=uk_clinic[0], restriction_type="login")
         assert client.get(url, HTTP_HOST="uk.example").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_preview_lists_the_drafts_sources_and_the_live_page_the_stored_ones(
+    client, condition_page
+):
+    def source(title):
+        return PageSource(title=title, publisher="A publisher", year=2024)
+
+    condition_page.spinecare_sources = [source("Stored source")]
+    condition_page.save_revision().publish()
+    draft = ConditionPage.objects.get(pk=condition_page.pk)
+    draft.spinecare_sources = [source("Draft source")]
+    draft.save_revision()
+
+    preview = draft.get_latest_revision_as_object().make_preview_request()
+    live = client.get(condition_page.url, HTTP_HOST=condition_page.get_site().hostname)
+    assert "Draft source" in preview.content.decode()
+    assert "Stored source" not in preview.content.decode()
+    assert "Stored source" in live.content.decode()
+    assert "Draft source" not in live.content.decode()

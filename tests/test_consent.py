@@ -445,6 +445,80 @@ def test_why_hidden_names_the_failing_condition_and_agrees_with_the_rule(
     assert consent.may_show(testimonial, site, channel, at) == shown
 
 
+def shown_on_request_path(site, at):
+    """The testimonials the query every page makes (compiled once, see
+    ``compat.PreparedQuery``) finds shown on ``site`` at ``at``."""
+    return {record.testimonial_id for record in consent._shown_records(site, Channel.WEB, at)}
+
+
+@pytest.mark.django_db
+class TestTheQueryEveryPageMakes:
+    """Pages ask the rule with SQL compiled once and run with each request's time: it must
+    find what the rule finds, to the microsecond and the day."""
+
+    @pytest.fixture
+    def moment(self):
+        return timezone.now().replace(microsecond=500_000)
+
+    @pytest.fixture
+    def stories(self, uk_site, us_site, moment):
+        before = moment - timedelta(days=2)
+
+        def story(quote, **consent_args):
+            testimonial = make_testimonial(uk_site, quote=quote)
+            give(testimonial, given_at=before, at=before, **consent_args)
+            return testimonial
+
+        stories = {
+            "withdrawn": story("Withdrawn at the moment."),
+            "expires": story("Expires on the moment's day.", expires_on=timezone.localdate(moment)),
+            "valid": story("Valid throughout."),
+            "elsewhere": story("Consent for another clinic only.", sites=[us_site]),
+            "renewed": story("Withdrawn, then given again at the moment."),
+        }
+        consent_actions.withdraw(stories["withdrawn"], at=moment)
+        consent_actions.withdraw(stories["renewed"], at=moment - timedelta(days=1))
+        give(stories["renewed"], given_at=moment, at=moment)
+        return stories
+
+    @pytest.mark.parametrize(
+        ("offset", "shown"),
+        [
+            (timedelta(microseconds=-1), {"withdrawn", "expires", "valid"}),
+            (timedelta(0), {"expires", "valid", "renewed"}),
+            (timedelta(microseconds=1), {"expires", "valid", "renewed"}),
+            (timedelta(days=1), {"valid", "renewed"}),
+        ],
+        ids=["a microsecond before", "at the moment", "a microsecond after", "a day after"],
+    )
+    def test_finds_what_the_rule_finds(self, uk_site, stories, moment, offset, shown):
+        at = moment + offset
+        by_rule = set(
+            consent.valid_consents(uk_site, Channel.WEB, at).values_list(
+                "testimonial_id", flat=True
+            )
+        )
+        expected = {stories[name].pk for name in shown}
+        assert by_rule == expected
+        for _ in range(2):  # compiled by the first call, or earlier in this process
+            assert shown_on_request_path(uk_site, at) == expected
+
+    def test_compiled_once(self, uk_site, stories, moment, monkeypatch):
+        from django.db.models.sql.compiler import SQLCompiler
+
+        shown_on_request_path(uk_site, moment)
+
+        def refuse(*args, **kwargs):
+            raise AssertionError("compiled again")
+
+        monkeypatch.setattr(SQLCompiler, "as_sql", refuse)
+        later = moment + timedelta(days=1)
+        assert shown_on_request_path(uk_site, later) == {
+            stories["valid"].pk,
+            stories["renewed"].pk,
+        }
+
+
 # 4. Withdrawal -----------------------------------------------------------------------------
 
 

@@ -8,10 +8,11 @@ compiler's ``as_sql`` and the state it leaves for Django's own model iterable).
 """
 
 import copy
+from datetime import UTC, date, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_permission_codename
-from django.db import router
+from django.db import connections, router
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Length, Substr
 from django.db.models.query import ModelIterable
@@ -157,10 +158,12 @@ class PreparedQuery:
     page view makes, compiling costs several times what running them does; their SQL is the
     same each time but for a few values. ``build(*values)`` returns the query set for
     ``values``; its SQL, leaving the values out, must not depend on them. Each value must
-    reach the SQL unchanged as a parameter: a string or integer compared to a field that
-    stores it as given (``exact`` or ``in``), or a string of letters and digits that
-    ``startswith`` matches. Model instances are made by Django's own model iterable, with
-    ``select_related`` and annotations as the query set asks.
+    reach the SQL as one parameter, as the database backend adapts it: a string, integer,
+    date or time compared to a field of its kind (``exact``, ``in``, ``lt``, ``gte`` ...),
+    or a string that ``startswith`` matches and that holds nothing ``LIKE`` must escape. A
+    value of another kind, or a string to escape, is asked with the query set as built.
+    Model instances are made by Django's own model iterable, with ``select_related`` and
+    annotations as the query set asks.
 
     Private Django API: the compiler's ``as_sql`` is run once, with stand-in values, and the
     state it leaves (``select``, ``klass_info``, ``annotation_col_map``, ``col_count``...)
@@ -175,7 +178,7 @@ class PreparedQuery:
     def __call__(self, *values) -> list:
         """The instances the query set for ``values`` finds, in one query."""
         types = tuple(type(value) for value in values)
-        if self._types is None and all(kind in (str, int) for kind in types):
+        if self._types is None and all(kind in _KINDS for kind in types):
             self._types = types
         if types != self._types:
             return list(self._build(*values))  # not what the SQL was compiled for
@@ -195,14 +198,62 @@ class PreparedQuery:
         return compiled
 
 
+class PreparedLookup:
+    """Objects by a list of ids (``build(ids)``, a query set with ``__in``): a
+    :class:`PreparedQuery` for each number of ids, up to :attr:`LONGEST` ids; more, or ids
+    that are not integers, are asked with the query set as built. What a page finds in bulk
+    (its images, treatments, testimonials) is a handful of ids."""
+
+    LONGEST = 40
+
+    def __init__(self, build):
+        self._build = build
+        self._queries = {}  # number of ids: PreparedQuery
+
+    def __call__(self, ids) -> list:
+        """The instances for ``ids`` (in any order, repeats allowed), in one query."""
+        ids = set(ids)
+        if not ids:
+            return []
+        if len(ids) > self.LONGEST or any(type(pk) is not int for pk in ids):
+            return list(self._build(list(ids)))
+        query = self._queries.get(len(ids))
+        if query is None:
+            query = self._queries[len(ids)] = PreparedQuery(lambda *values: self._build(values))
+        return query(*sorted(ids))
+
+
+#: The kinds of value a prepared query takes.
+_KINDS = (str, int, datetime, date)
+
+
 def _markers(types, n) -> list:
     """Stand-in values of ``types``, set ``n``: a query's SQL compiled with each set tells
     where each value goes. Small integers: Django leaves out of the SQL an integer out of
-    its field's range."""
-    return [
-        f"Zq7m{index}v{n}Zq7" if kind is str else 32_000 + 2 * index + n
-        for index, kind in enumerate(types)
-    ]
+    its field's range. Times are aware where Django's are (``USE_TZ``)."""
+    zone = UTC if settings.USE_TZ else None
+    markers = []
+    for index, kind in enumerate(types):
+        step = 2 * index + n
+        if kind is str:
+            markers.append(f"Zq7m{index}v{n}Zq7")
+        elif kind is int:
+            markers.append(32_000 + step)
+        elif kind is datetime:
+            markers.append(datetime(2001, 2, 3, 4, 5, 6, 1_000 * (step + 1), tzinfo=zone))
+        else:
+            markers.append(date(2001, 3, 1 + step))
+    return markers
+
+
+def _adapted(value, connection):
+    """``value`` as the backend passes it to the database (a date or time: as a string on
+    SQLite, in the connection's time zone), as Django's date and time fields adapt it."""
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return connection.ops.adapt_datefield_value(value)
+    return value
 
 
 class _Compiled:
@@ -221,31 +272,35 @@ class _Compiled:
             if name not in ("query", "connection", "using")
         }
         self.params_type, self.template = type(params), list(params)
-        self.markers = _markers(types, 0)
+        self.connection = connections[using]
+        self.markers = self._adapted(_markers(types, 0))
         self.slots = _slots(self.template, self.markers)
         other_sql, other_params = second.query.chain().get_compiler(using=using).as_sql()
         other_markers = _markers(types, 1)
         if (
             other_sql != self.sql
-            or _slots(list(other_params), other_markers) != self.slots
+            or _slots(list(other_params), self._adapted(other_markers)) != self.slots
             or self.params(other_markers) != type(other_params)(other_params)
         ):
             raise ValueError("The query's SQL depends on the values, or not all reach it.")
 
+    def _adapted(self, values) -> list:
+        return [_adapted(value, self.connection) for value in values]
+
     def params(self, values):
         """The parameters for ``values``, or None when a value cannot simply replace its
-        stand-in: a string matched by ``startswith`` that is not letters and digits, or
+        stand-in: a string matched by ``startswith`` that ``LIKE`` would have to escape, or
         one parameter made of several values."""
         params = list(self.template)
         for position, found in self.slots:
             param, marker = params[position], self.markers[found[0]]
-            value = values[found[0]]
+            value = _adapted(values[found[0]], self.connection)
             if len(found) > 1:
                 return None
             if param == marker:
                 # As the backend adapted the stand-in: psycopg's Int4 for an integer field.
                 params[position] = type(param)(value) if isinstance(param, int) else value
-            elif value.isascii() and value.isalnum():
+            elif self.connection.ops.prep_for_like_query(value) == value:
                 params[position] = param.replace(marker, value)
             else:
                 return None
@@ -277,4 +332,6 @@ def _slots(params, markers) -> list:
 def _holds(param, marker) -> bool:
     if isinstance(marker, str):
         return isinstance(param, str) and marker in param
-    return isinstance(param, int) and not isinstance(param, bool) and param == marker
+    if isinstance(marker, int):
+        return isinstance(param, int) and not isinstance(param, bool) and param == marker
+    return type(param) is type(marker) and param == marker

@@ -18,12 +18,18 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
 from . import conf
+from .compat import PreparedQuery
 from .models.consent_records import Channel, ConsentRecord, Detail
 
 
-def _conditions(site, channel, at):
-    """The rule, as named conditions on ConsentRecord; each must hold."""
+def _conditions(site, channel, at, today=None):
+    """The rule, as named conditions on ConsentRecord; each must hold.
+
+    ``site`` is a Site or its id; ``today`` is ``at``'s date where the site is (worked out
+    from ``at`` when not given).
+    """
     channel = Channel(channel)
+    today = timezone.localdate(at) if today is None else today
     newer = ConsentRecord.objects.filter(
         testimonial=OuterRef("testimonial"), pk__gt=OuterRef("pk"), given_at__lte=at
     )
@@ -36,7 +42,7 @@ def _conditions(site, channel, at):
             _("the patient withdrew consent"),
             Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=at),
         ),
-        ("expired", _("consent has expired"), Q(expires_on__gte=timezone.localdate(at))),
+        ("expired", _("consent has expired"), Q(expires_on__gte=today)),
         (
             "wording",
             _("the quote was edited after the patient approved it"),
@@ -51,13 +57,32 @@ def _conditions(site, channel, at):
     ]
 
 
-def valid_consents(site=None, channel=Channel.WEB, at=None):
-    """The consent records that, at ``at``, let their testimonial be shown on ``site``."""
+def valid_consents(site=None, channel=Channel.WEB, at=None, today=None):
+    """The consent records that, at ``at``, let their testimonial be shown on ``site`` (a
+    Site or its id)."""
     at = at or timezone.now()
     queryset = ConsentRecord.objects.all()
-    for _code, _reason, condition in _conditions(site, channel, at):
+    for _code, _reason, condition in _conditions(site, channel, at, today):
         queryset = queryset.filter(condition)
     return queryset.distinct() if site is None else queryset
+
+
+#: Per channel: a site's valid records now, each with its testimonial and photo. Every page
+#: showing testimonials asks, so the SQL is compiled once per process (see
+#: ``compat.PreparedQuery``); it is the SQL of ``valid_consents``, with other values.
+_SHOWN_QUERIES = {}
+
+
+def _shown_records(site, channel, at=None):
+    query = _SHOWN_QUERIES.get(channel)
+    if query is None:
+        query = _SHOWN_QUERIES[channel] = PreparedQuery(
+            lambda site_id, at, today: valid_consents(site_id, channel, at, today).select_related(
+                "testimonial", "testimonial__photo"
+            )
+        )
+    at = at or timezone.now()
+    return query(site.pk, at, timezone.localdate(at))
 
 
 def may_show(testimonial, site, channel=Channel.WEB, at=None) -> bool:
@@ -132,10 +157,7 @@ def _shown_for_request(request, channel):
         details, testimonials = {}, {}
         if site is not None:
             # A site's valid records are one per testimonial: the current one.
-            records = valid_consents(site, channel).select_related(
-                "testimonial", "testimonial__photo"
-            )
-            for record in records:
+            for record in _shown_records(site, Channel(channel)):
                 details[record.testimonial_id] = ShownDetails.of(record)
                 testimonials[record.testimonial_id] = record.testimonial
         cache[channel] = (details, testimonials)

@@ -3,9 +3,22 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
+from ..compat import PreparedLookup
 from ..models.treatments import GuidelineRecommendation
 from .choosers import ViewSetChooserBlock, in_order
 from .previews import BlockGroup, PreviewBlock, first_ids
+
+
+def _recommendations_for(ids):
+    return (
+        GuidelineRecommendation.objects.filter(treatment_id__in=ids)
+        .select_related("treatment", "guideline")
+        .order_by("sort_order", "pk")
+    )
+
+
+#: Every comparison asks, so the SQL is compiled once per process and number of treatments.
+_RECOMMENDATIONS_FOR = PreparedLookup(_recommendations_for)
 
 
 class TreatmentChooserBlock(ViewSetChooserBlock):
@@ -21,11 +34,7 @@ class TreatmentChooserBlock(ViewSetChooserBlock):
         """
         ids = {value for value in values if value is not None}
         found = {}
-        for recommendation in (
-            GuidelineRecommendation.objects.filter(treatment_id__in=ids)
-            .select_related("treatment", "guideline")
-            .order_by("sort_order", "pk")
-        ):
+        for recommendation in _RECOMMENDATIONS_FOR(ids):
             treatment = found.get(recommendation.treatment_id)
             if treatment is None:
                 treatment = found[recommendation.treatment_id] = recommendation.treatment

@@ -7,12 +7,26 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageBlock, ImageChooserBlock
 
+from ..compat import PreparedLookup
 from .choosers import in_order
 from .previews import BlockGroup, PreviewBlock
 
 #: Widths rendered for every content image; the template offers them as a srcset.
 IMAGE_WIDTHS = (400, 800, 1200)
 RENDITION_SPECS = tuple(f"width-{width}" for width in IMAGE_WIDTHS)
+
+
+def _renditions_of(ids):
+    return (
+        get_image_model()
+        .get_rendition_model()
+        .objects.filter(image_id__in=ids, filter_spec__in=RENDITION_SPECS)
+        .select_related("image")
+    )
+
+
+#: Every page asks, so the SQL is compiled once per process and number of images.
+_RENDITIONS_OF = PreparedLookup(_renditions_of)
 
 
 class PrefetchingImageChooserBlock(ImageChooserBlock):
@@ -28,11 +42,8 @@ class PrefetchingImageChooserBlock(ImageChooserBlock):
         ids = {value for value in values if value is not None}
         if not ids:
             return [None for _value in values]
-        rendition_model = get_image_model().get_rendition_model()
         images = {}
-        for rendition in rendition_model.objects.filter(
-            image_id__in=ids, filter_spec__in=RENDITION_SPECS
-        ).select_related("image"):
+        for rendition in _RENDITIONS_OF(ids):
             image = images.setdefault(rendition.image_id, rendition.image)
             image.__dict__.setdefault("prefetched_renditions", []).append(rendition)
             rendition.image = image

@@ -3,7 +3,8 @@
 from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,7 @@ from wagtail.blocks.base import BlockWidget
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images import get_image_model
 
+from ..compat import PreparedLookup
 from ..models.consent_records import Channel
 from ..testimonial_display import OTHER_CLINICS_TESTIMONIAL, ShownTestimonial, testimonials_for
 from .choosers import ViewSetChooserBlock
@@ -73,17 +75,26 @@ class TestimonialChooserBlock(ViewSetChooserBlock):
             return {**state, title_key: capfirst(str(OTHER_CLINICS_TESTIMONIAL)), "edit_url": None}
         return state
 
+    @cached_property
+    def _chosen(self):
+        """Testimonials by id. Every page with testimonials asks, so the SQL is compiled
+        once per process and number of testimonials."""
+        return PreparedLookup(
+            lambda ids: self.model_class.objects.select_related("photo").filter(pk__in=ids)
+        )
+
     def bulk_to_python(self, values):
         """The chosen testimonials in one query, with their photos' renditions."""
+        found = {
+            testimonial.pk: testimonial
+            for testimonial in self._chosen(value for value in values if value is not None)
+        }
         renditions = (
             get_image_model().get_rendition_model().objects.filter(filter_spec__in=RENDITION_SPECS)
         )
-        found = (
-            self.model_class.objects.select_related("photo")
-            .prefetch_related(
-                Prefetch("photo__renditions", queryset=renditions, to_attr="prefetched_renditions")
-            )
-            .in_bulk([value for value in values if value is not None])
+        prefetch_related_objects(
+            [testimonial for testimonial in found.values() if testimonial.photo_id],
+            Prefetch("photo__renditions", queryset=renditions, to_attr="prefetched_renditions"),
         )
         return [found.get(value) for value in values]
 

@@ -9,6 +9,7 @@ from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
+from modelcluster.queryset import FakeQuerySet
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.fields import StreamField
 from wagtail.models import Page, PageViewRestriction, Site, get_page_models
@@ -22,7 +23,12 @@ from ..blocks import (
 )
 from ..cache import serve_cached
 from ..checks import run_checks
-from ..compat import path_and_ancestors, set_request_site, view_restrictions_on
+from ..compat import (
+    PreparedQuery,
+    path_and_ancestors,
+    set_request_site,
+    view_restrictions_on,
+)
 from ..links import full_page_url
 from ..page_forms import SpinecarePageForm, TreatmentComparisonPageForm
 from ..panels import ContentChecksPanel
@@ -33,6 +39,7 @@ from ..text import served_without_indentation
 from .clinic import DISCLAIMER_MAX_LENGTH, ClinicSettings
 from .library import in_clinic_words, library_of
 from .review import ClinicalReviewMixin
+from .sources import PageSource
 
 QUICK_ANSWER_MAX_LENGTH = 320
 SOURCES_PANEL = InlinePanel(
@@ -132,7 +139,12 @@ class SpinecarePageMixin:
     def source_list(self):
         """The sources patients see: the page's own, or those of the shared page it shows."""
         shown = self.__dict__.get("shown_sources")
-        return shown if shown is not None else self.spinecare_sources.all()
+        if shown is not None:
+            return shown
+        sources = self.spinecare_sources.all()
+        if self.pk is None or isinstance(sources, FakeQuerySet):
+            return sources  # a revision's or a form's, in memory
+        return _SOURCES_OF(self.pk)
 
     # Previews: one mode for each clinic, so an editor sees the page with that clinic's name,
     # words, numbers, booking link and testimonials before it is published.
@@ -325,11 +337,25 @@ class ConditionPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
 
     def comparisons(self, request):
         """Live comparison pages on the request's site that link to this condition."""
-        pages = TreatmentComparisonPage.objects.live().filter(conditions=self.condition_id)
         site = Site.find_for_request(request)
-        if site is not None:
-            pages = pages.filter(url_path__startswith=site.root_page.url_path)
-        return pages.only("id", "title", "url_path")
+        if site is None:
+            return list(_comparisons_of(self.condition_id))
+        return _COMPARISONS_ON_SITE(self.condition_id, site.root_page.url_path)
+
+
+#: Every page lists its sources, so the SQL is compiled once per process.
+_SOURCES_OF = PreparedQuery(lambda page_id: PageSource.objects.filter(page_id=page_id))
+
+
+def _comparisons_of(condition_id, url_path=None):
+    pages = TreatmentComparisonPage.objects.live().filter(conditions=condition_id)
+    if url_path is not None:
+        pages = pages.filter(url_path__startswith=url_path)
+    return pages.only("id", "title", "url_path")
+
+
+#: Every condition page asks, so the SQL is compiled once per process.
+_COMPARISONS_ON_SITE = PreparedQuery(_comparisons_of)
 
 
 class TreatmentComparisonPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
