@@ -23,6 +23,7 @@ from wagtail_spinecare.models import (
     TreatmentComparisonPage,
     superseded_recommendations,
 )
+from wagtail_spinecare.models.treatments import Strength
 
 from .forms import EMPTY_INLINES
 
@@ -331,3 +332,13 @@ class TestComparisonPage:
         assert html.select_one("table caption").get_text(strip=True) == "Compared"
         links = soup(client.get("/facet/", HTTP_HOST="uk.example")).select(".sc-related a")
         assert [a["href"] for a in links] == ["/treatments/"]
+
+
+@pytest.mark.parametrize("strength", [*Strength.values, "withdrawn_by_the_guideline"])
+def test_strength_label_is_djangos_display_in_the_active_language(strength):
+    from django.utils import translation
+
+    recommendation = GuidelineRecommendation(strength=strength)
+    for language in ("en", "es"):
+        with translation.override(language):
+            assert str(recommendation.strength_label) == recommendation.get_strength_display()

@@ -291,7 +291,7 @@ def therapy_node(treatment) -> dict:
             "url": recommendation.source_url,
         }
         if recommendation.strength != Strength.DO_NOT_OFFER:
-            item["recommendationStrength"] = str(recommendation.get_strength_display())
+            item["recommendationStrength"] = str(recommendation.strength_label)
         if recommendation.caveats:
             item["description"] = recommendation.caveats
         guidelines.append(item)

@@ -212,7 +212,16 @@ class GuidelineRecommendation(Orderable):
         verbose_name_plural = _("guideline recommendations")
 
     def __str__(self):
-        return f"{self.guideline} {self.recommendation_id}: {self.get_strength_display()}"
+        return f"{self.guideline} {self.recommendation_id}: {self.strength_label}"
+
+    @property
+    def strength_label(self):
+        """The strength in words, as ``get_strength_display()`` gives it, for a fraction of
+        its cost: every comparison table shows one a treatment."""
+        try:
+            return Strength(self.strength).label
+        except ValueError:
+            return self.strength
 
     @property
     def is_superseded(self) -> bool:
