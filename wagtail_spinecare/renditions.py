@@ -6,6 +6,8 @@ after a restart, one query an image. :func:`load_renditions` reads the cache onc
 all and, for whatever it lacks, makes one query, and puts what it found in the cache.
 """
 
+from functools import cache
+
 from django.db.models import Prefetch, prefetch_related_objects
 from wagtail.images import get_image_model
 from wagtail.images.models import Filter
@@ -16,6 +18,13 @@ LOGO_SPEC = "height-96"
 ICON_SPECS = ("fill-32x32|format-png", "fill-180x180|format-png")
 #: A clinician's photo, square.
 PORTRAIT_SPEC = "fill-160x160"
+
+
+@cache
+def filter_for(spec: str) -> Filter:
+    """Wagtail's ``Filter`` for ``spec``, made once: ``image.get_renditions()`` takes filters
+    as well as specs, and a filter made afresh for each image parses its spec again."""
+    return Filter(spec)
 
 
 def load_renditions(wanted) -> None:
@@ -31,7 +40,7 @@ def load_renditions(wanted) -> None:
         if image is None or image.is_svg():
             continue
         for spec in specs:
-            spec_filter = Filter(spec)
+            spec_filter = filter_for(spec)
             focal_point = spec_filter.get_cache_key(image)
             key = rendition_model.construct_cache_key(image, focal_point, spec)
             keys[key] = (image, spec, focal_point)

@@ -14,7 +14,7 @@ from ..blocks.sections import Aspect, shown_sections
 from ..booking import tel_href as _tel_href
 from ..cache import cached_fragment
 from ..links import page_url
-from ..renditions import ICON_SPECS, LOGO_SPEC, PORTRAIT_SPEC
+from ..renditions import ICON_SPECS, LOGO_SPEC, PORTRAIT_SPEC, filter_for
 
 register = template.Library()
 
@@ -31,7 +31,7 @@ def responsive_image(image, sizes=DEFAULT_SIZES, loading="lazy"):
     if image is None:
         return ""
     try:
-        renditions = image.get_renditions(*RENDITION_SPECS)
+        renditions = image.get_renditions(*map(filter_for, RENDITION_SPECS))
     except SourceImageIOError:
         return ""
     # Small originals are not upscaled, so several specs can give the same width.
@@ -58,7 +58,7 @@ def _renditions(image, *specs):
     if image is None:
         return None
     try:
-        return list(image.get_renditions(*specs).values())
+        return list(image.get_renditions(*map(filter_for, specs)).values())
     except SourceImageIOError:
         return None
 
