@@ -8,6 +8,7 @@ compiler's ``as_sql`` and the state it leaves for Django's own model iterable).
 """
 
 import copy
+import weakref
 from datetime import UTC, date, datetime
 
 from django.conf import settings
@@ -167,7 +168,8 @@ class PreparedQuery:
 
     Private Django API: the compiler's ``as_sql`` is run once, with stand-in values, and the
     state it leaves (``select``, ``klass_info``, ``annotation_col_map``, ``col_count``...)
-    is given to a new compiler for each run, whose ``as_sql`` answers the kept SQL.
+    is given to a new compiler for each run, whose ``as_sql`` answers the kept SQL and whose
+    ``get_converters`` answers the converters worked out for its connection the first time.
     """
 
     def __init__(self, build):
@@ -272,7 +274,9 @@ class _Compiled:
             if name not in ("query", "connection", "using")
         }
         self.params_type, self.template = type(params), list(params)
-        self.connection = connections[using]
+        # Each thread's connection converts the columns it reads in the same way: worked out
+        # once for each, rather than on every run.
+        self.converters = weakref.WeakKeyDictionary()
         self.markers = self._adapted(_markers(types, 0))
         self.slots = _slots(self.template, self.markers)
         other_sql, other_params = second.query.chain().get_compiler(using=using).as_sql()
@@ -285,22 +289,23 @@ class _Compiled:
             raise ValueError("The query's SQL depends on the values, or not all reach it.")
 
     def _adapted(self, values) -> list:
-        return [_adapted(value, self.connection) for value in values]
+        connection = connections[self.using]
+        return [_adapted(value, connection) for value in values]
 
     def params(self, values):
         """The parameters for ``values``, or None when a value cannot simply replace its
         stand-in: a string matched by ``startswith`` that ``LIKE`` would have to escape, or
         one parameter made of several values."""
-        params = list(self.template)
+        params, connection = list(self.template), connections[self.using]
         for position, found in self.slots:
             param, marker = params[position], self.markers[found[0]]
-            value = _adapted(values[found[0]], self.connection)
+            value = _adapted(values[found[0]], connection)
             if len(found) > 1:
                 return None
             if param == marker:
                 # As the backend adapted the stand-in: psycopg's Int4 for an integer field.
                 params[position] = type(param)(value) if isinstance(param, int) else value
-            elif self.connection.ops.prep_for_like_query(value) == value:
+            elif connection.ops.prep_for_like_query(value) == value:
                 params[position] = param.replace(marker, value)
             else:
                 return None
@@ -311,6 +316,11 @@ class _Compiled:
         compiler = self.query.get_compiler(using=self.using)
         compiler.__dict__.update(self.state)
         compiler.as_sql = lambda *args, **kwargs: (self.sql, params)
+        converters = self.converters.get(compiler.connection)
+        if converters is None:
+            columns = [column for column, *_rest in compiler.select[: compiler.col_count]]
+            converters = self.converters[compiler.connection] = compiler.get_converters(columns)
+        compiler.get_converters = lambda expressions: converters
         query = copy.copy(self.query)
         query.get_compiler = lambda *args, **kwargs: compiler
         return list(QuerySet(model=self.model, query=query, using=self.using))
