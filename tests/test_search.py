@@ -84,6 +84,12 @@ class TestClinicWords:
         assert found(search(client, uk_site, "spondylosis")) == ["/facet-joint-pain/"]
         assert found(search(client, us_site, "spondylosis physical")) == ["/facet-joint-pain/"]
 
+    def test_a_library_changing_its_words_is_indexed_again(self, client, library, us_page, us_site):
+        # Written in US words now: the US clinic's page keeps the text as it is.
+        library.region = "us"
+        library.save_revision().publish()
+        assert found(search(client, us_site, "physiotherapy")) == ["/facet-joint-pain/"]
+
     def test_a_clinic_changing_its_words_is_indexed_again(self, client, uk_page, uk_site):
         clinic = ClinicSettings.objects.get(site=uk_site)
         clinic.region = "us"
@@ -382,3 +388,15 @@ class TestQueries:
         with django_assert_num_queries(QUERIES):
             response = search(client, uk_site, "lumbago")
         assert len(found(response)) == count
+
+
+def test_a_shared_page_moved_out_of_the_library_leaves_its_clinic_pages_entries(
+    root_page, shared, us_page
+):
+    def found_by_its_text():
+        return list(ClinicConditionPage.objects.filter(pk=us_page.pk).search("doctor"))
+
+    assert found_by_its_text() == [us_page]
+    shared.move(root_page, pos="last-child")
+    # Nothing to show now: only the page's own title and introduction are indexed.
+    assert found_by_its_text() == []

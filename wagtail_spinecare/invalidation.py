@@ -135,6 +135,9 @@ def reindex_clinic_pages(sender, instance=None, **kwargs) -> None:
     nothing left to show keeps only its own title)."""
     if instance is None:
         return
+    if isinstance(instance, Page):
+        # A moved page comes as a plain Page: as its own type, without a query.
+        instance = instance.specific_deferred
     for page in clinic_pages_showing(instance):
         index.insert_or_update_object(page)
 
