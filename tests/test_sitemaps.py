@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.utils import timezone
-from wagtail.models import Site
+from wagtail.models import PageViewRestriction, Site
 
 from wagtail_spinecare.factories import ConditionPageFactory, TreatmentFactory, stream_item
 from wagtail_spinecare.models import (
@@ -104,10 +104,20 @@ class TestEachSite:
         shared.unpublish()
         assert sitemap(client, us_site) == {"http://us.example/": "2025-01-01"}
 
+    def test_a_clinic_page_whose_shared_page_is_private_is_not_listed(
+        self, client, pages, shared, us_site
+    ):
+        PageViewRestriction.objects.create(page=shared, restriction_type="login")
+        assert sitemap(client, us_site) == {"http://us.example/": "2025-01-01"}
+
     def test_a_draft_or_private_page_is_not_listed(self, client, pages, uk_clinic, uk_site):
         ConditionPageFactory(parent=uk_clinic[0], title="Draft", slug="draft", live=False)
+        private = ConditionPageFactory(parent=uk_clinic[0], title="Private", slug="private")
+        PageViewRestriction.objects.create(page=private, restriction_type="login")
         listed = sitemap(client, uk_site)
-        assert "http://uk.example/draft/" not in listed and len(listed) == 4
+        assert "http://uk.example/draft/" not in listed
+        assert "http://uk.example/private/" not in listed
+        assert len(listed) == 4
 
 
 class TestCanonical:

@@ -209,10 +209,11 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
         return listed
 
     def get_sitemap_urls(self, request=None):
-        """Left out of sitemaps while it has nothing to show, or when another clinic's page
-        is the original: search engines are pointed at that one instead."""
+        """Left out of sitemaps while it has nothing to show (its shared page is missing,
+        unpublished or private), or when another clinic's page is the original: search
+        engines are pointed at that one instead."""
         shared, library = self.shown()
-        if shared is None:
+        if shared is None or self.get_view_restrictions().exists():
             return []
         clinic = ClinicSettings.for_site_or_defaults(self.get_site())
         if self.canonical_url(library, clinic) is not None:
