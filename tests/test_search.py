@@ -279,7 +279,7 @@ class TestBadInput:
     def test_any_query_answers_quickly(self, client, uk_page, uk_site, query):
         started = time.monotonic()
         response = search(client, uk_site, query)
-        assert time.monotonic() - started < 2
+        assert time.monotonic() - started < 5
         value = BeautifulSoup(response.content, "html.parser").find("input", type="search")
         assert len(value.get("value", "")) <= 100
 
