@@ -4,7 +4,10 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
+
+from wagtail_spinecare.search import search_view
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -30,5 +33,8 @@ urlpatterns += [
     # Before Wagtail's pages: each clinic's brand stylesheet, which keeps inline styles off
     # the pages (see the Content-Security-Policy in settings/production.py).
     path("spinecare/", include("wagtail_spinecare.urls")),
+    # Each clinic's own search and sitemap, at its own address.
+    path("search/", search_view, name="spinecare_search"),
+    path("sitemap.xml", sitemap),
     path("", include(wagtail_urls)),
 ]

@@ -13,8 +13,9 @@ from wagtail_spinecare.factories import (
     ClinicSettingsFactory,
     ConditionIndexPageFactory,
     ConditionPageFactory,
+    stream_item,
 )
-from wagtail_spinecare.models import Guideline
+from wagtail_spinecare.models import ClinicConditionPage, ConditionLibraryPage, Guideline
 
 from .settings import MIDDLEWARE
 
@@ -97,6 +98,91 @@ def condition_page(uk_clinic, clinician):
         slug="facet-joint-back-pain",
         reviewed_by=clinician,
     )
+
+
+# A shared library with one page, and each clinic's page showing it.
+
+SHARED_QUICK_ANSWER = "Most people get better with exercise guided by a physiotherapist."
+SHARED_SECTION = (
+    "<p>Physiotherapy helps. Your GP or physiotherapist can tell you more. "
+    '<a href="https://example.org/physiotherapy/">Read about physiotherapy</a>.</p>'
+)
+
+
+def shared_body(text=SHARED_SECTION):
+    return [
+        stream_item(
+            "section",
+            {
+                "aspect": "treatment",
+                "heading": "How physiotherapy helps",
+                "content": [stream_item("paragraph", text)],
+            },
+        ),
+        stream_item(
+            "section",
+            {
+                "aspect": "success_stories",
+                "heading": "Patient stories",
+                "content": [
+                    stream_item(
+                        "testimonials",
+                        {"heading": "In their words", "testimonials": [], "latest_count": 3},
+                    )
+                ],
+            },
+        ),
+        stream_item(
+            "faq",
+            {
+                "heading": "Questions",
+                "items": [
+                    {
+                        "question": "Who will I see?",
+                        "answer": "<p>A physiotherapist, who may refer you to your GP.</p>",
+                    }
+                ],
+            },
+        ),
+    ]
+
+
+@pytest.fixture
+def library(root_page):
+    return root_page.add_child(instance=ConditionLibraryPage(title="Shared", slug="shared"))
+
+
+@pytest.fixture
+def shared(library):
+    page = ConditionPageFactory(
+        parent=library,
+        title="Facet joint pain",
+        slug="facet-joint-pain",
+        quick_answer=SHARED_QUICK_ANSWER,
+        body=shared_body(),
+    )
+    page.save_revision().publish()
+    return page
+
+
+def clinic_page(index, shared, **fields):
+    page = index.add_child(
+        instance=ClinicConditionPage(
+            title="Facet joint pain", slug="facet-joint-pain", shared_page=shared, **fields
+        )
+    )
+    page.save_revision().publish()
+    return page
+
+
+@pytest.fixture
+def uk_page(uk_clinic, shared):
+    return clinic_page(uk_clinic[0], shared, introduction="Harbour Physio is by the quay.")
+
+
+@pytest.fixture
+def us_page(us_clinic, shared):
+    return clinic_page(us_clinic[0], shared, introduction="Lake PT is on Elm Avenue.")
 
 
 @pytest.fixture(autouse=True)

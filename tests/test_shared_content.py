@@ -18,93 +18,12 @@ from wagtail_spinecare.factories import (
 from wagtail_spinecare.models import (
     Canonical,
     ClinicConditionPage,
-    ConditionLibraryPage,
 )
 from wagtail_spinecare.terminology import Region, adapt_text, terminology_for
 
+from .conftest import clinic_page, shared_body
+
 UK_TERMS, US_TERMS = terminology_for(Region.UK), terminology_for(Region.US)
-
-SHARED_QUICK_ANSWER = "Most people get better with exercise guided by a physiotherapist."
-SHARED_SECTION = (
-    "<p>Physiotherapy helps. Your GP or physiotherapist can tell you more. "
-    '<a href="https://example.org/physiotherapy/">Read about physiotherapy</a>.</p>'
-)
-
-
-def shared_body(text=SHARED_SECTION):
-    return [
-        stream_item(
-            "section",
-            {
-                "aspect": "treatment",
-                "heading": "How physiotherapy helps",
-                "content": [stream_item("paragraph", text)],
-            },
-        ),
-        stream_item(
-            "section",
-            {
-                "aspect": "success_stories",
-                "heading": "Patient stories",
-                "content": [
-                    stream_item(
-                        "testimonials",
-                        {"heading": "In their words", "testimonials": [], "latest_count": 3},
-                    )
-                ],
-            },
-        ),
-        stream_item(
-            "faq",
-            {
-                "heading": "Questions",
-                "items": [
-                    {
-                        "question": "Who will I see?",
-                        "answer": "<p>A physiotherapist, who may refer you to your GP.</p>",
-                    }
-                ],
-            },
-        ),
-    ]
-
-
-@pytest.fixture
-def library(root_page):
-    return root_page.add_child(instance=ConditionLibraryPage(title="Shared", slug="shared"))
-
-
-@pytest.fixture
-def shared(library):
-    page = ConditionPageFactory(
-        parent=library,
-        title="Facet joint pain",
-        slug="facet-joint-pain",
-        quick_answer=SHARED_QUICK_ANSWER,
-        body=shared_body(),
-    )
-    page.save_revision().publish()
-    return page
-
-
-def clinic_page(index, shared, **fields):
-    page = index.add_child(
-        instance=ClinicConditionPage(
-            title="Facet joint pain", slug="facet-joint-pain", shared_page=shared, **fields
-        )
-    )
-    page.save_revision().publish()
-    return page
-
-
-@pytest.fixture
-def uk_page(uk_clinic, shared):
-    return clinic_page(uk_clinic[0], shared, introduction="Harbour Physio is by the quay.")
-
-
-@pytest.fixture
-def us_page(us_clinic, shared):
-    return clinic_page(us_clinic[0], shared, introduction="Lake PT is on Elm Avenue.")
 
 
 def get(client, site, path="/facet-joint-pain/", status=200):

@@ -97,6 +97,13 @@ CONSENT_MAX_DAYS = Setting(
     _whole_number(1),
     "a whole number of days, 1 or more",
 )
+SEARCH_MAX_LENGTH = Setting(
+    "SEARCH_MAX_LENGTH",
+    100,
+    "The most characters of a patient's site search that are searched for; the rest is ignored.",
+    _whole_number(1),
+    "a whole number of characters, 1 or more",
+)
 
 #: Every setting, in the order docs/settings.md lists them.
 SETTINGS = (
@@ -106,6 +113,7 @@ SETTINGS = (
     PAGE_CACHE_ALIAS,
     CACHE_HEADER,
     CONSENT_MAX_DAYS,
+    SEARCH_MAX_LENGTH,
 )
 
 
@@ -205,3 +213,10 @@ def frontend_cache_enabled() -> bool:
 def consent_max_days() -> int:
     """The longest a consent may run, in days (``WAGTAIL_SPINECARE_CONSENT_MAX_DAYS``)."""
     return int(value(CONSENT_MAX_DAYS))
+
+
+def search_max_length() -> int:
+    """How many characters of a site search are searched for
+    (``WAGTAIL_SPINECARE_SEARCH_MAX_LENGTH``); the default where the value is not valid."""
+    length = value(SEARCH_MAX_LENGTH)
+    return length if SEARCH_MAX_LENGTH.valid(length) else SEARCH_MAX_LENGTH.default

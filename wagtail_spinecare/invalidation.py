@@ -8,6 +8,7 @@ installed and configured; otherwise there is nothing to purge and nothing fails.
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from wagtail.models import Page, ReferenceIndex, Site
+from wagtail.search import index
 
 from .cache import invalidate_pages
 from .conf import frontend_cache_enabled
@@ -114,6 +115,31 @@ def content_changed(sender, instance=None, **kwargs) -> None:
     invalidate_pages()
     if instance is not None and frontend_cache_enabled():
         purge_on_commit(pages_affected_by(instance))
+
+
+def clinic_pages_showing(instance):
+    """The clinic pages, live or not, whose search entry holds text from ``instance``: a
+    shared page, a library (its words), or a clinic's settings (the clinic's words)."""
+    if isinstance(instance, ConditionPage):
+        return ClinicConditionPage.objects.filter(shared_page=instance)
+    if isinstance(instance, ConditionLibraryPage):
+        return ClinicConditionPage.objects.filter(shared_page__in=Page.objects.child_of(instance))
+    if isinstance(instance, ClinicSettings):
+        return ClinicConditionPage.objects.descendant_of(instance.site.root_page)
+    return ClinicConditionPage.objects.none()
+
+
+def reindex_clinic_pages(sender, instance=None, **kwargs) -> None:
+    """A signal receiver: the search index holds each clinic page with its shared page's
+    text in its clinic's words, so the pages showing ``instance`` are indexed again (one with
+    nothing left to show keeps only its own title)."""
+    if instance is None:
+        return
+    if isinstance(instance, Page):
+        # A moved page comes as a plain Page: as its own type, without a query.
+        instance = instance.specific_deferred
+    for page in clinic_pages_showing(instance):
+        index.insert_or_update_object(page)
 
 
 def purge_on_commit(pages, urls=()) -> None:

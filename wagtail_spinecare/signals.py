@@ -9,6 +9,7 @@ from .consent_actions import on_visibility_change
 from .invalidation import (
     content_changed,
     page_moved,
+    reindex_clinic_pages,
     restriction_changed,
     site_changed,
     site_deleted,
@@ -36,6 +37,16 @@ def connect():
     page_unpublished.connect(content_changed, dispatch_uid="spinecare-cache-unpublished")
     # A shared page moved into or out of a library changes what clinics' pages show.
     post_page_move.connect(content_changed, dispatch_uid="spinecare-cache-moved")
+    # Each clinic page is indexed with its shared page's text, in its clinic's words.
+    for signal, name in (
+        (page_published, "published"),
+        (page_unpublished, "unpublished"),
+        (post_page_move, "moved"),
+    ):
+        signal.connect(reindex_clinic_pages, dispatch_uid=f"spinecare-search-{name}")
+    post_save.connect(
+        reindex_clinic_pages, sender=ClinicSettings, dispatch_uid="spinecare-search-clinic"
+    )
     # ... and may now be inside a restricted section, as may every page below it.
     post_page_move.connect(page_moved, dispatch_uid="spinecare-cache-moved-pages")
     # A page made private (login, password, groups) must leave every cache at once.

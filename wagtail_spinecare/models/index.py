@@ -11,7 +11,7 @@ from wagtail.search import index
 from ..blocks import PageContentBlock
 from ..compat import PreparedQuery, any_view_restriction_on, path_and_ancestors, set_cached_parent
 from .clinic import ClinicSettings
-from .library import libraries_of, library_from_json, library_subquery
+from .library import library_from_json, library_subquery
 from .pages import ConditionPage, SpinecarePageMixin, TreatmentComparisonPage
 from .shared import ClinicConditionPage
 
@@ -68,16 +68,7 @@ class ConditionIndexPage(SpinecarePageMixin, Page):
             .filter(shared_page__live=True)
             .select_related("shared_page")
         )
-        conditions = list(own)
-        drawing = list(drawing)
-        libraries = libraries_of([page.shared_page for page in drawing])
-        for page in drawing:
-            library = libraries.get(page.shared_page_id)
-            if library is None:
-                continue  # not shared content (any more): the page has nothing to show
-            page.title = page.adapted_text(page.shared_page.title, library, clinic)
-            page.quick_answer = page.adapted_text(page.shared_page.quick_answer, library, clinic)
-            conditions.append(page)
+        conditions = [*own, *ClinicConditionPage.as_listed(drawing, clinic)]
         return sorted(conditions, key=lambda page: page.title.lower())
 
     def get_meta_description(self) -> str:

@@ -10,7 +10,7 @@ from copy import copy
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.functions import JSONObject, Length, Substr
 from django.http import Http404
 from django.utils.functional import SimpleLazyObject
@@ -92,6 +92,10 @@ class ConditionLibraryPage(Page):
         """Never served: patients read the shared pages through their clinic's pages."""
         raise Http404(_("The shared library is not a page for patients."))
 
+    def get_sitemap_urls(self, request=None):
+        """None: the library is never served."""
+        return []
+
     @property
     def terminology(self):
         """The words the shared pages are written in."""
@@ -114,16 +118,27 @@ def libraries_of(pages) -> dict:
 LIBRARY_FIELDS = ("id", "page_ptr_id", "path", "region", "canonical", "authoritative_site_id")
 
 
+def _library_above(path_field: str):
+    """The library whose page sits above the page at ``path_field`` (a field of the outer
+    query)."""
+    parent_path = Substr(OuterRef(path_field), 1, Length(OuterRef(path_field)) - Page.steplen)
+    return ConditionLibraryPage.objects.filter(path=parent_path)
+
+
 def library_subquery(shared_path: str) -> Subquery:
     """The library whose page sits above the shared page at ``shared_path`` (a field of the
     outer query), as one JSON value, so the query that routes to a clinic's page brings the
     library too (see :func:`library_from_json`)."""
-    parent_path = Substr(OuterRef(shared_path), 1, Length(OuterRef(shared_path)) - Page.steplen)
     return Subquery(
-        ConditionLibraryPage.objects.filter(path=parent_path).values(
+        _library_above(shared_path).values(
             library=JSONObject(**{name: name for name in LIBRARY_FIELDS})
         )[:1]
     )
+
+
+def in_a_library(path_field: str = "path") -> Exists:
+    """Whether the page at ``path_field`` (a field of the query) is a library's shared page."""
+    return Exists(_library_above(path_field))
 
 
 def library_from_json(data) -> "ConditionLibraryPage | None":
@@ -155,7 +170,14 @@ def in_clinic_words(shared, library, clinic):
     shown.__dict__.pop("alternative_name_list", None)
     if source.region == target.region:
         return shown
-    for name in ("title", "seo_title", "quick_answer", "search_description", "disclaimer"):
+    for name in (
+        "title",
+        "seo_title",
+        "alternative_names",
+        "quick_answer",
+        "search_description",
+        "disclaimer",
+    ):
         setattr(shown, name, adapt_text(getattr(shared, name), source, target))
     # The body is adapted when something reads it: a page whose body comes from the fragment
     # cache never pays for it.

@@ -242,7 +242,8 @@ class ConditionPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
     ]
 
     search_fields = Page.search_fields + [
-        index.SearchField("alternative_names"),
+        index.SearchField("alternative_names", boost=2),
+        index.SearchField("section_headings", boost=1.5),
         index.SearchField("quick_answer"),
         index.SearchField("body"),
     ]
@@ -285,6 +286,18 @@ class ConditionPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
     def get_meta_description(self) -> str:
         """The search description, or else the quick answer."""
         return self.search_description or self.quick_answer
+
+    # Site search and sitemaps.
+
+    def section_headings(self) -> str:
+        """The headings of the page's sections, which the search index weighs above its text."""
+        return " ".join(section.get("heading") or "" for section in self.sections())
+
+    def get_sitemap_urls(self, request=None):
+        """None for a page of the shared library: patients read it on each clinic's page."""
+        if library_of(self) is not None:
+            return []
+        return super().get_sitemap_urls(request)
 
     def sections(self, aspect: str | None = None):
         """The page's sections, optionally only those about one aspect."""

@@ -1,10 +1,11 @@
 """Clinical review: who reviewed a page, when, and when it is due again, and the one rule
 that says where a page stands: never reviewed, overdue, due soon or current."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
@@ -43,6 +44,19 @@ def review_status_expression(due_field: str, today: date, days: int = DUE_SOON_D
         default=models.Value(ReviewStatus.CURRENT),
         output_field=models.CharField(),
     )
+
+
+def latest_change(*moments) -> datetime | None:
+    """The latest of ``moments``: publishing times, and clinical review dates (read as the
+    start of that day); None when there are none. What a sitemap gives as a page's lastmod."""
+    times = [
+        moment
+        if isinstance(moment, datetime)
+        else timezone.make_aware(datetime.combine(moment, time.min))
+        for moment in moments
+        if moment
+    ]
+    return max(times, default=None)
 
 
 class ClinicalReviewMixin(models.Model):
@@ -99,3 +113,11 @@ class ClinicalReviewMixin(models.Model):
                     % {"date": self.last_reviewed.isoformat()}
                 }
             )
+
+    def get_sitemap_urls(self, request=None):
+        """Wagtail's entry, changed when the page was last published or clinically reviewed,
+        whichever is later: a review changes what the page tells patients they can trust."""
+        urls = super().get_sitemap_urls(request)
+        for url in urls:
+            url["lastmod"] = latest_change(url.get("lastmod"), self.last_reviewed)
+        return urls

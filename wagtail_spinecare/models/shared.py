@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, PageChooserPanel
 from wagtail.models import Page, PageViewRestriction
+from wagtail.search import index
 
 from ..cache import serve_cached
 from ..compat import cached_parent, path_and_ancestors, set_cached_parent, view_restrictions_on
@@ -25,8 +26,9 @@ from ..panels import ContentChecksPanel, SharedContentPanel
 from ..terminology import adapt_text
 from ..text import served_without_indentation
 from .clinic import ClinicSettings
-from .library import Canonical, in_clinic_words, library_of, words_of
+from .library import Canonical, in_a_library, in_clinic_words, libraries_of, library_of, words_of
 from .pages import ConditionPage, SpinecarePageMixin
+from .review import latest_change
 
 
 class ClinicConditionPage(SpinecarePageMixin, Page):
@@ -72,6 +74,14 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
         SharedContentPanel(),
         FieldPanel("introduction"),
         FieldPanel("clinicians", widget=forms.CheckboxSelectMultiple),
+    ]
+    #: The index holds the shared page's text in the clinic's words (see :meth:`for_search`),
+    #: never a patient's: testimonial blocks give the index none of their words.
+    search_fields = Page.search_fields + [
+        index.SearchField("condition_names", boost=2),
+        index.SearchField("section_headings", boost=1.5),
+        index.SearchField("condition_text"),
+        index.SearchField("introduction"),
     ]
     base_form_class = ClinicConditionPageForm
     parent_page_types = ["wagtail_spinecare.ConditionIndexPage"]
@@ -152,20 +162,67 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
         )
         return original.get_full_url() if original else None
 
-    def get_sitemap_urls(self, request=None):
-        """Left out of sitemaps while it has nothing to show, or when another clinic's page
-        is the original: search engines are pointed at that one instead."""
+    # Site search and sitemaps.
+
+    @cached_property
+    def for_search(self) -> ConditionPage | None:
+        """The shared page in the words of this page's clinic, as the search index holds it;
+        None while there is nothing to show (then only this page's own title is indexed)."""
         shared, library = self.shown()
         if shared is None:
+            return None
+        clinic = ClinicSettings.for_site_or_defaults(self.get_site())
+        return in_clinic_words(shared, library, clinic)
+
+    def condition_names(self) -> str:
+        """The condition's name and other names, in the clinic's words, for the index."""
+        shown = self.for_search
+        return f"{shown.title} {shown.alternative_names}" if shown else ""
+
+    def section_headings(self) -> str:
+        """The shared page's section headings, in the clinic's words, for the index."""
+        return self.for_search.section_headings() if self.for_search else ""
+
+    def condition_text(self) -> list[str]:
+        """The shared page's quick answer and content, in the clinic's words, for the index."""
+        shown = self.for_search
+        if shown is None:
+            return []
+        body = shown._meta.get_field("body").get_searchable_content(shown.body)
+        return [shown.quick_answer, *body]
+
+    @classmethod
+    def as_listed(cls, pages, clinic) -> list:
+        """Those of ``pages`` (loaded with their shared page) that have something to show,
+        each with the shared page's title and quick answer in ``clinic``'s words, as lists of
+        conditions and search results show them. One query, for the libraries."""
+        pages = [page for page in pages if page.shared_page_id and page.shared_page.live]
+        libraries = libraries_of([page.shared_page for page in pages])
+        listed = []
+        for page in pages:
+            library = libraries.get(page.shared_page_id)
+            if library is None:
+                continue  # not shared content (any more): the page has nothing to show
+            page.title = page.adapted_text(page.shared_page.title, library, clinic)
+            page.quick_answer = page.adapted_text(page.shared_page.quick_answer, library, clinic)
+            listed.append(page)
+        return listed
+
+    def get_sitemap_urls(self, request=None):
+        """Left out of sitemaps while it has nothing to show (its shared page is missing,
+        unpublished or private), or when another clinic's page is the original: search
+        engines are pointed at that one instead."""
+        shared, library = self.shown()
+        if shared is None or self.get_view_restrictions().exists():
             return []
         clinic = ClinicSettings.for_site_or_defaults(self.get_site())
         if self.canonical_url(library, clinic) is not None:
             return []
         urls = super().get_sitemap_urls(request)
         for url in urls:
-            # The page changes when the shared page is published, too.
-            url["lastmod"] = max(
-                (at for at in (url.get("lastmod"), shared.last_published_at) if at), default=None
+            # The page changes when the shared page is published or reviewed, too.
+            url["lastmod"] = latest_change(
+                url.get("lastmod"), shared.last_published_at, shared.last_reviewed
             )
         return urls
 
@@ -222,3 +279,12 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
             return self.get_context(request)
         clinic = ClinicSettings.for_context({"request": request})
         return self.adapted(shared, clinic, library).get_context(request)
+
+
+def with_nothing_to_show(public_pages=None):
+    """The clinic pages that have nothing to show patients, as one query: no shared page, or
+    one that is unpublished, private, or not (or no longer) in a library. Site search leaves
+    them out. ``public_pages``: ``Page.objects.live().public()``, when the caller has it."""
+    if public_pages is None:
+        public_pages = Page.objects.live().public()
+    return ClinicConditionPage.objects.exclude(shared_page__in=public_pages.filter(in_a_library()))
