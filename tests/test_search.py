@@ -34,7 +34,7 @@ from .conftest import shared_body
 
 
 def search(client, site, query, page=None, status=200):
-    data = {"q": query, **({"page": page} if page is not None else {})}
+    data = {"query": query, **({"page": page} if page is not None else {})}
     response = client.get("/search/", data, HTTP_HOST=site.hostname)
     assert response.status_code == status
     return response
@@ -336,12 +336,12 @@ class TestResultsPage:
         assert not set(found(first)) & set(found(second))
         assert result_count(first) == "12 results for “sciatica”"
         soup = BeautifulSoup(first.content, "html.parser")
-        assert soup.select_one("nav.sc-search__pages a[rel=next]")["href"] == ("?q=sciatica&page=2")
+        assert soup.select_one("nav.sc-search__pages a[rel=next]")["href"] == ("?query=sciatica&page=2")
 
     def test_the_page_is_labelled_and_announces_its_count(self, client, many, uk_site):
         soup = BeautifulSoup(search(client, uk_site, "sciatica").content, "html.parser")
         form = soup.find("form", role="search")
-        field = form.find("input", attrs={"name": "q"})
+        field = form.find("input", attrs={"name": "query"})
         assert form.find("label", attrs={"for": field["id"]}).get_text(strip=True)
         assert soup.find("main") and soup.find("main").find("form") == form
         assert soup.find(role="status").get_text(strip=True).startswith("12 results")

@@ -95,7 +95,7 @@ def summary(page) -> str:
 @require_safe
 def search_view(request):
     """The search form and, for a query, a page of results from the request's site."""
-    query = cleaned_query(request.GET.get("q", ""))
+    query = cleaned_query(request.GET.get("query", ""))
     site = Site.find_for_request(request)
     clinic = ClinicSettings.for_context({"request": request})
     results, count = None, 0
