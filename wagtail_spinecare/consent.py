@@ -20,6 +20,11 @@ from wagtail.models import Site
 from . import conf
 from .models.consent_records import Channel, ConsentRecord, Detail
 
+#: The channel Wagtail's API answers through: consent's "Search engines and apps (structured
+#: data and API)". The JSON-LD never holds a testimonial (see ``structured_data``), so this
+#: consent lets a story reach apps reading the API, never a search engine as a review.
+API_CHANNEL = Channel.STRUCTURED_DATA
+
 
 def _conditions(site, channel, at):
     """The rule, as named conditions on ConsentRecord; each must hold."""
