@@ -155,9 +155,9 @@ def stories_section(page, latest=5):
     page.save()
 
 
-def story(page, site, channels=(Channel.WEB, Channel.STRUCTURED_DATA), **consent):
+def story(page, site, channels=(Channel.WEB, Channel.STRUCTURED_DATA), photo=None, **consent):
     testimonial = TestimonialFactory(
-        site=site, condition_page=page, age_band="40_49", occupation="Teacher"
+        site=site, condition_page=page, age_band="40_49", occupation="Teacher", photo=photo
     )
     give_consent(testimonial, channels=channels, **consent)
     return testimonial
@@ -270,6 +270,17 @@ class TestClinicPage:
         assert "Your doctor or physical therapist can tell you more" in paragraph
         assert data["clinic_introduction"] == "Lake PT is on Elm Avenue."
         assert data["structured_data"]["@graph"][0]["url"] == "http://us.example/facet-joint-pain/"
+
+    def test_another_sites_page_is_not_told_in_this_sites_words(
+        self, client, uk_page, us_page, uk_site
+    ):
+        items = api_get(
+            client, API, type="wagtail_spinecare.ClinicConditionPage", fields="*", site="us.example"
+        ).json()["items"]
+        assert [item["id"] for item in items] == [us_page.pk]
+        assert items[0]["quick_answer"] is None
+        assert items[0]["body"] is None
+        assert items[0]["clinic"] is None
 
     def test_the_uk_clinic_page_keeps_uk_words_and_its_clinicians(
         self, client, uk_page, uk_site, clinician
@@ -411,12 +422,13 @@ class TestQueries:
     parent is public), then the content's: the images with their renditions, the care cards'
     "read more" pages, the clinic's settings, the reviewer, the sources, and the consent
     twice: the stories the API may show, and the web pages' consent the JSON-LD asks to know
-    which sections the page shows. Listing the stories, 4: the site, the consent, the stories
-    with their photos, the clinic's settings.
+    which sections the page shows; the stories' photos' renditions come from the rendition
+    cache. Listing the stories, 5: the site, the consent, the stories with their photos, the
+    photos' renditions, the clinic's settings.
     """
 
     DETAIL = 14
-    STORIES = 4
+    STORIES = 5
 
     @pytest.fixture
     def pages(self, uk_clinic, clinician):
@@ -439,7 +451,7 @@ class TestQueries:
     ):
         page = pages[repeat]
         for _ in range(stories):
-            story(page, uk_site)
+            story(page, uk_site, photo=ImageFactory(), details=("name", "photo"))
         path = f"{API}{page.pk}/"
         api_get(client, path)  # renditions made
         with django_assert_num_queries(self.DETAIL):
@@ -447,13 +459,16 @@ class TestQueries:
         assert len(blocks_of(data["body"], "section")) == 3 * repeat + 1
         [block] = blocks_of(data["body"], "testimonials")
         assert len(block["testimonials"]) == stories
+        assert all(len(shown["photo"]["renditions"]) == 3 for shown in block["testimonials"])
 
     @pytest.mark.parametrize("stories", [1, 5])
     def test_listing_stories_costs_the_same_for_1_and_5(
         self, client, pages, uk_site, stories, django_assert_num_queries
     ):
         for _ in range(stories):
-            story(pages[1], uk_site)
+            story(pages[1], uk_site, photo=ImageFactory(), details=("name", "photo"))
+        api_get(client, STORIES)  # renditions made
         with django_assert_num_queries(self.STORIES):
             data = api_get(client, STORIES).json()
         assert data["meta"]["total_count"] == stories
+        assert all(item["photo"]["alt"].startswith("Photo of") for item in data["items"])

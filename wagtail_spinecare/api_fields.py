@@ -12,6 +12,7 @@ contact details have no field, so asking for them is "unknown fields" (400).
 
 from rest_framework.fields import Field
 from wagtail.api import APIField
+from wagtail.models import Site
 
 from . import structured_data
 from .blocks.api import attributes
@@ -33,11 +34,18 @@ class PageField(Field):
 
 
 def shown_page(page, context):
-    """The page as patients are shown it, worked out once per page and request."""
+    """The page as patients are shown it, worked out once per page and request; None for a
+    page of another site than the request's (asked for with ``?site=``): its clinic's words,
+    numbers and stories are its own site's, which this request does not speak for."""
     found = context.setdefault("_spinecare_shown_pages", {})
     if page.pk not in found:
-        shown = getattr(page, "api_shown_page", None)
-        found[page.pk] = shown(context["request"]) if shown else page
+        request = context["request"]
+        site = Site.find_for_request(request)
+        if site is None or not page.url_path.startswith(site.root_page.url_path):
+            found[page.pk] = None
+        else:
+            shown = getattr(page, "api_shown_page", None)
+            found[page.pk] = shown(request) if shown else page
     return found[page.pk]
 
 

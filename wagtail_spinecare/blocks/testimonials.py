@@ -13,6 +13,7 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images import get_image_model
 
 from ..consent import API_CHANNEL
+from ..renditions import load_renditions
 from ..testimonial_display import OTHER_CLINICS_TESTIMONIAL, ShownTestimonial, testimonials_for
 from .choosers import ViewSetChooserBlock
 from .images import RENDITION_SPECS, image_api_value
@@ -198,6 +199,7 @@ class TestimonialsBlock(PreviewBlock, blocks.StructBlock):
         shown = testimonials_for(value, context, channel=API_CHANNEL)["testimonials"]
         if not shown:
             return None
+        load_renditions([(story.photo, RENDITION_SPECS) for story in shown])
         return {
             "heading": value.get("heading"),
             "testimonials": [story_api_value(story, context.get("request")) for story in shown],
