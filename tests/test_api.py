@@ -296,7 +296,8 @@ class TestStories:
     def test_only_stories_with_api_consent_with_only_allowed_details(self, client, page, uk_site):
         stories_section(page)
         web_only = story(page, uk_site, channels=(Channel.WEB,))
-        named = story(page, uk_site, details=("name", "occupation"))
+        # Its photo is on file, but its consent does not allow it.
+        named = story(page, uk_site, photo=ImageFactory(), details=("name", "occupation"))
         body = api_get(client, f"{API}{page.pk}/").json()["body"]
         [block] = blocks_of(body, "testimonials")
         assert [t["quote"] for t in block["testimonials"]] == [named.quote]
@@ -305,6 +306,7 @@ class TestStories:
         assert (shown["occupation"], shown["age"], shown["photo"]) == ("Teacher", "", None)
         listed = api_get(client, STORIES).json()
         assert [item["id"] for item in listed["items"]] == [named.pk]
+        assert listed["items"][0]["photo"] is None
         assert web_only.quote not in json.dumps(listed)
 
     def test_a_story_without_api_consent_leaves_its_section_out(self, client, page, uk_site):
@@ -423,12 +425,15 @@ class TestQueries:
     "read more" pages, the clinic's settings, the reviewer, the sources, and the consent
     twice: the stories the API may show, and the web pages' consent the JSON-LD asks to know
     which sections the page shows; the stories' photos' renditions come from the rendition
-    cache. Listing the stories, 5: the site, the consent, the stories with their photos, the
-    photos' renditions, the clinic's settings.
+    cache. A clinic's page of shared content (no stories), 15: Wagtail's seven, the shared
+    page, its library, the clinic's settings, the clinic's clinicians, the images, the "read
+    more" pages, the reviewer and the sources. Listing the stories, 5: the site, the consent,
+    the stories with their photos, the photos' renditions, the clinic's settings.
     """
 
     DETAIL = 14
     STORIES = 5
+    CLINIC_DETAIL = 15
 
     @pytest.fixture
     def pages(self, uk_clinic, clinician):
@@ -460,6 +465,26 @@ class TestQueries:
         [block] = blocks_of(data["body"], "testimonials")
         assert len(block["testimonials"]) == stories
         assert all(len(shown["photo"]["renditions"]) == 3 for shown in block["testimonials"])
+
+    @pytest.mark.parametrize("repeat", [1, 3])
+    def test_a_clinic_page_of_3n_shared_sections_costs_what_n_cost(
+        self, client, library, us_clinic, clinician, repeat, django_assert_num_queries
+    ):
+        index = us_clinic[0]
+        images = [ImageFactory().pk for _ in range(6)]
+        shared_page = ConditionPageFactory(
+            parent=library,
+            reviewed_by=clinician,
+            body=full_condition_body(images, repeat=repeat, clinic_page=index),
+        )
+        shared_page.save_revision().publish()
+        page = test_shared_content.clinic_page(index, shared_page, introduction="Lake PT.")
+        path = f"{API}{page.pk}/"
+        api_get(client, path, host="us.example")  # renditions made
+        with django_assert_num_queries(self.CLINIC_DETAIL):
+            data = api_get(client, path, host="us.example").json()
+        assert len(blocks_of(data["body"], "section")) == 3 * repeat
+        assert data["clinic"]["region"] == "us"
 
     @pytest.mark.parametrize("stories", [1, 5])
     def test_listing_stories_costs_the_same_for_1_and_5(
