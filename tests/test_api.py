@@ -378,6 +378,14 @@ class TestNothingPrivate:
         assert response.json() == {"message": f"unknown fields: {field}"}
         api_get(client, API, type="wagtail_spinecare.ConditionPage", fields=field, status=400)
 
+    def test_patients_photos_are_not_in_the_images_endpoint(self, client, page, image, uk_site):
+        photo = ImageFactory(title="Sarah Jones, knee")
+        story(page, uk_site, photo=photo, details=("name", "photo"))
+        listed = api_get(client, "/api/v2/images/").json()["items"]
+        assert [item["id"] for item in listed] == [image.pk]
+        api_get(client, f"/api/v2/images/{photo.pk}/", status=404)
+        api_get(client, f"/api/v2/images/{image.pk}/")
+
     def test_no_documents_endpoint(self, client, page):
         api_get(client, "/api/v2/documents/", status=404)
 

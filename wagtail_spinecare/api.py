@@ -38,7 +38,12 @@ class PagesAPIViewSet(NotStored, WagtailPagesAPIViewSet):
 
 
 class ImagesAPIViewSet(NotStored, WagtailImagesAPIViewSet):
-    """Wagtail's images endpoint, never kept by a cache."""
+    """Wagtail's images endpoint, never kept by a cache, without patients' photos: a photo
+    reaches the API only with its story, as far as its consent allows."""
+
+    def get_queryset(self):
+        photos = Testimonial.objects.filter(photo__isnull=False).values("photo_id")
+        return super().get_queryset().exclude(pk__in=photos)
 
 
 class TestimonialsAPIViewSet(NotStored, BaseAPIViewSet):
