@@ -336,7 +336,9 @@ class TestResultsPage:
         assert not set(found(first)) & set(found(second))
         assert result_count(first) == "12 results for “sciatica”"
         soup = BeautifulSoup(first.content, "html.parser")
-        assert soup.select_one("nav.sc-search__pages a[rel=next]")["href"] == ("?query=sciatica&page=2")
+        assert soup.select_one("nav.sc-search__pages a[rel=next]")["href"] == (
+            "?query=sciatica&page=2"
+        )
 
     def test_the_page_is_labelled_and_announces_its_count(self, client, many, uk_site):
         soup = BeautifulSoup(search(client, uk_site, "sciatica").content, "html.parser")

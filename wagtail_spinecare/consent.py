@@ -21,6 +21,11 @@ from . import conf
 from .compat import PreparedQuery
 from .models.consent_records import Channel, ConsentRecord, Detail
 
+#: The channel Wagtail's API answers through: consent's "Search engines and apps (structured
+#: data and API)". The JSON-LD never holds a testimonial (see ``structured_data``), so this
+#: consent lets a story reach apps reading the API, never a search engine as a review.
+API_CHANNEL = Channel.STRUCTURED_DATA
+
 
 def _conditions(site, channel, at, today=None):
     """The rule, as named conditions on ConsentRecord; each must hold.

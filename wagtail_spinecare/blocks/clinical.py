@@ -11,6 +11,7 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 
 from ..booking import tel_href
 from ..models.clinic import ClinicSettings
+from .api import child_api_value
 from .previews import BlockGroup, PreviewBlock
 
 TEXT_FEATURES = ["h3", "h4", "bold", "italic", "link", "ol", "ul"]
@@ -147,6 +148,20 @@ class CareCardBlock(PreviewBlock, blocks.StructBlock):
         )
         context["card_actions"] = care_card_actions(value.get("level"), terms)
         return context
+
+    def get_api_representation(self, value, context=None):
+        """The card as the page shows it: its heading and actions with the clinic's numbers."""
+        context = self.get_context(value, parent_context=context or {})
+        more_page = value.get("more_page")
+        return {
+            "level": value.get("level"),
+            "heading": str(context["card_heading"]),
+            "body": child_api_value(self.child_blocks["body"], value.get("body"), context),
+            "actions": [
+                {"text": str(text), "href": href} for text, href in context["card_actions"]
+            ],
+            "more_page": more_page.pk if more_page is not None else None,
+        }
 
 
 DO_NOT = re.compile(r"^\s*do not\b", re.IGNORECASE)

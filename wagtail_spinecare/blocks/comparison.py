@@ -5,6 +5,7 @@ from wagtail import blocks
 
 from ..compat import PreparedLookup
 from ..models.treatments import GuidelineRecommendation
+from .api import attributes
 from .choosers import ViewSetChooserBlock, in_order
 from .previews import BlockGroup, PreviewBlock, first_ids
 
@@ -107,6 +108,17 @@ class TreatmentComparisonBlock(PreviewBlock, blocks.StructBlock):
         block instead."""
         return bool(self.rows(value) or context.get("spinecare_block_preview"))
 
+    def get_api_representation(self, value, context=None):
+        """The table as the page shows it: each treatment with what guidelines recommend."""
+        rows = self.rows(value)
+        if not rows:
+            return None
+        return {
+            "caption": value.get("caption") or "",
+            "intro": value.get("intro") or "",
+            "treatments": [treatment_api_value(treatment) for treatment in rows],
+        }
+
     def get_searchable_content(self, value):
         """The caption, and each treatment's name and summary as the table shows them."""
         content = [value.get("caption") or ""]
@@ -114,3 +126,35 @@ class TreatmentComparisonBlock(PreviewBlock, blocks.StructBlock):
             if treatment is not None:
                 content += [treatment.name, treatment.summary]
         return content
+
+
+def treatment_api_value(treatment) -> dict:
+    """A treatment as a comparison table shows it, with its guideline recommendations."""
+    return {
+        "id": treatment.pk,
+        **attributes(
+            treatment,
+            "name",
+            "category",
+            "summary",
+            "involves",
+            "time_to_benefit",
+            "typical_course",
+        ),
+        "recommendations": [
+            {
+                "guideline": recommendation.guideline.code,
+                "authority": recommendation.guideline.authority,
+                "strength_label": str(recommendation.get_strength_display()),
+                **attributes(
+                    recommendation,
+                    "guideline_version",
+                    "recommendation_id",
+                    "strength",
+                    "caveats",
+                    "source_url",
+                ),
+            }
+            for recommendation in treatment.recommendation_list
+        ],
+    }

@@ -106,6 +106,23 @@ class BookingCTABlock(PreviewBlock, blocks.StructBlock):
         context["clinic"] = clinic
         return context
 
+    def get_api_representation(self, value, context=None):
+        """The button as the page shows it: its final booking link (tracked, as the page's)
+        and phone; None (left out) when it leads nowhere."""
+        context = context or {}
+        links = booking_links(value, ClinicSettings.for_context(context), context)
+        if not (links["booking_href"] or links["phone_href"]):
+            return None
+        return {
+            "heading": value.get("heading") or "",
+            "text": value.get("text") or "",
+            "label": value.get("label") or "",
+            "href": links["booking_href"],
+            "phone": links["phone"],
+            "phone_href": links["phone_href"],
+            "open_in_new_tab": bool(value.get("open_in_new_tab")),
+        }
+
     def shows_anything(self, value, context) -> bool:
         """Whether the button leads anywhere: to a booking link or a phone number."""
         links = booking_links(value, ClinicSettings.for_context(context), context)

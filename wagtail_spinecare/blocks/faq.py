@@ -6,12 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 
+from .api import StructAPIMixin
 from .previews import BlockGroup, PreviewBlock
 
 ANSWER_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 
-class FAQItemBlock(blocks.StructBlock):
+class FAQItemBlock(StructAPIMixin, blocks.StructBlock):
     """One question a patient asks, with its answer; both are required."""
 
     question = blocks.CharBlock(

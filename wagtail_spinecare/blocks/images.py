@@ -29,6 +29,29 @@ def _renditions_of(ids):
 _RENDITIONS_OF = PreparedLookup(_renditions_of)
 
 
+def image_api_value(image, alt_text, request=None) -> dict | None:
+    """An image as the page shows it: its alt text (empty for a decorative image), size, and
+    the renditions the page's ``srcset`` offers, with absolute URLs when there is a request.
+
+    The renditions come from those the image's chooser loaded with it (see
+    ``PrefetchingImageChooserBlock``); a missing one is made, as the page would make it.
+    """
+    if image is None:
+        return None
+    renditions = []
+    for spec in RENDITION_SPECS:
+        rendition = image.get_rendition(spec)
+        url = request.build_absolute_uri(rendition.url) if request else rendition.url
+        renditions.append({"url": url, "width": rendition.width, "height": rendition.height})
+    return {
+        "id": image.pk,
+        "alt": alt_text or "",
+        "width": image.width,
+        "height": image.height,
+        "renditions": renditions,
+    }
+
+
 class PrefetchingImageChooserBlock(ImageChooserBlock):
     """Loads every image of a page with its renditions, in one query.
 
@@ -143,3 +166,17 @@ class FigureBlock(PreviewBlock, blocks.StructBlock):
         """Whether there is an image (a deleted one leaves nothing), or this is the block
         picker's preview, which describes the block instead."""
         return bool(value.get("image") or context.get("spinecare_block_preview"))
+
+    def get_api_representation(self, value, context=None):
+        """The image with its alt text and renditions, and the caption; None (left out)
+        when the image was deleted, as the page leaves it out."""
+        image = value.get("image")
+        if image is None:
+            return None
+        alt_text = "" if getattr(image, "decorative", False) else image.contextual_alt_text
+        request = (context or {}).get("request")
+        return {
+            "image": image_api_value(image, alt_text, request),
+            "decorative": bool(getattr(image, "decorative", False)),
+            "caption": value.get("caption") or "",
+        }

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
+from .api import StreamAPIMixin, StructAPIMixin
 from .clinical import TEXT_FEATURES, CareCardBlock, DoDontBlock, RecoveryTimelineBlock
 from .comparison import TreatmentComparisonBlock
 from .cta import BookingCTABlock
@@ -58,7 +59,7 @@ def text_block():
     )
 
 
-class SectionContentBlock(blocks.StreamBlock):
+class SectionContentBlock(StreamAPIMixin, blocks.StreamBlock):
     """What a section can hold: text and pictures, the clinical blocks, testimonials,
     questions and a booking button."""
 
@@ -76,7 +77,7 @@ class SectionContentBlock(blocks.StreamBlock):
         label = _("Section content")
 
 
-class SectionBlock(PreviewBlock, blocks.StructBlock):
+class SectionBlock(StructAPIMixin, PreviewBlock, blocks.StructBlock):
     """One titled part of a condition page, such as 'Symptoms' or 'When to get help'."""
 
     #: Fields for editors only: never rendered, indexed, checked or sent through the API.
@@ -138,11 +139,10 @@ class SectionBlock(PreviewBlock, blocks.StructBlock):
         ]
 
     def get_api_representation(self, value, context=None):
-        """The section without its editor-only fields."""
+        """The section without its editor-only fields; None (left out) when none of its
+        content shows anything, as the page leaves it out."""
         representation = super().get_api_representation(value, context=context)
-        for name in self.editor_only:
-            representation.pop(name, None)
-        return representation
+        return representation if representation["content"] else None
 
     def shown_content(self, value, context) -> list:
         """The children of the content that show anything in ``context``, known before any
@@ -182,7 +182,7 @@ def shown_sections(body, context) -> list:
     ]
 
 
-class ConditionBodyBlock(blocks.StreamBlock):
+class ConditionBodyBlock(StreamAPIMixin, blocks.StreamBlock):
     """A condition page's body: sections, questions and booking buttons.
 
     Text goes inside a section, so every part of the page says what it is about, for search
@@ -197,7 +197,7 @@ class ConditionBodyBlock(blocks.StreamBlock):
         label = _("Page content")
 
 
-class PageContentBlock(blocks.StreamBlock):
+class PageContentBlock(StreamAPIMixin, blocks.StreamBlock):
     """Content for pages around the condition pages: text, questions and booking buttons."""
 
     paragraph = text_block()
@@ -209,7 +209,7 @@ class PageContentBlock(blocks.StreamBlock):
         label = _("Page content")
 
 
-class ComparisonPageBlock(blocks.StreamBlock):
+class ComparisonPageBlock(StreamAPIMixin, blocks.StreamBlock):
     """A treatment comparison page's body: text, comparisons, questions and booking buttons.
 
     The page form requires at least one comparison before the page can be published.

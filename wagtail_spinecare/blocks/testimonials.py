@@ -14,10 +14,11 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images import get_image_model
 
 from ..compat import PreparedLookup
-from ..models.consent_records import Channel
+from ..consent import API_CHANNEL
+from ..renditions import load_renditions
 from ..testimonial_display import OTHER_CLINICS_TESTIMONIAL, ShownTestimonial, testimonials_for
 from .choosers import ViewSetChooserBlock
-from .images import RENDITION_SPECS
+from .images import RENDITION_SPECS, image_api_value
 from .previews import BlockGroup, PreviewBlock
 
 #: The block picker's preview shows this made-up testimonial, never a patient's words.
@@ -202,9 +203,25 @@ class TestimonialsBlock(PreviewBlock, blocks.StructBlock):
         return found[key][2]
 
     def get_api_representation(self, value, context=None):
-        """The heading and the testimonials whose consent covers search engines and apps."""
-        shown = testimonials_for(value, context or {}, channel=Channel.STRUCTURED_DATA)
+        """The heading and the testimonials whose consent covers the API (see
+        ``consent.API_CHANNEL``), each with only the details it allows; None (left out) when
+        there is none."""
+        context = context or {}
+        shown = testimonials_for(value, context, channel=API_CHANNEL)["testimonials"]
+        if not shown:
+            return None
+        load_renditions([(story.photo, RENDITION_SPECS) for story in shown])
         return {
             "heading": value.get("heading"),
-            "testimonials": [testimonial.as_dict() for testimonial in shown["testimonials"]],
+            "testimonials": [story_api_value(story, context.get("request")) for story in shown],
         }
+
+
+def story_api_value(shown, request=None) -> dict:
+    """A ``ShownTestimonial`` for the API: its words, the details its consent allows, and its
+    photo only when the consent allows it."""
+    photo = shown.photo
+    return {
+        **shown.as_dict(),
+        "photo": image_api_value(photo, photo.contextual_alt_text, request) if photo else None,
+    }

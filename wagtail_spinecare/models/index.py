@@ -8,6 +8,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from ..api_fields import INDEX_PAGE as INDEX_API_FIELDS
 from ..blocks import PageContentBlock
 from ..compat import PreparedQuery, any_view_restriction_on, path_and_ancestors, set_cached_parent
 from .clinic import ClinicSettings
@@ -41,6 +42,7 @@ class ConditionIndexPage(SpinecarePageMixin, Page):
     search_fields = Page.search_fields + [index.SearchField("intro")]
 
     template = "wagtail_spinecare/condition_index_page.html"
+    api_fields = INDEX_API_FIELDS
 
     class Meta:
         verbose_name = _("condition index page")

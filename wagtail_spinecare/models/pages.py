@@ -16,6 +16,8 @@ from wagtail.models import Page, PageViewRestriction, Site, get_page_models
 from wagtail.search import index
 
 from .. import conf, structured_data
+from ..api_fields import COMPARISON_PAGE as COMPARISON_API_FIELDS
+from ..api_fields import CONDITION_PAGE as CONDITION_API_FIELDS
 from ..blocks import (
     ComparisonPageBlock,
     ConditionBodyBlock,
@@ -253,6 +255,7 @@ class ConditionPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
         "wagtail_spinecare.ConditionLibraryPage",
     ]
     subpage_types = []
+    api_fields = CONDITION_API_FIELDS
     template = "wagtail_spinecare/condition_page.html"
     schema_about = structured_data.CONDITION
 
@@ -403,6 +406,7 @@ class TreatmentComparisonPage(SpinecarePageMixin, ClinicalReviewMixin, Page):
     search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
     parent_page_types = ["wagtail_spinecare.ConditionIndexPage"]
     subpage_types = []
+    api_fields = COMPARISON_API_FIELDS
     template = "wagtail_spinecare/treatment_comparison_page.html"
     schema_about = structured_data.THERAPIES
     base_form_class = TreatmentComparisonPageForm

@@ -19,6 +19,7 @@ from wagtail.admin.panels import FieldPanel, PageChooserPanel
 from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
+from ..api_fields import CONDITION_PAGE as CONDITION_API_FIELDS
 from ..cache import serve_cached
 from ..compat import cached_parent, path_and_ancestors, set_cached_parent, view_restrictions_on
 from ..page_forms import ClinicConditionPageForm
@@ -86,6 +87,7 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
     base_form_class = ClinicConditionPageForm
     parent_page_types = ["wagtail_spinecare.ConditionIndexPage"]
     subpage_types = []
+    api_fields = CONDITION_API_FIELDS
     template = "wagtail_spinecare/condition_page.html"
     missing_template = "wagtail_spinecare/shared_content_missing.html"
     #: The field naming the page whose clinical review this page shows: the clinical review
@@ -256,16 +258,23 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
         503 for that message: the page exists, but its content is missing until an editor
         fixes it. Never an empty page presented as complete.
         """
-        shared, library = self.shown()
-        if shared is None:
+        stand_in = self.api_shown_page(request)
+        if stand_in is None:
             return TemplateResponse(
                 request, self.missing_template, self.get_context(request), status=503
             )
-        clinic = ClinicSettings.for_context({"request": request})
-        stand_in = self.adapted(shared, clinic, library)
         return TemplateResponse(
             request, stand_in.get_template(request), stand_in.get_context(request)
         )
+
+    def api_shown_page(self, request) -> ConditionPage | None:
+        """The shared page as this clinic shows it to ``request`` (its site's words, this
+        page's introduction and clinicians), or None when there is nothing to show. The page
+        and the API both show this."""
+        shared, library = self.shown()
+        if shared is None:
+            return None
+        return self.adapted(shared, ClinicSettings.for_context({"request": request}), library)
 
     def get_preview_template(self, request, mode_name):
         """The condition page's template, or the "not available" one, as :meth:`render` picks."""
@@ -274,11 +283,8 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
     def get_preview_context(self, request, mode_name):
         """The shared page as this clinic will show it, with the introduction and clinicians
         being edited."""
-        shared, library = self.shown()
-        if shared is None:
-            return self.get_context(request)
-        clinic = ClinicSettings.for_context({"request": request})
-        return self.adapted(shared, clinic, library).get_context(request)
+        stand_in = self.api_shown_page(request)
+        return (stand_in or self).get_context(request)
 
 
 def with_nothing_to_show(public_pages=None):
