@@ -22,13 +22,7 @@ from wagtail_spinecare.factories import (
 )
 from wagtail_spinecare.models import Channel, PageSource
 
-from . import test_shared_content
-
-# The shared library and each clinic's page of it, as the shared content's tests build them.
-library = test_shared_content.library
-shared = test_shared_content.shared
-uk_page = test_shared_content.uk_page
-us_page = test_shared_content.us_page
+from .conftest import clinic_page
 
 API = "/api/v2/pages/"
 STORIES = "/api/v2/stories/"
@@ -486,7 +480,7 @@ class TestQueries:
             body=full_condition_body(images, repeat=repeat, clinic_page=index),
         )
         shared_page.save_revision().publish()
-        page = test_shared_content.clinic_page(index, shared_page, introduction="Lake PT.")
+        page = clinic_page(index, shared_page, introduction="Lake PT.")
         path = f"{API}{page.pk}/"
         api_get(client, path, host="us.example")  # renditions made
         with django_assert_num_queries(self.CLINIC_DETAIL):
