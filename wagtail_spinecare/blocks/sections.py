@@ -12,7 +12,7 @@ from .faq import FAQBlock
 from .images import FigureBlock
 from .previews import PREVIEW_TEMPLATE, BlockGroup, PreviewBlock
 from .testimonials import TestimonialsBlock
-from .visibility import shows_anything
+from .visibility import once_per_request, shows_anything
 
 
 class Aspect(models.TextChoices):
@@ -152,11 +152,16 @@ class SectionBlock(StructAPIMixin, PreviewBlock, blocks.StructBlock):
         when every testimonial in it lacks consent; it is then left out whole, as its heading must
         not stand alone.
         """
-        return [
-            child
-            for child in value.get("content") or ()
-            if shows_anything(child.block, child.value, context)
-        ]
+        return once_per_request(
+            context,
+            "shown_content",
+            value,
+            lambda: [
+                child
+                for child in value.get("content") or ()
+                if shows_anything(child.block, child.value, context)
+            ],
+        )
 
     def shows_anything(self, value, context) -> bool:
         """Whether any of the content shows anything: the page's structured data describes

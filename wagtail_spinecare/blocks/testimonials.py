@@ -20,6 +20,7 @@ from ..testimonial_display import OTHER_CLINICS_TESTIMONIAL, ShownTestimonial, t
 from .choosers import ViewSetChooserBlock
 from .images import RENDITION_SPECS, image_api_value
 from .previews import BlockGroup, PreviewBlock
+from .visibility import once_per_request
 
 #: The block picker's preview shows this made-up testimonial, never a patient's words.
 EXAMPLE_TESTIMONIAL = {
@@ -192,15 +193,9 @@ class TestimonialsBlock(PreviewBlock, blocks.StructBlock):
         shows a made-up testimonial."""
         if context.get("spinecare_block_preview"):
             return {"testimonials": [ShownTestimonial(**EXAMPLE_TESTIMONIAL)], "hidden": []}
-        request, page = context.get("request"), context.get("page")
-        if request is None:
-            return testimonials_for(value, context)
-        found = request.__dict__.setdefault("_spinecare_shown_testimonials", {})
-        key = (id(value), id(page))
-        if key not in found:
-            # The value and page are kept with the answer, so their ids cannot be reused.
-            found[key] = (value, page, testimonials_for(value, context))
-        return found[key][2]
+        return once_per_request(
+            context, "shown_testimonials", value, lambda: testimonials_for(value, context)
+        )
 
     def get_api_representation(self, value, context=None):
         """The heading and the testimonials whose consent covers the API (see
