@@ -779,3 +779,16 @@ def test_iter_blocks_yields_nested_paths():
     ]
     values = {path: value for path, _block, value in iter_blocks(body)}
     assert values[(0, "content", 1)]["label"] == "Book an assessment"
+
+
+@pytest.mark.parametrize("stored", ["overview", "when_to_get_help", "no_longer_a_choice", None])
+def test_a_text_choice_is_read_as_wagtails_choice_block_reads_it(stored):
+    from wagtail import blocks as wagtail_blocks
+
+    from wagtail_spinecare.blocks.choices import TextChoiceBlock
+    from wagtail_spinecare.blocks.sections import Aspect
+
+    ours = TextChoiceBlock(choices=Aspect.choices)
+    wagtails = wagtail_blocks.ChoiceBlock(choices=Aspect.choices)
+    assert ours.to_python(stored) == wagtails.to_python(stored)
+    assert ours.deconstruct()[0] == "wagtail.blocks.ChoiceBlock"

@@ -12,6 +12,7 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from ..booking import tel_href
 from ..models.clinic import ClinicSettings
 from .api import child_api_value
+from .choices import TextChoiceBlock
 from .previews import BlockGroup, PreviewBlock
 
 TEXT_FEATURES = ["h3", "h4", "bold", "italic", "link", "ol", "ul"]
@@ -80,7 +81,7 @@ class CareCardBlock(PreviewBlock, blocks.StructBlock):
     clinic 999 from the same card.
     """
 
-    level = blocks.ChoiceBlock(
+    level = TextChoiceBlock(
         choices=CareLevel.choices,
         default=CareLevel.URGENT,
         help_text=_("How quickly the patient must act if the symptoms below apply."),

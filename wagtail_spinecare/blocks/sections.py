@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
 from .api import StreamAPIMixin, StructAPIMixin
+from .choices import TextChoiceBlock
 from .clinical import TEXT_FEATURES, CareCardBlock, DoDontBlock, RecoveryTimelineBlock
 from .comparison import TreatmentComparisonBlock
 from .cta import BookingCTABlock
@@ -83,7 +84,7 @@ class SectionBlock(StructAPIMixin, PreviewBlock, blocks.StructBlock):
     #: Fields for editors only: never rendered, indexed, checked or sent through the API.
     editor_only = ("editor_notes",)
 
-    aspect = blocks.ChoiceBlock(
+    aspect = TextChoiceBlock(
         choices=Aspect.choices,
         default=Aspect.OVERVIEW,
         help_text=_("What this section is about. Patients do not see this; search engines do."),
