@@ -145,7 +145,7 @@ def treatment_api_value(treatment) -> dict:
             {
                 "guideline": recommendation.guideline.code,
                 "authority": recommendation.guideline.authority,
-                "strength_label": str(recommendation.get_strength_display()),
+                "strength_label": str(recommendation.strength_label),
                 **attributes(
                     recommendation,
                     "guideline_version",
