@@ -4,8 +4,6 @@ Runs on Wagtail's database search backend, on SQLite (FTS5) and on PostgreSQL, w
 differently: see :class:`TestRanking`.
 """
 
-import time
-
 import pytest
 from bs4 import BeautifulSoup
 from django.db import connection
@@ -276,12 +274,11 @@ HOSTILE = [
 
 class TestBadInput:
     @pytest.mark.parametrize("query", HOSTILE, ids=range(len(HOSTILE)))
-    def test_any_query_answers_quickly(self, client, uk_page, uk_site, query):
-        started = time.monotonic()
-        response = search(client, uk_site, query)
-        assert time.monotonic() - started < 5
+    def test_any_query_answers_searching_its_words_only(self, client, uk_page, uk_site, query):
+        response = search(client, uk_site, query)  # 200, never a 500
         value = BeautifulSoup(response.content, "html.parser").find("input", type="search")
-        assert len(value.get("value", "")) <= 100
+        assert value.get("value", "") == cleaned_query(query)
+        assert len(cleaned_query(query)) <= 100
 
     def test_a_long_query_is_cut_to_the_setting(self, client, uk_page, uk_site):
         with override_settings(WAGTAIL_SPINECARE_SEARCH_MAX_LENGTH=5):
