@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from wagtail_spinecare.demo import content
@@ -109,8 +110,19 @@ class Editor:
 
     def choose(self, prefix, button, link_text):
         block = self.page.locator(f"#{prefix}").locator("xpath=..")
-        self.click(block.get_by_role("button", name=button))
-        self.click(self.page.locator(".modal a", has_text=link_text).first)
+        opener = block.get_by_role("button", name=button)
+        self.click(opener)
+        link = self.page.locator(".modal a", has_text=link_text).first
+        for _again in range(2):
+            # On a busy machine a click on a list item just added can land before its chooser
+            # listens, and opens nothing: the editor sees no chooser and clicks again (not an
+            # action of the page's making, so not counted). A chooser that opened is waited for.
+            try:
+                self.page.locator(".modal").first.wait_for(state="attached", timeout=10_000)
+                break
+            except PlaywrightTimeoutError:
+                opener.click()
+        self.click(link)
         self.page.locator(".modal").wait_for(state="hidden")
 
 
