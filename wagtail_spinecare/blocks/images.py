@@ -8,6 +8,7 @@ from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageBlock, ImageChooserBlock
 
 from ..compat import PreparedLookup
+from ..renditions import filter_for
 from .choosers import in_order
 from .previews import BlockGroup, PreviewBlock
 
@@ -39,8 +40,7 @@ def image_api_value(image, alt_text, request=None) -> dict | None:
     if image is None:
         return None
     renditions = []
-    for spec in RENDITION_SPECS:
-        rendition = image.get_rendition(spec)
+    for rendition in image.get_renditions(*map(filter_for, RENDITION_SPECS)).values():
         url = request.build_absolute_uri(rendition.url) if request else rendition.url
         renditions.append({"url": url, "width": rendition.width, "height": rendition.height})
     return {

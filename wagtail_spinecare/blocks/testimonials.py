@@ -4,7 +4,6 @@ from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
-from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -60,6 +59,10 @@ class ReaderWidget(BlockWidget):
             _reader.reset(token)
 
 
+#: Per testimonial model: its prepared lookup by id (see ``TestimonialChooserBlock._chosen``).
+_CHOSEN = {}
+
+
 class TestimonialChooserBlock(ViewSetChooserBlock):
     """Chooses a testimonial; loads every chosen one on a page, with photos, in bulk."""
 
@@ -77,13 +80,17 @@ class TestimonialChooserBlock(ViewSetChooserBlock):
             return {**state, title_key: capfirst(str(OTHER_CLINICS_TESTIMONIAL)), "edit_url": None}
         return state
 
-    @cached_property
-    def _chosen(self):
-        """Testimonials by id. Every page with testimonials asks, so the SQL is compiled
+    def _chosen(self, ids):
+        """Testimonials by id. Every page with testimonials asks, and blocks are made anew
+        (the stories endpoint makes one a request), so the SQL is kept by model, compiled
         once per process and number of testimonials."""
-        return PreparedLookup(
-            lambda ids: self.model_class.objects.select_related("photo").filter(pk__in=ids)
-        )
+        model = self.model_class
+        lookup = _CHOSEN.get(model)
+        if lookup is None:
+            lookup = _CHOSEN[model] = PreparedLookup(
+                lambda pks: model.objects.select_related("photo").filter(pk__in=pks)
+            )
+        return lookup(ids)
 
     def bulk_to_python(self, values):
         """The chosen testimonials in one query, with their photos' renditions."""
