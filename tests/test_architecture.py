@@ -146,8 +146,9 @@ def test_deferred_imports_say_why():
         if not any("#" in text for text in lines[start + 1 :]):
             unexplained.append(f"{module}:{line}")
     assert unexplained == []
-    # 8: wsgi's, which a project imports before Django is set up.
-    assert len(DEFERRED) <= 8, "a new deferred import: can it run at the top instead?"
+    # 9: wsgi's, which a project imports before Django is set up, and compat's of redis,
+    # installed only where a project uses it.
+    assert len(DEFERRED) <= 9, "a new deferred import: can it run at the top instead?"
 
 
 def test_this_test_sees_an_upward_import():

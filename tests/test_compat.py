@@ -25,6 +25,8 @@ from wagtail_spinecare.factories import ConditionPageFactory
 from wagtail_spinecare.models import ConditionPage, Testimonial
 from wagtail_spinecare.testimonial_display import TestimonialReader
 
+from .conftest import cache_on
+
 MIGRATIONS = Path(wagtail_spinecare.__file__).parent / "migrations"
 
 
@@ -323,3 +325,41 @@ class TestPreparedLookup:
     def test_what_it_cannot_make_is_refused(self, build):
         with pytest.raises(ValueError, match="without prefetching"):
             compat.PreparedQuery(build)("x")
+
+
+class TestCounterReader:
+    """The page cache reads its generation and pending count past Django's cache layer."""
+
+    def test_it_reads_what_the_cache_reads(self):
+        with cache_on("redis") as cache:
+            cache.set("counted", 5)
+            cache.incr("counted", 2)
+            cache.set("other", "seven")
+            read = compat.counter_reader(cache, ["counted", "missing", "other"])
+            assert (
+                read()
+                == [7, None, "seven"]
+                == [
+                    cache.get("counted"),
+                    cache.get("missing"),
+                    cache.get("other"),
+                ]
+            )
+            cache.incr("counted")
+            assert read()[0] == 8
+
+    def test_a_dropped_connection_is_made_again(self):
+        with cache_on("redis") as cache:
+            cache.set("counted", 1)
+            read = compat.counter_reader(cache, ["counted"])
+            assert read() == [1]
+            read.connection.send_command("CLIENT", "ID")
+            killed = read.connection.read_response()
+            # As when Redis restarts between two reads.
+            cache._cache.get_client(None, write=True).client_kill_filter(_id=killed)
+            cache.incr("counted")
+            assert read() == [2]
+
+    def test_a_cache_it_does_not_know_is_read_through_django(self):
+        with cache_on("locmem") as cache:
+            assert compat.counter_reader(cache, ["counted"]) is None

@@ -140,8 +140,34 @@ def test_a_page_that_sets_a_cookie_is_not_kept(page_cache, settings):
 def test_a_host_django_refuses_is_refused_as_django_would(app, settings):
     call(app)
     settings.ALLOWED_HOSTS = ["harbourside.localhost"]
-    status, _headers, _body = call(app, host="evil.example")
-    assert status.startswith("400")
+    handled = app.django.handled
+    for _ in range(2):  # the second time too, when the host has been seen
+        status, _headers, _body = call(app, host="evil.example")
+        assert status.startswith("400")
+    assert app.django.handled == handled + 2
+
+
+def test_only_the_session_cookie_itself_sends_a_request_to_django(app):
+    name = settings_module.SESSION_COOKIE_NAME
+    call(app)
+    _status, headers, _body = call(app, HTTP_COOKIE=f"theme=dark; not{name}=1; {name}x=2")
+    assert headers[CACHE_HEADER] == "hit" and app.django.handled == 1
+    call(app, HTTP_COOKIE=f"theme=dark; {name}=abc")
+    assert app.django.handled == 2  # the page knows whether the session is an editor's
+
+
+def test_paths_without_end_are_remembered_within_bounds(app, monkeypatch):
+    """Each host and path is worked out once, as Django would; a visitor asking for ever new
+    paths makes the package forget them all at once, not grow."""
+    from wagtail_spinecare import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "FRONT_KEYS", 5)
+    call(app)
+    for number in range(12):
+        assert call(app, path=f"/no-such-page-{number}/")[0].startswith("404")
+        assert len(cache_module._front_keys) <= 5
+    status, headers, _body = call(app)
+    assert status == "200 OK" and headers[CACHE_HEADER] == "hit"
 
 
 def test_with_page_cache_middleware_too_the_page_is_kept_once_with_every_header(

@@ -25,8 +25,11 @@ from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.memcached import BaseMemcachedCache
 from django.core.cache.backends.redis import RedisCache
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest
 from django.db import transaction
 from django.http import HttpResponse
+from django.http.cookie import parse_cookie
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -34,7 +37,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from wagtail.models import Page, Site
 
-from . import conf
+from . import compat, conf
 from .conf import fragment_cache_timeout, page_cache_timeout
 
 # Page cache ---------------------------------------------------------------------------------
@@ -67,8 +70,9 @@ _resting_until = 0.0
 
 
 #: This thread's cache, as (the settings it was found from, the cache, whether it holds the
-#: generation): found through Django's cache handler on every call, the cache was a tenth of
-#: a hit's cost. Found again once settings change (tests).
+#: generation, how to read the counters directly or None): found through Django's cache
+#: handler on every call, the cache was a tenth of a hit's cost. Found again once settings
+#: change (tests).
 _thread = threading.local()
 
 
@@ -76,7 +80,8 @@ def _this_threads() -> tuple:
     found = getattr(_thread, "cache", None)
     if found is None or found[0] is not conf.settings_read():
         cache = caches[conf.page_cache_alias()]
-        found = _thread.cache = (conf.settings_read(), cache, _is_shared(cache))
+        reader = compat.counter_reader(cache, COUNTERS)
+        found = _thread.cache = (conf.settings_read(), cache, _is_shared(cache), reader)
     return found
 
 
@@ -204,6 +209,8 @@ def _make_stale() -> bool:
 #: at most this many seconds.
 PENDING_KEY = "spinecare:pending"
 PENDING_TIMEOUT = 60
+#: What every hit reads of the shared cache.
+COUNTERS = (GENERATION_KEY, PENDING_KEY)
 
 
 def _pending(step: int) -> None:
@@ -295,20 +302,32 @@ def _is_count(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _counters() -> dict:
+    """The generation and the pending count, as ``get_many`` gives them."""
+    _settings, cache, _shared, reader = _this_threads()
+    if reader is None:
+        return cache.get_many(COUNTERS)
+    return {key: value for key, value in zip(COUNTERS, reader(), strict=True) if value is not None}
+
+
 def _read(key):
-    """What the cache holds at ``key`` and the generation and pending keys, or None if the
-    cache failed. An entry that cannot be unpickled reads as missing, so it is replaced."""
-    cache = _cache()
+    """What the cache holds at ``key`` (if any) and the generation and pending keys, or None
+    if the cache failed. An entry that cannot be unpickled reads as missing, so it is
+    replaced."""
+    read_error = None
+    if key:
+        try:
+            return _cache().get_many([key, *COUNTERS])
+        except Exception as error:
+            read_error = error
     try:
-        return cache.get_many([k for k in (key, GENERATION_KEY, PENDING_KEY) if k])
-    except Exception as error:
-        read_error = error
-    try:
-        found = cache.get_many([GENERATION_KEY, PENDING_KEY])
+        found = _counters()
     except Exception as error:
         _unreachable("be read", error)
         return None
-    _warn_once("read a cached entry", read_error)
+    if read_error is not None and all(map(_is_count, found.values())):
+        # Otherwise it was the generation that could not be read: the caller says so.
+        _warn_once("read a cached entry", read_error)
     return found
 
 
@@ -474,7 +493,12 @@ def cache_header(response, state: str) -> None:
 
 def _cached_page(request, alone=False):
     """((content, headers) of the cached page for ``request`` or None, the generation)."""
-    value, generation = _current(_key(request), request, alone)
+    return _page_at(_key(request), request, alone)
+
+
+def _page_at(key, request, alone):
+    """As :func:`_cached_page`, for the page kept at ``key``."""
+    value, generation = _current(key, request, alone)
     try:
         content, headers = value
         headers = dict(headers)
@@ -532,13 +556,61 @@ KEPT_IN_FRONT = "wagtail_spinecare.kept_in_front"
 ENTRY_ENVIRON = "wagtail_spinecare.entry"
 
 
-def cached_page(request):
-    """(content, headers) of the cached page for ``request``, or None. For
-    ``wagtail_spinecare.wsgi``, which answers before Django, and then keeps the page."""
-    request.META[KEPT_IN_FRONT] = True
-    if not _anonymous(request):
+def cached_page(environ):
+    """(content, headers) of the cached page for the request in the WSGI ``environ``, or
+    None. For ``wagtail_spinecare.wsgi``, which answers before Django, and then keeps the
+    page. The rules are :func:`_anonymous`'s, read off the environ: a request Django would
+    make of it costs a hit more than the rest together."""
+    environ[KEPT_IN_FRONT] = True
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in environ:
         return None
-    return _cached_page(request, alone=True)[0]
+    if "HTTP_COOKIE" in environ and settings.SESSION_COOKIE_NAME in parse_cookie(
+        environ["HTTP_COOKIE"]
+    ):
+        return None
+    key = _front_key(environ)
+    if key is None:
+        return None
+    if not generation_in_cache():
+        # The generation is in the database, read through a request (see _read_generation).
+        return _cached_page(WSGIRequest(environ), alone=True)[0]
+    return _page_at(key, None, alone=True)[0]
+
+
+#: The page cache key of each (host, path) seen in front of Django (None: a host Django
+#: refuses), as worked out from a request: at most FRONT_KEYS of them, forgotten all at
+#: once when there are more, or once settings change.
+_front_keys: dict = {}
+_front_keys_settings = None
+FRONT_KEYS = 10_000
+#: The environ values the key (Django's ``get_host()`` and ``path``) is made of.
+_KEYED_BY = (
+    "HTTP_HOST",
+    "HTTP_X_FORWARDED_HOST",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "SCRIPT_NAME",
+    "PATH_INFO",
+)
+
+
+def _front_key(environ):
+    global _front_keys, _front_keys_settings
+    if _front_keys_settings is not conf.settings_read():
+        _front_keys, _front_keys_settings = {}, conf.settings_read()
+    seen = tuple(environ.get(name) for name in _KEYED_BY)
+    try:
+        return _front_keys[seen]
+    except KeyError:
+        pass
+    try:
+        key = _key(WSGIRequest(environ))
+    except DisallowedHost:  # Django answers it as it would any other
+        key = None
+    if len(_front_keys) >= FRONT_KEYS:
+        _front_keys = {}
+    _front_keys[seen] = key
+    return key
 
 
 def keep_page(environ, status: str, headers, content: bytes) -> None:
@@ -636,7 +708,7 @@ def unchanged_since_begin(request) -> bool:
     if not generation_in_cache():
         return _model("CacheGeneration").current() == began
     try:
-        found = _cache().get_many([GENERATION_KEY, PENDING_KEY])
+        found = _counters()
     except Exception as error:
         _warn_once("read the generation", error)
         return False

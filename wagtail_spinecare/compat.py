@@ -8,11 +8,14 @@ compiler's ``as_sql`` and the state it leaves for Django's own model iterable).
 """
 
 import copy
+import os
+import pickle
 import weakref
 from datetime import UTC, date, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_permission_codename
+from django.core.cache.backends.redis import RedisCache
 from django.db import connections, router
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Length, Substr
@@ -150,6 +153,65 @@ def path_and_ancestors(page) -> list[str]:
     """The tree paths of ``page`` and of each page above it, without a query."""
     steps = Page.steplen
     return [page.path[:end] for end in range(steps, len(page.path) + 1, steps)]
+
+
+def counter_reader(cache, keys):
+    """A function reading, in one round trip, the integers ``cache`` keeps at ``keys`` (the
+    counters ``incr`` moves on): a list, None where a key is missing, other values as the
+    cache reads them; or None for a cache this cannot read directly.
+
+    Django's ``RedisCache`` keeps integers as they are, not pickled, so that Redis can
+    increment them; read directly, with a connection of the reader's own, they cost a
+    page-cache hit a third of what ``get_many`` does. Private: ``RedisCache._cache`` (its
+    ``RedisCacheClient``) and that client's ``get_client``, for the connection settings.
+    """
+    if type(cache) is not RedisCache:  # a subclass may keep values otherwise
+        return None
+    # Imported here, as Django's RedisCache does: only projects that use Redis install it.
+    from redis import ConnectionError as Dropped
+
+    pool = cache._cache.get_client(None, write=False).connection_pool
+    return _CounterReader(pool, [cache.make_and_validate_key(key) for key in keys], Dropped)
+
+
+class _CounterReader:
+    """``MGET`` on one connection, made with the cache's own settings, for one thread (the
+    package finds its cache per thread). The Redis client would take a connection from its
+    pool, check it for unread data and wrap the command in its retry policy every time, at
+    about the cost of the round trip itself."""
+
+    def __init__(self, pool, keys, dropped):
+        self.pool, self.keys, self.dropped = pool, keys, dropped
+        self.connection = self.pid = None
+
+    def __call__(self) -> list:
+        if self.pid != os.getpid():  # new, or in a process forked since (a server's worker)
+            self.connection = self.pool.connection_class(**self.pool.connection_kwargs)
+            self.command = self.connection.pack_command("MGET", *self.keys)
+            self.pid = os.getpid()
+        try:
+            return self._read()
+        except self.dropped:  # dropped since the last read (Redis restarted): once more
+            return self._read()
+
+    def _read(self) -> list:
+        try:
+            self.connection.send_packed_command(self.command, check_health=False)
+            found = self.connection.read_response()
+        except BaseException:
+            self.connection.disconnect()  # nothing half-read is left for the next call
+            raise
+        return [_counter(value) for value in found]
+
+
+def _counter(value):
+    """``value`` as Django's ``RedisSerializer`` reads it back."""
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return pickle.loads(value)  # noqa: S301 # nosec B301: the cache's own, as Django reads it
 
 
 class PreparedQuery:

@@ -17,8 +17,6 @@ that sets a cookie or is compressed is not kept. Without the page cache switched
 (``WAGTAIL_SPINECARE_PAGE_CACHE_TIMEOUT``) every request goes straight to Django.
 """
 
-from django.core.exceptions import DisallowedHost
-from django.core.handlers.wsgi import WSGIRequest
 from django.db import connections
 
 from .conf import page_cache_timeout
@@ -33,11 +31,8 @@ def with_page_cache(application):
     def serve(environ, start_response):
         if not page_cache_timeout():
             return application(environ, start_response)
-        request = WSGIRequest(environ)
         try:
-            page = cached_page(request)
-        except DisallowedHost:  # Django answers it as it would any other
-            page = None
+            page = cached_page(environ)
         finally:
             if not generation_in_cache():  # the generation was read from the database
                 _close_old_connections()
