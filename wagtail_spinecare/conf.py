@@ -105,6 +105,16 @@ SEARCH_MAX_LENGTH = Setting(
     "a whole number of characters, 1 or more",
 )
 
+SPELLINGS = Setting(
+    "SPELLINGS",
+    (),
+    "More words swapped between UK and US English in shared text: (uk, us) pairs, or "
+    "(uk, us, 'us') and (uk, us, 'uk') for one direction.",
+    lambda value: isinstance(value, list | tuple),
+    "a list of word pairs such as [('plaster', 'band-aid')]",
+)
+
+
 #: Every setting, in the order docs/settings.md lists them.
 SETTINGS = (
     BASE_TEMPLATE,
@@ -114,6 +124,7 @@ SETTINGS = (
     CACHE_HEADER,
     CONSENT_MAX_DAYS,
     SEARCH_MAX_LENGTH,
+    SPELLINGS,
 )
 
 
@@ -220,3 +231,9 @@ def search_max_length() -> int:
     (``WAGTAIL_SPINECARE_SEARCH_MAX_LENGTH``); the default where the value is not valid."""
     length = value(SEARCH_MAX_LENGTH)
     return length if SEARCH_MAX_LENGTH.valid(length) else SEARCH_MAX_LENGTH.default
+
+
+def spellings() -> tuple:
+    """The project's own UK and US word pairs (``WAGTAIL_SPINECARE_SPELLINGS``), as it set
+    them; none where the setting is not a list (``manage.py check`` says what is wrong)."""
+    return tuple(value(SPELLINGS)) if is_valid(SPELLINGS) else ()

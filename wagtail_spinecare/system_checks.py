@@ -18,7 +18,7 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.module_loading import import_string
 from django.views.static import serve as static_serve
 
-from . import brand, conf
+from . import brand, conf, spellings
 from .compat import DEFAULT_PAGE_MODEL
 
 #: The apps the package cannot work without that a Wagtail project may lack, and why.
@@ -80,6 +80,15 @@ def check_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
         value = conf.value(setting)
         if not setting.valid(value):
             errors.append(_setting_error(setting, value))
+    for entry in conf.spellings():
+        if problem := spellings.refusal(entry):
+            errors.append(
+                checks.Error(
+                    f"{conf.SPELLINGS.setting_name}: {problem}.",
+                    hint="Correct the entry or remove it; until then it is not used.",
+                    id="wagtail_spinecare.E004",
+                )
+            )
     if conf.is_valid(conf.PAGE_CACHE_ALIAS) and conf.page_cache_alias() not in _caches():
         errors.append(
             _setting_error(conf.PAGE_CACHE_ALIAS, conf.page_cache_alias(), "is not in CACHES")
