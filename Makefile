@@ -20,7 +20,7 @@ apt_install = command -v $(1) >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then 
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 	else echo "$(2) is missing: install it with apt to run $(3)"; fi; }
 
-.PHONY: venv demo test test-slow matrix lint format migrations-check dist docs clean browser \
+.PHONY: venv demo test test-slow matrix lint format migrations-check dist docs messages clean browser \
 	npm bench screenshots
 
 venv: $(VENV)/.installed
@@ -50,6 +50,7 @@ browser:
 	@$(call apt_install,chromium,chromium,the browser tests)
 	@$(call apt_install,varnishd,varnish,the test across two servers behind Varnish)
 	@$(call apt_install,wrk,wrk,the test across two servers behind Varnish)
+	@$(call apt_install,xgettext,gettext,the check that every string is in the catalogues)
 
 # The clinics' addresses and logins come last, once the server answers.
 demo: $(VENV)/.installed-example
@@ -84,6 +85,15 @@ dist: venv
 	$(BIN)/twine check --strict dist/*
 
 # Warnings fail the build (strict in mkdocs.yml, and here too).
+# The translation catalogues: every string found, the English ones worked out from the word
+# list (tests/catalogues.py), then compiled. Spanish strings left empty fail the tests.
+messages: venv
+	@$(call apt_install,xgettext,gettext,make messages)
+	cd wagtail_spinecare && DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=.. ../$(BIN)/django-admin makemessages --no-obsolete $(foreach l,en_GB en_US es,-l $(l))
+	cd wagtail_spinecare && DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=.. ../$(BIN)/django-admin makemessages --no-obsolete -d djangojs $(foreach l,en_GB en_US es,-l $(l))
+	$(BIN)/python -m tests.catalogues
+	cd wagtail_spinecare && DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=.. ../$(BIN)/django-admin compilemessages
+
 docs: venv
 	$(BIN)/mkdocs build --strict --site-dir build/docs
 

@@ -89,6 +89,11 @@ class TestSwapping:
             "or www.spine-centre.example/programme, or write to centre@example.org."
         )
 
+    def test_text_naming_both_words_keeps_both(self):
+        assert to_us("Your postcode or ZIP code, and the programme.") == (
+            "Your postcode or ZIP code, and the program."
+        )
+
     def test_words_inside_longer_words_are_left_alone(self):
         assert to_us("programmed, centred, colourful, Harbourside") == (
             "programmed, centred, colourful, Harbourside"

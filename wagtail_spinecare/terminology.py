@@ -118,22 +118,24 @@ _made: dict = {}
 _made_from = None
 
 
-def _swaps(source: Terminology, target: Terminology) -> "_Swaps | None":
+def _swaps(source: Terminology, target: Terminology, terms=True) -> "_Swaps | None":
     # A clinic overrides only its numbers, never these words: the country's words will do.
     global _made, _made_from
     if _made_from is not conf.settings_read():
         _made, _made_from = {}, conf.settings_read()
     # The words are translated, so the swaps depend on the language being served.
-    key = (source.region, target.region, get_language())
+    key = (source.region, target.region, get_language(), terms)
     if key not in _made:
-        _made[key] = _make_swaps(terminology_for(source.region), terminology_for(target.region))
+        _made[key] = _make_swaps(
+            terminology_for(source.region), terminology_for(target.region), terms
+        )
     return _made[key]
 
 
-def _make_swaps(source: Terminology, target: Terminology) -> "_Swaps | None":
+def _make_swaps(source: Terminology, target: Terminology, terms: bool) -> "_Swaps | None":
     extra = [entry for entry in conf.spellings() if not spellings.refusal(entry)]
     words = spellings.pairs(source.region, target.region, extra)
-    for name in DISTINCT_TERMS.get(source.region, ()):
+    for name in DISTINCT_TERMS.get(source.region, ()) if terms else ():
         old, new = str(getattr(source, name)), str(getattr(target, name))
         if old and new and old != new:
             words[old.lower()] = (old, new)
@@ -183,6 +185,9 @@ def _swap(text: str, match: re.Match, swaps: _Swaps) -> str:
     start, word_end = match.span(1)
     found, plural = text[start:word_end], text[word_end : match.end()]
     listed, new = swaps.words[found.lower()]
+    if re.search(rf"\b{re.escape(new)}\b", text, re.IGNORECASE):
+        # Both are named on purpose ("postcode or ZIP code"): one of them would read twice.
+        return found + plural
     if listed.isupper() and len(listed) > 1:
         # An abbreviation, not a capitalised word: "see your GP" -> "see your doctor".
         capital = not new.isupper() and _starts_sentence(text, start)
@@ -226,13 +231,25 @@ def adapt_text(text: str, source: Terminology, target: Terminology) -> str:
     """
     if not text or source.region == target.region or _NOT_TEXT.match(text):
         return text
-    swaps = _swaps(source, target)
+    return _adapted(text, _swaps(source, target))
+
+
+def _adapted(text: str, swaps: "_Swaps | None") -> str:
     if swaps is None:
         return text
     parts = _TAG.split(text)
     for index in range(0, len(parts), 2):  # even parts are text, odd parts are tags
         parts[index] = _adapt_words(parts[index], swaps)
     return "".join(parts)
+
+
+def respell(text: str, source_region: str, target_region: str) -> str:
+    """``text`` in ``target_region``'s spelling, its terms ("physiotherapy") kept: for the
+    package's own strings in each English (see the ``en_US`` catalogue)."""
+    if source_region == target_region:
+        return text
+    source, target = terminology_for(source_region), terminology_for(target_region)
+    return _adapted(text, _swaps(source, target, terms=False))
 
 
 #: Keys of stream data whose strings are codes, ids or addresses, never text for patients.

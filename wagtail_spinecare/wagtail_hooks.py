@@ -92,5 +92,7 @@ hooks.register("before_bulk_action", governance.gate_bulk_publishing)
 def editor_guidance_js():
     """Word counts, reading ages and the quick answer's length, live in the editor."""
     return format_html(
-        '<script src="{}" defer></script>', static("wagtail_spinecare/js/editor-guidance.js")
+        '<script src="{}"></script><script src="{}" defer></script>',
+        reverse("wagtail_spinecare_admin:javascript_catalog"),
+        static("wagtail_spinecare/js/editor-guidance.js"),
     )

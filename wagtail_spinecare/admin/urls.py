@@ -2,6 +2,7 @@
 ``wagtail_spinecare_admin`` namespace."""
 
 from django.urls import path
+from django.views.i18n import JavaScriptCatalog
 
 from .add_clinic import AddClinicView
 from .reports import ClinicalReviewReportView
@@ -16,4 +17,10 @@ urlpatterns = [
         name="review_report_results",
     ),
     path("clinics/add/", AddClinicView.as_view(), name="add_clinic"),
+    # The editor guidance's words, beside Wagtail's own catalogue, which it adds to.
+    path(
+        "jsi18n/",
+        JavaScriptCatalog.as_view(packages=["wagtail_spinecare"]),
+        name="javascript_catalog",
+    ),
 ]

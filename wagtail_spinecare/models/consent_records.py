@@ -250,7 +250,7 @@ class ConsentEvent(models.Model):
         related_name="events",
     )
     testimonial_ref = models.PositiveBigIntegerField(
-        help_text="The testimonial's id, kept after erasure."
+        help_text=_("The testimonial's id, kept after erasure.")
     )
     consent_record_ref = models.PositiveBigIntegerField(null=True, blank=True)
     site = models.ForeignKey(

@@ -2,9 +2,11 @@
 page of this app shares."""
 
 from django import forms
+from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.http import Http404
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +33,7 @@ from ..compat import (
     set_request_site,
     view_restrictions_on,
 )
+from ..languages import locale_language
 from ..links import full_page_url
 from ..page_forms import SpinecarePageForm, TreatmentComparisonPageForm
 from ..panels import ContentChecksPanel
@@ -181,17 +184,37 @@ class SpinecarePageMixin:
                 raise Http404(_("There is no such clinic to preview as."))
             # Everything that asks which site this is (settings, consent) hears the clinic's.
             set_request_site(request, site)
-        return super().serve_preview(request, mode_name)
+        preview = super().serve_preview
+        return self.in_page_language(request, lambda: preview(request, mode_name))
 
     def serve(self, request, *args, **kwargs):
         """Wagtail's serving, through the page cache when it is switched on."""
-        return serve_cached(
+        return self.in_page_language(
             request,
-            self,
-            lambda: served_without_indentation(
-                super(SpinecarePageMixin, self).serve(request, *args, **kwargs)
+            lambda: serve_cached(
+                request,
+                self,
+                lambda: served_without_indentation(
+                    super(SpinecarePageMixin, self).serve(request, *args, **kwargs)
+                ),
             ),
         )
+
+    def page_language(self, request) -> str:
+        """The language the page is written in: its clinic's English (``en-GB``,
+        ``en-US``), or, with Wagtail's internationalisation on, its locale's."""
+        if getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+            return locale_language(self.locale_id)
+        return ClinicSettings.for_context({"request": request}).terminology.language
+
+    def in_page_language(self, request, serve):
+        """``serve()``'s response, rendered with the page's language active: its template's
+        words, dates and numbers in that language."""
+        with translation.override(self.page_language(request)):
+            response = serve()
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+        return response
 
 
 class ConditionPage(SpinecarePageMixin, ClinicalReviewMixin, Page):

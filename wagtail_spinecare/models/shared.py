@@ -249,7 +249,12 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
 
     def serve(self, request, *args, **kwargs):
         """:meth:`render`, through the page cache when it is switched on."""
-        return serve_cached(request, self, lambda: served_without_indentation(self.render(request)))
+        return self.in_page_language(
+            request,
+            lambda: serve_cached(
+                request, self, lambda: served_without_indentation(self.render(request))
+            ),
+        )
 
     def render(self, request):
         """The shared page as this clinic shows it, or, when there is nothing to show, a

@@ -13,6 +13,7 @@ from ..blocks.images import RENDITION_SPECS
 from ..blocks.sections import Aspect, shown_sections
 from ..booking import tel_href as _tel_href
 from ..cache import cached_fragment
+from ..languages import language_tag
 from ..links import page_url
 from ..renditions import ICON_SPECS, LOGO_SPEC, PORTRAIT_SPEC, filter_for
 
@@ -77,6 +78,12 @@ def _beside_name(image, spec, css_class, loading="eager"):
         rendition.height,
         loading,
     )
+
+
+@register.simple_tag
+def spinecare_language():
+    """The active language, as HTML's ``lang`` writes it (``en-GB``, ``es``)."""
+    return language_tag()
 
 
 @register.simple_tag

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from wagtail_spinecare.governance import review_queryset
 from wagtail_spinecare.models.review import DUE_SOON_DAYS, ReviewStatus
@@ -22,14 +23,16 @@ class Command(BaseCommand):
     """``manage.py spinecare_review_report``: the clinical review report as text, with an
     exit status a monitor can act on."""
 
-    help = (
-        "For cron and monitoring: list live clinical pages by when their review is due. Exits "
-        "1 if any review is overdue or missing, 2 if one is due within --days, otherwise 0."
-    )
+    @property
+    def help(self):
+        return _(
+            "For cron and monitoring: list live clinical pages by when their review is due. Exits "
+            "1 if any review is overdue or missing, 2 if one is due within --days, otherwise 0."
+        )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--days", type=int, default=DUE_SOON_DAYS, help="Warn this many days ahead."
+            "--days", type=int, default=DUE_SOON_DAYS, help=_("Warn this many days ahead.")
         )
 
     def handle(self, *args, days, **options):
@@ -45,7 +48,10 @@ class Command(BaseCommand):
             # opening the report shows as text, never runs as a formula.
             title = safe_cell(" ".join(page.title.split()))
             self.stdout.write(f"{status:<15} {due or '-'!s:<10} {page.url_path}  {title}")
-        self.stdout.write(f"{overdue} overdue, {due_soon} due within {days} days.")
+        self.stdout.write(
+            _("%(overdue)s overdue, %(due_soon)s due within %(days)s days.")
+            % {"overdue": overdue, "due_soon": due_soon, "days": days}
+        )
         if overdue:
             raise SystemExit(OVERDUE)
         if due_soon:

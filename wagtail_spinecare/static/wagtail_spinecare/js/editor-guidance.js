@@ -9,6 +9,13 @@
 (function () {
   'use strict';
 
+  // Django's JavaScript catalogue (Wagtail's and this package's) gives these in the admin.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, count) { return count === 1 ? one : many; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, name) { return values[name]; });
+  };
+
   var QUICK_ANSWER_MAX = 320;
   var MIN_WORDS = 40;
   var MIN_SENTENCES = 3;
@@ -42,9 +49,13 @@
 
   function describe(text) {
     var count = words(text).length;
-    var label = count === 1 ? '1 word' : count + ' words';
+    var label = interpolate(
+      ngettext('%(count)s word', '%(count)s words', count), { count: count }, true
+    );
     if (count >= MIN_WORDS && sentences(text).length >= MIN_SENTENCES) {
-      label += ' · reading age about ' + Math.round(readingGrade(text) + 5);
+      label += ' · ' + interpolate(
+        gettext('reading age about %(age)s'), { age: Math.round(readingGrade(text) + 5) }, true
+      );
     }
     return label;
   }
@@ -98,8 +109,10 @@
     }
     var left = QUICK_ANSWER_MAX - field.value.length;
     var status = statusFor(field, 'sc-guidance');
-    status.textContent = field.value.length + ' of ' + QUICK_ANSWER_MAX + ' characters' +
-      (left < 0 ? ': ' + -left + ' too many' : '');
+    var values = { count: field.value.length, most: QUICK_ANSWER_MAX, over: -left };
+    status.textContent = left < 0
+      ? interpolate(gettext('%(count)s of %(most)s characters: %(over)s too many'), values, true)
+      : interpolate(gettext('%(count)s of %(most)s characters'), values, true);
     status.classList.toggle('error-message', left < 0);
   }
 
