@@ -313,3 +313,26 @@ def test_clinic_settings_offer_the_choice(admin_client, uk_clinic, guideline, ac
     assert ClinicSettings.for_site(site).chosen_guideline_ids == frozenset()
     clinic.guidelines.set([acp])
     assert ClinicSettings.for_site(site).chosen_guideline_ids == {acp.pk}
+
+
+@pytest.mark.django_db
+def test_clinic_staff_choose_guidelines_in_the_settings_form(
+    admin_client, client, uk_clinic, guideline, acp, treatments
+):
+    """Ticking a guideline in the admin's clinic settings form saves the choice, and the
+    clinic's comparison shows it at once."""
+    from .test_patient_record_permissions import form_data
+
+    _index, site, clinic = uk_clinic
+    comparison_page(uk_clinic[0], treatments)
+    assert "Strong recommendation" in table_of(client, "uk.example").get_text()
+    url = reverse("wagtailsettings:edit", args=["wagtail_spinecare", "clinicsettings", site.pk])
+    data = {
+        key: values[0] if len(values) == 1 else values
+        for key, values in form_data(admin_client.get(url)).items()
+    }
+    data["guidelines"] = [str(guideline.pk)]
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert set(clinic.guidelines.all()) == {guideline}
+    assert "Strong recommendation" not in table_of(client, "uk.example").get_text()
