@@ -336,3 +336,14 @@ def test_clinic_staff_choose_guidelines_in_the_settings_form(
     assert response.status_code == 302, response.context["form"].errors
     assert set(clinic.guidelines.all()) == {guideline}
     assert "Strong recommendation" not in table_of(client, "uk.example").get_text()
+
+
+@pytest.mark.django_db
+def test_a_guideline_keeps_its_words_while_recommendations_use_them(guideline, treatments):
+    guideline.strength_scheme = StrengthScheme.ACP
+    with pytest.raises(ValidationError) as error:
+        guideline.full_clean()
+    (message,) = error.value.message_dict["strength_scheme"]
+    assert message.startswith("2 of this guideline's recommendations use other strength words")
+    GuidelineRecommendation.objects.filter(guideline=guideline).delete()
+    guideline.full_clean()

@@ -438,11 +438,6 @@ class ClinicSettings(BaseSiteSetting):
             return frozenset()
         return frozenset(self.guidelines.values_list("pk", flat=True))
 
-    def shows_guideline(self, guideline_id) -> bool:
-        """Whether this clinic's comparisons show recommendations of that guideline."""
-        chosen = self.chosen_guideline_ids
-        return not chosen or guideline_id in chosen
-
     @property
     def brand_colour_css(self) -> str:
         """The brand colour, safe to place in a stylesheet whatever is stored."""

@@ -127,6 +127,24 @@ class Guideline(models.Model):
     def __str__(self):
         return self.code
 
+    def clean(self):
+        """Refuse other strength words while recommendations still use the old ones: they
+        would be shown in words the guideline does not use."""
+        super().clean()
+        if self.pk is None:
+            return
+        stranded = self.recommendations.exclude(strength__in=self.strengths)
+        if stranded.exists():
+            raise ValidationError(
+                {
+                    "strength_scheme": _(
+                        "%(count)d of this guideline's recommendations use other strength "
+                        "words. Change their strengths first, or keep these words."
+                    )
+                    % {"count": stranded.count()}
+                }
+            )
+
     @property
     def display_name(self) -> str:
         """How pages name it: its short name when that names the authority ("NICE NG59"),
