@@ -180,7 +180,9 @@ def section_label(heading):
 
 
 @pytest.fixture
-def site(uk_clinic):
+def site(uk_clinic, guideline):
+    """The UK clinic's site; the clinic follows NICE NG59."""
+    uk_clinic[2].guidelines.add(guideline)
     return uk_clinic[1]
 
 

@@ -203,18 +203,55 @@ def test_both_clinics_show_the_treatment_comparison(demo, client):
         assert table is not None and table.caption.get_text(strip=True)
         names = [th.get_text(strip=True) for th in table.select("tbody th")]
         assert names[0] == "Exercise programme" and len(names) == 7
-        assert "NICE NG59 1.2.7" in table.get_text(" ")
         related = [a["href"] for a in page.select(".sc-related a")]
         assert related == ["/facet-joint-back-pain-treatments/"]
         assert page.select_one(".sc-related h2").get_text(strip=True) == "Compare treatments"
         fetch(client, host, related[0])
-        # A treatment guidelines advise against says so where its time to benefit would be.
-        rows = {
-            row.th.get_text(strip=True): row.select("td")[-1].get_text(strip=True)
-            for row in table.select("tbody tr")
-        }
-        advised_against = [name for name, cell in rows.items() if "advise against" in cell]
-        assert advised_against and "—" not in rows.values()
+        assert "national guideline" not in page.get_text(" ").lower()
+
+
+def comparison_cells(client, host) -> dict:
+    """The demo comparison's rows: treatment, (recommendations, time to benefit)."""
+    table = fetch(client, host, "/facet-joint-back-pain/").select_one(
+        ".sc-section--treatment table"
+    )
+    return {
+        row.th.get_text(strip=True): (
+            row.select("td")[1].get_text(" ", strip=True),
+            row.select("td")[-1].get_text(strip=True),
+        )
+        for row in table.select("tbody tr")
+    }
+
+
+def test_the_uk_clinic_shows_nice_ng59(demo, client):
+    rows = comparison_cells(client, HOSTS["uk"])
+    assert "NICE NG59 1.2.7" in rows["Manual therapy alongside exercise"][0]
+    assert not any("American College" in cell for cell, _time in rows.values())
+    # A treatment guidelines advise against says so where its time to benefit would be.
+    advised_against = [name for name, (_cell, time) in rows.items() if "advise against" in time]
+    assert advised_against and "—" not in [time for _cell, time in rows.values()]
+
+
+def test_the_us_clinic_shows_the_acp_guideline_in_its_words(demo, client):
+    rows = comparison_cells(client, HOSTS["us"])
+    exercise = rows["Exercise programme"][0]
+    assert "Strong recommendation, moderate-quality evidence" in exercise
+    assert "American College of Physicians (ACP 2017) Recommendation 2" in exercise
+    assert not any("NICE" in cell or "Consider" in cell for cell, _time in rows.values())
+    # The ACP's guideline is of noninvasive treatments: it does not speak of injections.
+    cell, time = rows["Facet joint injections"]
+    assert cell == "No recommendation in American College of Physicians (ACP 2017)."
+    assert "advise against" not in time
+
+
+def test_demo_guidelines_tell_editors_they_are_demo_data(demo):
+    from wagtail_spinecare.models import Guideline
+
+    for guideline in Guideline.objects.all():
+        assert "Demo data" in guideline.note and "clinician" in guideline.note
+        for recommendation in guideline.recommendations.all():
+            assert recommendation.strength in guideline.strengths
 
 
 def test_each_clinic_shows_its_own_look_and_clinician(demo, client):

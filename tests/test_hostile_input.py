@@ -607,6 +607,8 @@ def guideline_form(world, form):
         "authority": form.text("NICE"),
         "current_version": form.text("2020-12-11"),
         "url": form.url(),
+        "strength_scheme": "nice",
+        "note": form.text("Checked by our clinical lead."),
     }
     return reverse("wagtail_spinecare_guideline_modeladmin_create"), data
 
@@ -715,7 +717,7 @@ def world(demo, superuser_data):
         shared=ConditionPage.objects.child_of(ConditionLibraryPage.objects.get()).first(),
         clinician=Clinician.objects.first(),
         treatment=Treatment.objects.first(),
-        guideline=Guideline.objects.first(),
+        guideline=Guideline.objects.get(code="NICE NG59"),  # "consider" is in its words
         story=story,
         evidence=story.consent_records.first().evidence,
         clients=clients,

@@ -117,6 +117,24 @@ def content_changed(sender, instance=None, **kwargs) -> None:
         purge_on_commit(pages_affected_by(instance))
 
 
+def guidelines_chosen(sender, instance=None, action="", reverse=False, pk_set=None, **kwargs):
+    """An ``m2m_changed`` receiver for the guidelines clinics follow: the pages of each clinic
+    whose choice changed show other recommendations now."""
+    if not action.startswith("post_"):
+        return
+    invalidate_pages()
+    if not frontend_cache_enabled():
+        return
+    if reverse:  # from a guideline's side: the clinics it was added to or taken from (all,
+        # once cleared: which they were is no longer known)
+        clinics = (
+            ClinicSettings.objects.filter(pk__in=pk_set) if pk_set else ClinicSettings.objects.all()
+        )
+    else:
+        clinics = [instance]
+    purge_on_commit([page for clinic in clinics for page in pages_affected_by(clinic)])
+
+
 def clinic_pages_showing(instance):
     """The clinic pages, live or not, whose search entry holds text from ``instance``: a
     shared page, a library (its words), or a clinic's settings (the clinic's words)."""

@@ -8,6 +8,7 @@ from .cache import invalidate_pages
 from .consent_actions import on_visibility_change
 from .invalidation import (
     content_changed,
+    guidelines_chosen,
     page_moved,
     reindex_clinic_pages,
     restriction_changed,
@@ -60,6 +61,12 @@ def connect():
         invalidate_pages,
         sender=PageViewRestriction.groups.through,
         dispatch_uid="spinecare-cache-restriction-groups",
+    )
+    # A clinic choosing other guidelines shows other recommendations on its pages.
+    m2m_changed.connect(
+        guidelines_chosen,
+        sender=ClinicSettings.guidelines.through,
+        dispatch_uid="spinecare-cache-clinic-guidelines",
     )
     for model in (ClinicSettings, Clinician, Treatment, GuidelineRecommendation, Guideline):
         post_save.connect(

@@ -14,13 +14,13 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from wagtail.models import Site
 
-from .blocks.comparison import TreatmentComparisonBlock
+from .blocks.comparison import TreatmentComparisonBlock, shown_recommendations
 from .blocks.faq import FAQBlock
 from .blocks.sections import Aspect, SectionBlock, shown_sections
 from .compat import cached_parent
 from .links import full_page_url
 from .models.clinic import ClinicSettings
-from .models.treatments import Strength, TreatmentCategory
+from .models.treatments import TreatmentCategory
 from .streams import iter_blocks
 from .text import plain_text
 
@@ -103,7 +103,7 @@ def graph_for(page, request) -> dict:
     if parts:
         webpage["hasPart"] = parts
 
-    therapies = therapy_nodes(body)
+    therapies = therapy_nodes(body, clinic)
     if about == CONDITION:
         condition = condition_node(page, url, body, therapies)
         nodes.append(condition)
@@ -252,8 +252,9 @@ def condition_node(page, url, body, therapies) -> dict:
     return node
 
 
-def therapy_nodes(body) -> list[dict]:
-    """The treatments of every comparison table on the page, with their guideline records."""
+def therapy_nodes(body, clinic=None) -> list[dict]:
+    """The treatments of every comparison table on the page, with the recommendations of the
+    guidelines ``clinic`` follows (all, when it chose none), as the tables show them."""
     therapies, seen = [], set()
     for _path, block, value in iter_blocks(body):
         if not isinstance(block, TreatmentComparisonBlock):
@@ -262,13 +263,16 @@ def therapy_nodes(body) -> list[dict]:
             if treatment is None or treatment.pk in seen:
                 continue
             seen.add(treatment.pk)
-            therapies.append(therapy_node(treatment))
+            therapies.append(therapy_node(treatment, shown_recommendations(treatment, clinic)))
     return therapies
 
 
-def therapy_node(treatment) -> dict:
-    """A treatment with what each guideline recommends, a "do not offer" as a
-    contraindication."""
+def therapy_node(treatment, recommendations=None) -> dict:
+    """A treatment with what each guideline recommends (``recommendations``, by default all
+    it has), a "do not offer" as a contraindication. Each is named by its guideline's
+    authority and code, and its strength given in that guideline's words."""
+    if recommendations is None:
+        recommendations = treatment.recommendation_list
     node = {
         "@type": "PhysicalTherapy"
         if treatment.category in PHYSICAL_THERAPIES
@@ -277,20 +281,20 @@ def therapy_node(treatment) -> dict:
         "description": treatment.summary,
     }
     guidelines = []
-    for recommendation in treatment.recommendation_list:
+    for recommendation in recommendations:
         guideline = recommendation.guideline
         item = {
             "@type": (
                 "MedicalGuidelineContraindication"
-                if recommendation.strength == Strength.DO_NOT_OFFER
+                if recommendation.advises_against
                 else "MedicalGuidelineRecommendation"
             ),
-            "name": f"{guideline.code} {recommendation.recommendation_id}",
+            "name": f"{guideline.display_name} {recommendation.recommendation_id}",
             "guidelineDate": recommendation.guideline_version,
             "recognizingAuthority": {"@type": "Organization", "name": guideline.authority},
             "url": recommendation.source_url,
         }
-        if recommendation.strength != Strength.DO_NOT_OFFER:
+        if not recommendation.advises_against:
             item["recommendationStrength"] = str(recommendation.strength_label)
         if recommendation.caveats:
             item["description"] = recommendation.caveats

@@ -213,7 +213,7 @@ class GuidelineAdmin(ModelAdmin):
     index_view_class = NulFreeIndexView
     menu_label = _("Guidelines")
     menu_icon = "doc-full"
-    list_display = ("code", "title", "authority", "current_version")
+    list_display = ("code", "title", "authority", "strength_scheme", "current_version")
     search_fields = ("code", "title")
     inspect_view_enabled = True
 

@@ -1,10 +1,13 @@
 """Treatment comparison tables, by evidence and guideline recommendation."""
 
+from dataclasses import dataclass
+
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
 from ..compat import PreparedLookup
-from ..models.treatments import GuidelineRecommendation
+from ..models.clinic import ClinicSettings
+from ..models.treatments import GuidelineRecommendation, Treatment
 from .api import attributes
 from .choosers import ViewSetChooserBlock, in_order
 from .previews import BlockGroup, PreviewBlock, first_ids
@@ -20,6 +23,50 @@ def _recommendations_for(ids):
 
 #: Every comparison asks, so the SQL is compiled once per process and number of treatments.
 _RECOMMENDATIONS_FOR = PreparedLookup(_recommendations_for)
+
+
+def shown_recommendations(treatment, clinic) -> list:
+    """``treatment``'s recommendations from the guidelines ``clinic`` follows, or all of them
+    when it chose none: a comparison is never left empty for want of a choice.
+
+    The treatment carries every guideline's recommendations (the page's body is the same for
+    each clinic showing it), and the clinic its choice, each from the query that loads it.
+    """
+    chosen = clinic.chosen_guideline_ids if clinic is not None else frozenset()
+    recommendations = treatment.recommendation_list
+    if not chosen:
+        return list(recommendations)
+    return [r for r in recommendations if r.guideline_id in chosen]
+
+
+@dataclass
+class ComparisonRow:
+    """One treatment of a comparison, with the recommendations its clinic shows."""
+
+    treatment: Treatment
+    recommendations: list
+
+    @property
+    def advised_against(self) -> bool:
+        """Whether every recommendation shown says not to offer it."""
+        return bool(self.recommendations) and all(
+            recommendation.advises_against for recommendation in self.recommendations
+        )
+
+
+def guidelines_of(rows) -> list:
+    """The guidelines whose recommendations ``rows`` show, each once, in order."""
+    found = {}
+    for row in rows:
+        for recommendation in row.recommendations:
+            found.setdefault(recommendation.guideline_id, recommendation.guideline)
+    return list(found.values())
+
+
+def clinic_of(context):
+    """The clinic a block is drawn for: the page's, or the request's site's."""
+    context = context or {}
+    return context.get("clinic") or ClinicSettings.for_context(context)
 
 
 class TreatmentChooserBlock(ViewSetChooserBlock):
@@ -93,10 +140,22 @@ class TreatmentComparisonBlock(PreviewBlock, blocks.StructBlock):
         )
 
     def get_context(self, value, parent_context=None):
-        """Adds ``rows``: the chosen treatments that still exist."""
+        """Adds ``rows``: the chosen treatments that still exist, each with the
+        recommendations the clinic shows; and ``guidelines``: whose those are."""
         context = super().get_context(value, parent_context=parent_context)
-        context["rows"] = self.rows(value)
+        rows = self.shown_rows(value, clinic_of(parent_context))
+        context["rows"] = rows
+        context["guidelines"] = ", ".join(
+            guideline.display_name for guideline in guidelines_of(rows)
+        )
         return context
+
+    def shown_rows(self, value, clinic) -> list[ComparisonRow]:
+        """:meth:`rows`, each with what the guidelines ``clinic`` follows recommend."""
+        return [
+            ComparisonRow(treatment, shown_recommendations(treatment, clinic))
+            for treatment in self.rows(value)
+        ]
 
     def rows(self, value) -> list:
         """The chosen treatments that still exist: a deleted one leaves its row out rather
@@ -110,13 +169,14 @@ class TreatmentComparisonBlock(PreviewBlock, blocks.StructBlock):
 
     def get_api_representation(self, value, context=None):
         """The table as the page shows it: each treatment with what guidelines recommend."""
-        rows = self.rows(value)
+        rows = self.shown_rows(value, clinic_of(context))
         if not rows:
             return None
         return {
             "caption": value.get("caption") or "",
             "intro": value.get("intro") or "",
-            "treatments": [treatment_api_value(treatment) for treatment in rows],
+            "guidelines": [guideline_api_value(guideline) for guideline in guidelines_of(rows)],
+            "treatments": [treatment_api_value(row) for row in rows],
         }
 
     def get_searchable_content(self, value):
@@ -128,8 +188,19 @@ class TreatmentComparisonBlock(PreviewBlock, blocks.StructBlock):
         return content
 
 
-def treatment_api_value(treatment) -> dict:
-    """A treatment as a comparison table shows it, with its guideline recommendations."""
+def guideline_api_value(guideline) -> dict:
+    """A guideline as a comparison names it."""
+    return {
+        "name": guideline.display_name,
+        **attributes(guideline, "code", "authority", "title", "current_version", "url"),
+        "strength_scheme": guideline.strength_scheme,
+    }
+
+
+def treatment_api_value(row) -> dict:
+    """A treatment as a comparison table shows it, with the recommendations its clinic
+    shows."""
+    treatment = row.treatment
     return {
         "id": treatment.pk,
         **attributes(
@@ -144,6 +215,7 @@ def treatment_api_value(treatment) -> dict:
         "recommendations": [
             {
                 "guideline": recommendation.guideline.code,
+                "guideline_name": recommendation.guideline.display_name,
                 "authority": recommendation.guideline.authority,
                 "strength_label": str(recommendation.strength_label),
                 **attributes(
@@ -155,6 +227,6 @@ def treatment_api_value(treatment) -> dict:
                     "source_url",
                 ),
             }
-            for recommendation in treatment.recommendation_list
+            for recommendation in row.recommendations
         ],
     }

@@ -13,6 +13,7 @@ from ..blocks.faq import FAQBlock
 from ..blocks.images import AccessibleImageBlock
 from ..blocks.sections import SectionBlock
 from ..blocks.testimonials import TestimonialsBlock
+from ..models.clinic import ClinicSettings
 from ..streams import iter_blocks
 from ..testimonial_display import hidden_testimonial
 from ..text import plain_text
@@ -58,6 +59,7 @@ def check_body(body, site, reader=None) -> list[Finding]:
     promise = None  # (path, label) of a comparison promised and not yet given
     durations = []  # (weeks_low, weeks_high, sentence, label)
     section_labels = {}
+    compared = None  # (path, label) of the first comparison with a treatment
     for path, block, value in iter_blocks(body):
         top = path[0]
         if isinstance(block, SectionBlock):
@@ -92,6 +94,7 @@ def check_body(body, site, reader=None) -> list[Finding]:
             promise = (path, where)
         if isinstance(block, TreatmentComparisonBlock) and any(value.get("treatments") or ()):
             promise = None
+            compared = compared or (path, where)
             findings += check_guidelines(value, where, path)
         if isinstance(block, AccessibleImageBlock) and value is not None:
             alt = (getattr(value, "contextual_alt_text", "") or "").strip()
@@ -171,6 +174,8 @@ def check_body(body, site, reader=None) -> list[Finding]:
     findings += check_duplicates(sections)
     findings += check_recovery_times(durations)
     findings += check_reading_age(sections)
+    if compared is not None:
+        findings += check_guidelines_chosen(site, *compared)
     return findings
 
 
@@ -217,6 +222,31 @@ def check_testimonials(value, site, where, path, reader=None) -> list[Finding]:
             }
         findings.append(Finding("testimonial-not-publishable", WARNING, message, where, path))
     return findings
+
+
+def check_guidelines_chosen(site, path, where) -> list[Finding]:
+    """A warning when the page compares treatments on a clinic's site whose settings choose
+    no guideline: its comparisons then show every guideline's recommendations, for whichever
+    country each is written."""
+    if site is None:
+        return []
+    clinic = ClinicSettings.for_site_or_defaults(site)
+    if clinic.chosen_guideline_ids:
+        return []
+    return [
+        Finding(
+            "guidelines-not-chosen",
+            WARNING,
+            _(
+                "%(clinic)s has not chosen the guidelines it follows, so this comparison shows "
+                "what every guideline recommends, whichever country it is written for. Choose "
+                "them under Settings, Clinic settings, Guidelines followed."
+            )
+            % {"clinic": clinic.display_name or site.hostname},
+            where,
+            path,
+        )
+    ]
 
 
 def check_guidelines(value, where, path) -> list[Finding]:

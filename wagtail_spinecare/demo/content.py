@@ -227,7 +227,7 @@ def _treatment(w: dict[str, str], treatments=()) -> dict:
             _h3("Your treatment options"),
             _p(
                 "Exercise comes first. The table shows what each treatment involves and what "
-                "the national guideline for low back pain says about it."
+                "the guideline for low back pain that we follow says about it."
             ),
         )
     ]
@@ -586,7 +586,7 @@ def comparison_page(terms: Terminology, treatments) -> dict:
         "slug": "facet-joint-back-pain-treatments",
         "intro": (
             "Treatments for facet joint back pain side by side: what each involves, how soon it "
-            "may help, and what the national guideline recommends. Your "
+            "may help, and what the guideline we follow recommends. Your "
             f"{w['therapist']} can talk you through which suit you."
         ),
         "search_description": (
@@ -599,8 +599,8 @@ def comparison_page(terms: Terminology, treatments) -> dict:
                 "value": {
                     "caption": "Treatments for facet joint back pain, by guideline recommendation",
                     "intro": (
-                        "'Consider' means the treatment may help some people; 'do not offer' "
-                        "means the guideline advises against it."
+                        "Each recommendation is given in the guideline's own words, with a "
+                        "link to where the guideline says it."
                     ),
                     "treatments": list(treatments),
                 },

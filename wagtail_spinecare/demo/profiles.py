@@ -28,6 +28,8 @@ class DemoClinic:
     town: str
     settings: dict = field(default_factory=dict)
     clinician: DemoClinician | None = None
+    #: The codes of the guidelines the clinic follows (see ``demo.treatments``).
+    guidelines: tuple = ()
 
     @property
     def root_slug(self) -> str:
@@ -67,6 +69,7 @@ CLINICS = [
             registration_body="Health and Care Professions Council",
             registration_number="PH123456",
         ),
+        guidelines=("NICE NG59",),
     ),
     DemoClinic(
         key="us",
@@ -101,6 +104,7 @@ CLINICS = [
             registration_body="Iowa Board of Physical and Occupational Therapy",
             registration_number="PT-004217",
         ),
+        guidelines=("ACP 2017",),
     ),
 ]
 

@@ -3,9 +3,11 @@
 from dataclasses import replace
 from urllib.parse import urlencode
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, router, transaction
+from django.db.models import Aggregate, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -62,6 +64,24 @@ def validate_brand_colour(value: str) -> None:
             ),
             code="low_contrast",
             params={"ratio": ratio},
+        )
+
+
+class _JoinedIds(Aggregate):
+    """Ids joined by commas, in one column (SQLite's ``GROUP_CONCAT``, PostgreSQL's
+    ``STRING_AGG``): the settings' query carries the chosen guidelines with no query of its
+    own."""
+
+    function = "GROUP_CONCAT"
+    output_field = models.TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="STRING_AGG",
+            template="%(function)s(%(expressions)s::text, ',')",
+            **extra_context,
         )
 
 
@@ -269,6 +289,18 @@ class ClinicSettings(BaseSiteSetting):
         max_length=DISCLAIMER_MAX_LENGTH,
         help_text=_("Shown at the foot of every condition page unless the page has its own."),
     )
+    guidelines = models.ManyToManyField(
+        "wagtail_spinecare.Guideline",
+        verbose_name=_("guidelines followed"),
+        blank=True,
+        related_name="clinics",
+        help_text=_(
+            "The clinical guidelines this clinic follows, usually your country's: treatment "
+            "comparisons show only what these recommend, each in its own words. If you choose "
+            "none, every guideline's recommendations are shown, and the content checks remind "
+            "you to choose."
+        ),
+    )
 
     panels = [
         MultiFieldPanel(
@@ -315,6 +347,7 @@ class ClinicSettings(BaseSiteSetting):
             [FieldPanel("logo"), FieldPanel("icon"), FieldPanel("brand_colour")],
             heading=_("Look"),
         ),
+        FieldPanel("guidelines", widget=forms.CheckboxSelectMultiple),
         FieldPanel("review_interval_months"),
         FieldPanel("typicality_statement"),
         FieldPanel("default_disclaimer"),
@@ -325,9 +358,22 @@ class ClinicSettings(BaseSiteSetting):
 
     @classmethod
     def base_queryset(cls):
-        """With the page and fragment caches' generation: every page needs both (see
-        ``wagtail_spinecare.cache``)."""
-        return super().base_queryset().annotate(spinecare_generation=CacheGeneration.subquery())
+        """With the page and fragment caches' generation (see ``wagtail_spinecare.cache``)
+        and the ids of the guidelines chosen: every page needs them."""
+        chosen = (
+            cls.guidelines.through.objects.filter(clinicsettings_id=OuterRef("pk"))
+            .values("clinicsettings_id")
+            .annotate(ids=_JoinedIds("guideline_id"))
+            .values("ids")
+        )
+        return (
+            super()
+            .base_queryset()
+            .annotate(
+                spinecare_generation=CacheGeneration.subquery(),
+                spinecare_guideline_ids=Subquery(chosen),
+            )
+        )
 
     @classmethod
     def for_site(cls, site):
@@ -380,6 +426,17 @@ class ClinicSettings(BaseSiteSetting):
         )
         # The country's service answers online; a clinic's own urgent number may not.
         return replace(terms, urgent_care_url="") if urgent_number else terms
+
+    @property
+    def chosen_guideline_ids(self) -> frozenset:
+        """The ids of the guidelines this clinic follows; empty when it chose none (then its
+        comparisons show every guideline's recommendations)."""
+        if "spinecare_guideline_ids" in self.__dict__:
+            joined = self.spinecare_guideline_ids or ""
+            return frozenset(int(pk) for pk in joined.split(",") if pk)
+        if self.pk is None:
+            return frozenset()
+        return frozenset(self.guidelines.values_list("pk", flat=True))
 
     @property
     def brand_colour_css(self) -> str:

@@ -1,5 +1,6 @@
 """Treatments, the guidelines that recommend them, and how strongly."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +9,61 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 from wagtail.search import index
+
+
+class StrengthScheme(models.TextChoices):
+    """The words a guideline grades its recommendations in: each guideline has its own."""
+
+    NICE = "nice", _("NICE: offer, consider, do not offer")
+    ACP = "acp", _("American College of Physicians: strong or weak, with the quality of evidence")
+
+
+class Strength(models.TextChoices):
+    """A recommendation's strength in the words guidelines use, never a colour or a score.
+
+    One list for every scheme, so that a strength's words are found without a query (see
+    ``GuidelineRecommendation.strength_label``); :data:`SCHEME_STRENGTHS` says which belong
+    to which scheme.
+    """
+
+    OFFER = "offer", _("Offer")
+    CONSIDER = "consider", _("Consider")
+    CONSIDER_WITH_EXERCISE = (
+        "consider_with_exercise",
+        _("Consider, only as part of a package including exercise"),
+    )
+    DO_NOT_OFFER = "do_not_offer", _("Do not offer")
+    STRONG_HIGH = "strong_high", _("Strong recommendation, high-quality evidence")
+    STRONG_MODERATE = "strong_moderate", _("Strong recommendation, moderate-quality evidence")
+    STRONG_LOW = "strong_low", _("Strong recommendation, low-quality evidence")
+    WEAK_HIGH = "weak_high", _("Weak recommendation, high-quality evidence")
+    WEAK_MODERATE = "weak_moderate", _("Weak recommendation, moderate-quality evidence")
+    WEAK_LOW = "weak_low", _("Weak recommendation, low-quality evidence")
+
+
+#: The strengths each scheme's guidelines use.
+SCHEME_STRENGTHS = {
+    StrengthScheme.NICE: (
+        Strength.OFFER,
+        Strength.CONSIDER,
+        Strength.CONSIDER_WITH_EXERCISE,
+        Strength.DO_NOT_OFFER,
+    ),
+    StrengthScheme.ACP: (
+        Strength.STRONG_HIGH,
+        Strength.STRONG_MODERATE,
+        Strength.STRONG_LOW,
+        Strength.WEAK_HIGH,
+        Strength.WEAK_MODERATE,
+        Strength.WEAK_LOW,
+    ),
+}
+
+#: The strength choices grouped by scheme, as editors pick them.
+STRENGTH_CHOICES = [
+    (scheme.label, [(strength.value, strength.label) for strength in strengths])
+    for scheme, strengths in SCHEME_STRENGTHS.items()
+]
 
 
 class Guideline(models.Model):
@@ -36,6 +92,22 @@ class Guideline(models.Model):
         help_text=_("The version or last-updated date now in force, e.g. '2020-12-11'."),
     )
     url = models.URLField(_("link"), help_text=_("The guideline's official page."))
+    strength_scheme = models.CharField(
+        _("strength words"),
+        max_length=20,
+        choices=StrengthScheme.choices,
+        default=StrengthScheme.NICE,
+        help_text=_(
+            "The words this guideline grades its recommendations in. Its recommendations are "
+            "shown in these words, and a strength from another guideline's words is refused."
+        ),
+    )
+    note = models.TextField(
+        _("note for editors"),
+        max_length=500,
+        blank=True,
+        help_text=_("Not shown to patients, e.g. who checked these recommendations, and when."),
+    )
 
     panels = [
         FieldPanel("code"),
@@ -43,6 +115,8 @@ class Guideline(models.Model):
         FieldPanel("authority"),
         FieldPanel("current_version"),
         FieldPanel("url"),
+        FieldPanel("strength_scheme"),
+        FieldPanel("note"),
     ]
 
     class Meta:
@@ -52,6 +126,38 @@ class Guideline(models.Model):
 
     def __str__(self):
         return self.code
+
+    def clean(self):
+        """Refuse other strength words while recommendations still use the old ones: they
+        would be shown in words the guideline does not use."""
+        super().clean()
+        if self.pk is None:
+            return
+        stranded = self.recommendations.exclude(strength__in=self.strengths)
+        if stranded.exists():
+            raise ValidationError(
+                {
+                    "strength_scheme": _(
+                        "%(count)d of this guideline's recommendations use other strength "
+                        "words. Change their strengths first, or keep these words."
+                    )
+                    % {"count": stranded.count()}
+                }
+            )
+
+    @property
+    def display_name(self) -> str:
+        """How pages name it: its short name when that names the authority ("NICE NG59"),
+        else the authority with the short name ("American College of Physicians (ACP
+        2017)"), so no guideline is left to pass for "the national guideline"."""
+        if self.code.casefold().startswith(self.authority.casefold()):
+            return self.code
+        return f"{self.authority} ({self.code})"
+
+    @property
+    def strengths(self) -> tuple:
+        """The strengths its recommendations may have, in its scheme's words."""
+        return SCHEME_STRENGTHS.get(self.strength_scheme, ())
 
 
 class TreatmentCategory(models.TextChoices):
@@ -138,23 +244,11 @@ class Treatment(index.Indexed, ClusterableModel):
     @property
     def advised_against(self) -> bool:
         """Whether every guideline that speaks of it says not to offer it."""
-        strengths = {recommendation.strength for recommendation in self.recommendation_list}
-        return strengths == {Strength.DO_NOT_OFFER}
+        recommendations = self.recommendation_list
+        return bool(recommendations) and all(r.advises_against for r in recommendations)
 
     def __str__(self):
         return self.name
-
-
-class Strength(models.TextChoices):
-    """A recommendation's strength in the words guidelines use, never a colour or a score."""
-
-    OFFER = "offer", _("Offer")
-    CONSIDER = "consider", _("Consider")
-    CONSIDER_WITH_EXERCISE = (
-        "consider_with_exercise",
-        _("Consider, only as part of a package including exercise"),
-    )
-    DO_NOT_OFFER = "do_not_offer", _("Do not offer")
 
 
 class GuidelineRecommendation(Orderable):
@@ -185,8 +279,10 @@ class GuidelineRecommendation(Orderable):
     strength = models.CharField(
         _("strength"),
         max_length=30,
-        choices=Strength.choices,
-        help_text=_("In the guideline's own terms."),
+        choices=STRENGTH_CHOICES,
+        help_text=_(
+            "In the guideline's own terms: pick from the words of the guideline chosen above."
+        ),
     )
     caveats = models.CharField(
         _("conditions"),
@@ -214,6 +310,24 @@ class GuidelineRecommendation(Orderable):
     def __str__(self):
         return f"{self.guideline} {self.recommendation_id}: {self.strength_label}"
 
+    def clean(self):
+        """Refuse a strength in another guideline's words."""
+        super().clean()
+        guideline = self.guideline if self.guideline_id else None
+        if guideline is not None and self.strength and self.strength not in guideline.strengths:
+            raise ValidationError(
+                {
+                    "strength": _(
+                        "%(guideline)s does not use this strength. Choose one of its own: "
+                        "%(strengths)s."
+                    )
+                    % {
+                        "guideline": guideline.display_name,
+                        "strengths": ", ".join(str(s.label) for s in guideline.strengths),
+                    }
+                }
+            )
+
     @property
     def strength_label(self):
         """The strength in words, as ``get_strength_display()`` gives it, for a fraction of
@@ -222,6 +336,11 @@ class GuidelineRecommendation(Orderable):
             return Strength(self.strength).label
         except ValueError:
             return self.strength
+
+    @property
+    def advises_against(self) -> bool:
+        """Whether the guideline says not to offer the treatment."""
+        return self.strength == Strength.DO_NOT_OFFER
 
     @property
     def is_superseded(self) -> bool:

@@ -21,6 +21,7 @@ from wagtail_spinecare.models import (
     ClinicSettings,
     ConditionLibraryPage,
     ConditionPage,
+    Guideline,
     PageSource,
     Testimonial,
     TreatmentComparisonPage,
@@ -80,7 +81,10 @@ class Command(BaseCommand):
         self.ensure_wagtail_groups_narrowed()
         images = self.ensure_images()
         treatment_ids = treatments.ensure_treatments()
-        self.report("saved", f"{len(treatment_ids)} treatments with NICE NG59 recommendations")
+        self.report(
+            "saved",
+            f"{len(treatment_ids)} treatments with NICE NG59 and ACP 2017 recommendations",
+        )
         clinicians = {clinic.key: self.ensure_clinician(clinic) for clinic in CLINICS}
         shared = self.ensure_shared_page(images, treatment_ids, clinicians[CLINICS[0].key])
         for clinic in CLINICS:
@@ -217,7 +221,10 @@ class Command(BaseCommand):
             setattr(clinic_settings, name, value)
         clinic_settings.full_clean()
         clinic_settings.save()
-        self.report("saved", "clinic settings")
+        chosen = list(Guideline.objects.filter(code__in=clinic.guidelines))
+        if set(clinic_settings.guidelines.all()) != set(chosen):
+            clinic_settings.guidelines.set(chosen)
+        self.report("saved", f"clinic settings, following {', '.join(clinic.guidelines)}")
 
         terms = terminology_for(clinic.region)
         index_content = content.condition_index_page(terms, clinic.clinic_name, clinic.town)
