@@ -8,12 +8,14 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from wagtail.models import Site
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from wagtail_spinecare.checks import WARNING, run_checks
 from wagtail_spinecare.factories import ConditionPageFactory, section_data, stream_item
 from wagtail_spinecare.models import (
     ClinicSettings,
+    ConditionPage,
     Guideline,
     GuidelineRecommendation,
     Treatment,
@@ -241,6 +243,7 @@ class TestStrengthWords:
             {
                 "name": "Exercise programme",
                 "category": "exercise",
+                "written_in": "uk",
                 "summary": "Exercises chosen with you.",
                 "involves": "",
                 "time_to_benefit": "",
@@ -347,3 +350,59 @@ def test_a_guideline_keeps_its_words_while_recommendations_use_them(guideline, t
     assert message.startswith("2 of this guideline's recommendations use other strength words")
     GuidelineRecommendation.objects.filter(guideline=guideline).delete()
     guideline.full_clean()
+
+
+@pytest.mark.django_db
+class TestTreatmentsInEachClinicsWords:
+    @pytest.fixture
+    def programmes(self, uk_clinic, us_clinic, guideline):
+        """A treatment written in UK English, and one written in US English."""
+        uk_written = Treatment.objects.create(
+            name="Exercise programme",
+            category="exercise",
+            summary="Joint mobilisation, then a programme at the centre.",
+            typical_course="A programme of 6 sessions",
+        )
+        recommend(uk_written, guideline, "1.2.2", Strength.CONSIDER)
+        us_written = Treatment.objects.create(
+            name="Behavioral therapy",
+            category="psychological",
+            summary="A program to change behavior.",
+            written_in="us",
+        )
+        recommend(us_written, guideline, "1.2.14", Strength.CONSIDER)
+        comparison_page(uk_clinic[0], [uk_written, us_written])
+        comparison_page(us_clinic[0], [uk_written, us_written])
+        return uk_written, us_written
+
+    def test_the_table_reads_in_the_clinics_spelling(self, client, programmes):
+        us = table_of(client, "us.example").get_text(" ", strip=True)
+        assert "Exercise program Joint mobilization, then a program at the center." in us
+        assert "Usually A program of 6 sessions." in us
+        assert "Behavioral therapy A program to change behavior." in us
+        assert "programme" not in us.lower() and "centre" not in us.lower()
+
+        uk = table_of(client, "uk.example").get_text(" ", strip=True)
+        assert "Exercise programme Joint mobilisation, then a programme at the centre." in uk
+        assert "Behavioural therapy A programme to change behaviour." in uk
+
+    def test_the_structured_data_and_the_api_read_as_the_table(self, client, programmes):
+        assert set(therapies(json_ld(client, "us.example"))) == {
+            "Exercise program",
+            "Behavioral therapy",
+        }
+        assert set(therapies(json_ld(client, "uk.example"))) == {
+            "Exercise programme",
+            "Behavioural therapy",
+        }
+        page = ConditionPage.objects.descendant_of(
+            Site.objects.get(hostname="us.example").root_page
+        ).get(slug="facet")
+        api = client.get(f"/api/v2/pages/{page.pk}/", HTTP_HOST="us.example").json()
+        assert "Exercise program" in json.dumps(api) and "programme" not in json.dumps(api)
+
+    def test_the_treatment_itself_is_unchanged(self, client, programmes):
+        table_of(client, "us.example")
+        uk_written, _us_written = programmes
+        uk_written.refresh_from_db()
+        assert uk_written.name == "Exercise programme"

@@ -21,6 +21,7 @@ from wagtail_spinecare.demo import wagtail_defaults
 from wagtail_spinecare.demo.profiles import CLINICS
 from wagtail_spinecare.management.commands.spinecare_demo import summary_lines
 from wagtail_spinecare.models import ClinicConditionPage, Clinician, ClinicSettings, ConditionPage
+from wagtail_spinecare.spellings import SPELLINGS, TO_UK
 from wagtail_spinecare.streams import iter_blocks
 
 HOSTS = {"uk": "harbourside.localhost", "us": "lakeview.localhost"}
@@ -197,12 +198,13 @@ def test_demo_text_is_our_own_words(demo, client):
 
 
 def test_both_clinics_show_the_treatment_comparison(demo, client):
-    for host in HOSTS.values():
+    for region, host in HOSTS.items():
         page = fetch(client, host, "/facet-joint-back-pain/")
         table = page.select_one(".sc-section--treatment table")
         assert table is not None and table.caption.get_text(strip=True)
         names = [th.get_text(strip=True) for th in table.select("tbody th")]
-        assert names[0] == "Exercise programme" and len(names) == 7
+        exercise = {"uk": "Exercise programme", "us": "Exercise program"}[region]
+        assert names[0] == exercise and len(names) == 7
         related = [a["href"] for a in page.select(".sc-related a")]
         assert related == ["/facet-joint-back-pain-treatments/"]
         assert page.select_one(".sc-related h2").get_text(strip=True) == "Compare treatments"
@@ -235,7 +237,7 @@ def test_the_uk_clinic_shows_nice_ng59(demo, client):
 
 def test_the_us_clinic_shows_the_acp_guideline_in_its_words(demo, client):
     rows = comparison_cells(client, HOSTS["us"])
-    exercise = rows["Exercise programme"][0]
+    exercise = rows["Exercise program"][0]
     assert "Strong recommendation, moderate-quality evidence" in exercise
     assert "American College of Physicians (ACP 2017) Recommendation 2" in exercise
     assert not any("NICE" in cell or "Consider" in cell for cell, _time in rows.values())
@@ -487,3 +489,30 @@ def test_no_summary_leaves_it_to_the_caller(demo):
     out = StringIO()
     call_command("spinecare_demo", editor_accounts=True, summary=False, stdout=out)
     assert "spinecare-demo at" not in out.getvalue()
+
+
+#: Words a US patient reads as British: every UK spelling of the word list, and UK terms.
+UK_ONLY = {uk for uk, _us, direction in SPELLINGS if direction != TO_UK} | {
+    "physiotherapy",
+    "physiotherapist",
+    "GP",
+    "A&E",
+    "NHS",
+}
+
+
+def test_the_us_clinics_pages_read_american(demo, client):
+    """Every page of the US demo clinic, but for the shared page's reviewer's own title."""
+    site = Site.objects.get(hostname=HOSTS["us"])
+    found = {}
+    for page in site.root_page.get_descendants(inclusive=True).live().specific():
+        html = fetch(client, HOSTS["us"], page.relative_url(site))
+        for reviewer in html.select(".sc-review__reviewer"):
+            if "Amara Okafor" in reviewer.get_text():
+                reviewer.decompose()
+        text = " ".join(html.get_text(" ").split())
+        for word in UK_ONLY:
+            flags = 0 if word.isupper() else re.IGNORECASE
+            for match in re.finditer(rf"\b{re.escape(word)}s?\b", text, flags):
+                found.setdefault(page.url_path, []).append(match.group(0))
+    assert found == {}

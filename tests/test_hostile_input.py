@@ -591,6 +591,7 @@ def treatment_form(world, form):
     data = {
         "name": form.text("Hostile treatment"),
         "category": "exercise",
+        "written_in": "uk",
         "summary": form.text(),
         "involves": form.text(),
         "time_to_benefit": form.text(),

@@ -232,6 +232,7 @@ class TestTreatmentAdmin:
             {
                 "name": "Exercise programme",
                 "category": "exercise",
+                "written_in": "uk",
                 "summary": "Exercises chosen with you.",
                 "involves": "",
                 "time_to_benefit": "",

@@ -14,7 +14,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from wagtail.models import Site
 
-from .blocks.comparison import TreatmentComparisonBlock, shown_recommendations
+from .blocks.comparison import TreatmentComparisonBlock, shown_recommendations, shown_treatment
 from .blocks.faq import FAQBlock
 from .blocks.sections import Aspect, SectionBlock, shown_sections
 from .compat import cached_parent
@@ -263,7 +263,11 @@ def therapy_nodes(body, clinic=None) -> list[dict]:
             if treatment is None or treatment.pk in seen:
                 continue
             seen.add(treatment.pk)
-            therapies.append(therapy_node(treatment, shown_recommendations(treatment, clinic)))
+            therapies.append(
+                therapy_node(
+                    shown_treatment(treatment, clinic), shown_recommendations(treatment, clinic)
+                )
+            )
     return therapies
 
 

@@ -39,6 +39,11 @@ def shown_recommendations(treatment, clinic) -> list:
     return [r for r in recommendations if r.guideline_id in chosen]
 
 
+def shown_treatment(treatment, clinic):
+    """``treatment`` in ``clinic``'s words (its spelling, its country's terms)."""
+    return treatment.in_words_of(clinic.terminology if clinic is not None else None)
+
+
 @dataclass
 class ComparisonRow:
     """One treatment of a comparison, with the recommendations its clinic shows."""
@@ -153,7 +158,9 @@ class TreatmentComparisonBlock(PreviewBlock, blocks.StructBlock):
     def shown_rows(self, value, clinic) -> list[ComparisonRow]:
         """:meth:`rows`, each with what the guidelines ``clinic`` follows recommend."""
         return [
-            ComparisonRow(treatment, shown_recommendations(treatment, clinic))
+            ComparisonRow(
+                shown_treatment(treatment, clinic), shown_recommendations(treatment, clinic)
+            )
             for treatment in self.rows(value)
         ]
 

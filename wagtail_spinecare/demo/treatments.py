@@ -128,13 +128,13 @@ TREATMENTS = [
                 "Recommendation 2",
                 "strong_moderate",
                 "For back pain lasting more than 12 weeks: mindfulness-based stress reduction, "
-                "or a rehabilitation programme combining physical and psychological care.",
+                "or a rehabilitation program combining physical and psychological care.",
             ),
             (
                 "acp",
                 "Recommendation 2",
                 "strong_low",
-                "For back pain lasting more than 12 weeks: cognitive behavioural therapy.",
+                "For back pain lasting more than 12 weeks: cognitive behavioral therapy.",
             ),
         ],
     },

@@ -1,5 +1,7 @@
 """Treatments, the guidelines that recommend them, and how strongly."""
 
+from copy import copy
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import cached_property
@@ -9,6 +11,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 from wagtail.search import index
+
+from ..terminology import DEFAULT_REGION, Region, adapt_text, terminology_for
 
 
 class StrengthScheme(models.TextChoices):
@@ -173,6 +177,10 @@ class TreatmentCategory(models.TextChoices):
     DEVICES = "devices", _("Devices and aids")
 
 
+#: A treatment's text a patient reads, in the words of the country it was written for.
+SHOWN_TEXT = ("name", "summary", "involves", "time_to_benefit", "typical_course")
+
+
 class Treatment(index.Indexed, ClusterableModel):
     """A treatment, described once for every clinic, with what guidelines say about it."""
 
@@ -211,10 +219,21 @@ class Treatment(index.Indexed, ClusterableModel):
         blank=True,
         help_text=_("e.g. '6 to 8 sessions over 12 weeks'."),
     )
+    written_in = models.CharField(
+        _("written in"),
+        max_length=2,
+        choices=Region.choices,
+        default=DEFAULT_REGION,
+        help_text=_(
+            "The country whose English this treatment is written in. A clinic in another "
+            "country shows it in its own spelling and words ('programme' or 'program')."
+        ),
+    )
 
     panels = [
         FieldPanel("name"),
         FieldPanel("category"),
+        FieldPanel("written_in"),
         FieldPanel("summary"),
         FieldPanel("involves"),
         MultiFieldPanel(
@@ -240,6 +259,16 @@ class Treatment(index.Indexed, ClusterableModel):
     def recommendation_list(self) -> list:
         """Its recommendations in order; a page's comparison block sets this in bulk."""
         return list(self.recommendations.select_related("guideline").order_by("sort_order", "pk"))
+
+    def in_words_of(self, terminology) -> "Treatment":
+        """This treatment as a clinic with ``terminology`` shows it: itself, or a copy with
+        its text in that clinic's words."""
+        if terminology is None or terminology.region == self.written_in:
+            return self
+        shown, source = copy(self), terminology_for(self.written_in)
+        for name in SHOWN_TEXT:
+            setattr(shown, name, adapt_text(getattr(self, name), source, terminology))
+        return shown
 
     @property
     def advised_against(self) -> bool:
