@@ -18,6 +18,7 @@ from .blocks.comparison import TreatmentComparisonBlock, shown_recommendations, 
 from .blocks.faq import FAQBlock
 from .blocks.sections import Aspect, SectionBlock, shown_sections
 from .compat import cached_parent
+from .languages import language_tag
 from .links import full_page_url
 from .models.clinic import ClinicSettings
 from .models.treatments import TreatmentCategory
@@ -78,7 +79,11 @@ def graph_for(page, request) -> dict:
         "@id": f"{url}#webpage",
         "url": url,
         "name": page.seo_title or page.title,
-        "inLanguage": clinic.terminology.language,
+        "inLanguage": language_tag(
+            page.page_language(request)
+            if hasattr(page, "page_language")
+            else clinic.terminology.language
+        ),
         "publisher": {"@id": clinic_id(page, request)},
         "breadcrumb": {"@id": f"{url}#breadcrumb"},
     }
