@@ -4,6 +4,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail_factories import ImageFactory
@@ -424,3 +425,21 @@ def test_a_preview_lists_the_drafts_sources_and_the_live_page_the_stored_ones(
     assert "Stored source" not in preview.content.decode()
     assert "Stored source" in live.content.decode()
     assert "Draft source" not in live.content.decode()
+
+
+@pytest.mark.django_db
+def test_each_clinics_page_is_in_its_own_english(client, uk_page, us_page, settings):
+    """Whatever the project's language, a page's words, lang and Content-Language are its
+    clinic's: a UK clinic's British English, a US clinic's American."""
+    settings.LANGUAGE_CODE = "es"
+    for host, language in (("uk.example", "en-GB"), ("us.example", "en-US")):
+        response = client.get(f"/{uk_page.slug}/", HTTP_HOST=host)
+        assert response.status_code == 200
+        assert response["Content-Language"] == language
+        soup = soup_of(response)
+        assert soup.html["lang"] == language
+        with translation.override("es"):
+            spanish = translation.gettext("Book")
+        assert spanish != "Book" and spanish not in soup.get_text()
+    # Outside the page, the project's language is untouched.
+    assert translation.get_language() == "es"

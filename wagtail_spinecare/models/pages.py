@@ -33,7 +33,7 @@ from ..compat import (
     set_request_site,
     view_restrictions_on,
 )
-from ..languages import locale_language
+from ..languages import language_tag, locale_language
 from ..links import full_page_url
 from ..page_forms import SpinecarePageForm, TreatmentComparisonPageForm
 from ..panels import ContentChecksPanel
@@ -210,10 +210,13 @@ class SpinecarePageMixin:
     def in_page_language(self, request, serve):
         """``serve()``'s response, rendered with the page's language active: its template's
         words, dates and numbers in that language."""
-        with translation.override(self.page_language(request)):
+        language = self.page_language(request)
+        with translation.override(language):
             response = serve()
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):
                 response.render()
+        # Django's LocaleMiddleware sets this only where it is not set yet.
+        response.headers.setdefault("Content-Language", language_tag(language))
         return response
 
 
