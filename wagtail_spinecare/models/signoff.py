@@ -138,14 +138,16 @@ class ClinicalSignOffTask(Task):
 
     @transaction.atomic
     def on_action(self, task_state, user, action_name, **kwargs):
-        page = task_state.workflow_state.content_object
-        page = page.specific if isinstance(page, Page) else page
+        content = task_state.workflow_state.content_object
         if action_name in ("approve", "reject"):
-            clinician = signing_clinician(user, page) if isinstance(page, Page) else None
+            clinician = signing_clinician(user, content) if isinstance(content, Page) else None
             if clinician is None:
                 raise PermissionDenied
             if action_name == "approve":
-                record_sign_off(page, clinician, user)
+                revision = record_sign_off(content.specific, clinician, user)
+                if revision is not None:
+                    # The workflow publishes its object's latest revision when it finishes.
+                    content.latest_revision = revision
         return super().on_action(task_state, user, action_name, **kwargs)
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
