@@ -16,6 +16,7 @@ from django.utils import timezone
 from wagtail.models import (
     GroupPagePermission,
     Page,
+    Site,
     TaskState,
     Workflow,
     WorkflowPage,
@@ -297,3 +298,21 @@ def test_clinic_page_query_counts_stay_with_a_local_reviewer(client, us_page, us
         response = client.get("/facet-joint-pain/", HTTP_HOST=us_site.hostname)
     assert "Jordan Reyes" in response.content.decode()
     assert len(after.captured_queries) <= len(before.captured_queries)
+
+
+def test_the_demo_signs_off_through_each_clinic_clinician(demo):
+    from wagtail_spinecare.demo.profiles import CLINICS
+
+    for clinic in CLINICS:
+        user = get_user_model().objects.get(username=f"{clinic.root_slug}-clinician")
+        site = Site.objects.get(hostname=clinic.hostname)
+        workflow = site.root_page.get_workflow()
+        assert workflow.name == "Clinical sign-off"
+        (task,) = [task.specific for task in workflow.tasks]
+        assert isinstance(task, ClinicalSignOffTask)
+        page = ClinicConditionPage.objects.descendant_of(site.root_page).get()
+        assert signing_clinician(user, page).name == clinic.clinician.name
+        others = [c for c in CLINICS if c is not clinic]
+        for other in others:
+            elsewhere = Site.objects.get(hostname=other.hostname).root_page
+            assert not task.get_actions(elsewhere, user)
