@@ -180,16 +180,15 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
         stand_in.local_reviewed_by_id = self.local_reviewed_by_id
         stand_in.local_last_reviewed = self.local_last_reviewed
         stand_in.local_review_clinic = clinic.display_name
-        stand_in.shared_last_reviewed = stand_in.last_reviewed
-        day = self.local_last_reviewed
-        if (
-            day
-            and day <= timezone.localdate()
-            and (
-                stand_in.last_reviewed is None or self.local_last_reviewed > stand_in.last_reviewed
-            )
-        ):
+        day = self.counted_local_review()
+        if day and (stand_in.last_reviewed is None or day > stand_in.last_reviewed):
             stand_in.last_reviewed = day
+
+    def counted_local_review(self):
+        """The clinic's own review date, unless it is in the future: such a date does not
+        count until the day comes."""
+        day = self.local_last_reviewed
+        return day if day and day <= timezone.localdate() else None
 
     @staticmethod
     def adapted_text(text: str, library, clinic: ClinicSettings) -> str:
@@ -269,9 +268,13 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
             return []
         urls = super().get_sitemap_urls(request)
         for url in urls:
-            # The page changes when the shared page is published or reviewed, too.
+            # The page changes when the shared page is published or reviewed, and when the
+            # clinic's own clinician reviews it.
             url["lastmod"] = latest_change(
-                url.get("lastmod"), shared.last_published_at, shared.last_reviewed
+                url.get("lastmod"),
+                shared.last_published_at,
+                shared.last_reviewed,
+                self.counted_local_review(),
             )
         return urls
 
