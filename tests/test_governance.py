@@ -585,10 +585,10 @@ class TestReviewReport:
         assert [row[0] for row in rows] == REPORT_TITLES
         assert [row[1] for row in rows] == REPORT_CLINICS
         assert [row[2] for row in rows] == REPORT_STATUSES
-        assert rows[0][3:] == ["—", "—", "—"]
+        assert rows[0][3:] == ["—", "—", "—", "—"]
         assert rows[1][3] == "Ben Carter"
-        # Dates as the admin writes them, not ISO.
-        assert rows[3][3:] == [clinician.name, shown(-300), shown(-1)]
+        # Dates as the admin writes them, not ISO; no clinic's own reviewer on an own page.
+        assert rows[3][3:] == [clinician.name, "—", shown(-300), shown(-1)]
         assert shown(-1) != iso(-1)
 
     def test_results_view(self, admin_client, review_pages):
@@ -632,6 +632,8 @@ class TestReviewReport:
             "Path",
             "Status",
             "Reviewer",
+            "Reviewed for the clinic by",
+            "Reviewed for the clinic on",
             "Last reviewed",
             "Next review due",
         ]
@@ -644,6 +646,8 @@ class TestReviewReport:
             review_pages[3].url_path,
             "Overdue",
             clinician.name,
+            "",
+            "",
             iso(-300),
             iso(-1),
         ]
@@ -706,6 +710,7 @@ class TestReviewReport:
                 "Harbour Physio",
                 "Overdue",
                 clinician.name,
+                "—",
                 shown(-400),
                 shown(-5),
             ],
@@ -714,6 +719,7 @@ class TestReviewReport:
                 "Shared library",
                 "Overdue",
                 clinician.name,
+                "—",
                 shown(-400),
                 shown(-5),
             ],

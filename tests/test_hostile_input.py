@@ -40,7 +40,6 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, strea
 
 import wagtail_spinecare
 from wagtail_spinecare.checks import run_checks
-from wagtail_spinecare.checks.pages import _add_months
 from wagtail_spinecare.factories import ClinicianFactory, ConditionPageFactory
 from wagtail_spinecare.models import (
     ClinicConditionPage,
@@ -54,6 +53,7 @@ from wagtail_spinecare.models import (
 )
 from wagtail_spinecare.models.consent_records import ConsentEvent, ConsentRecord
 from wagtail_spinecare.models.library import ConditionLibraryPage
+from wagtail_spinecare.models.review import add_months
 from wagtail_spinecare.models.sources import PageSource
 from wagtail_spinecare.models.treatments import GuidelineRecommendation
 from wagtail_spinecare.spreadsheets import FORMULA_STARTS, safe_cell
@@ -924,8 +924,8 @@ def test_review_dates_near_the_end_of_the_calendar(world):
     page = ConditionPageFactory(parent=world.index, slug="far-future")
     page.last_reviewed, page.next_review_due = date(9999, 12, 30), date(9999, 12, 31)
     assert "review-date-future" in [finding.code for finding in run_checks(page)]
-    assert _add_months(date(9999, 12, 31), 12) == date.max
-    assert _add_months(date(1, 1, 31), -1) == date.min
+    assert add_months(date(9999, 12, 31), 12) == date.max
+    assert add_months(date(1, 1, 31), -1) == date.min
 
 
 def test_consent_lasts_no_longer_than_the_setting(world, settings):

@@ -55,7 +55,8 @@ def review_queryset(queryset=None, today=None, days=DUE_SOON_DAYS, drawing_pages
     and pages never reviewed before them.
 
     With ``drawing_pages``, each clinic's page that shows a shared page is listed too, with
-    the shared page's review and its title as ``shared_title``.
+    the shared page's review and its title as ``shared_title``, and the clinic's own review
+    of it, if any, as ``local_reviewer_id`` and ``local_last``.
     """
     models = reviewed_page_models()
     drawing = drawing_page_models() if drawing_pages else {}
@@ -67,6 +68,13 @@ def review_queryset(queryset=None, today=None, days=DUE_SOON_DAYS, drawing_pages
     )
     if drawing:
         queryset = queryset.annotate(shared_title=_field([], "title", CharField(), drawing))
+        # A clinic's own review of its page, after the shared page's (see models.shared).
+        local = [model for model in drawing if hasattr(model, "local_reviewed_by_id")]
+        if local:
+            queryset = queryset.annotate(
+                local_reviewer_id=_field(local, "local_reviewed_by", IntegerField()),
+                local_last=_field(local, "local_last_reviewed", DateField()),
+            )
     return queryset.annotate(
         review_status=review_status_expression("review_due", today or timezone.localdate(), days)
     ).order_by(F("review_due").asc(nulls_first=True), "title")

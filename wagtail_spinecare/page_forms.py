@@ -12,6 +12,7 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from .blocks.cta import missing_destination_errors
 from .blocks.testimonials import ReaderWidget
 from .checks import errors, run_checks
+from .checks.pages import local_reviewer_elsewhere_message
 from .models.clinic import ClinicSettings
 from .models.library import library_of
 from .streams import iter_blocks, stream_errors
@@ -167,6 +168,10 @@ FINDING_FIELDS = {
     "shared-missing": "shared_page",
     "shared-not-in-library": "shared_page",
     "shared-not-live": "shared_page",
+    "local-reviewer-missing": "local_reviewed_by",
+    "local-review-date-missing": "local_last_reviewed",
+    "local-review-date-future": "local_last_reviewed",
+    "local-reviewer-elsewhere": "local_reviewed_by",
 }
 
 
@@ -202,3 +207,17 @@ class ClinicConditionPageForm(SpinecarePageForm):
                 params={"title": shared.title},
             )
         return shared
+
+    def clean_local_reviewed_by(self):
+        """Only a clinician who works for this page's clinic may review it for the clinic,
+        even in a draft."""
+        clinician = self.cleaned_data.get("local_reviewed_by")
+        if clinician is not None and not clinician.works_for(self._site()):
+            raise ValidationError(
+                local_reviewer_elsewhere_message(clinician, self._site()), code="elsewhere"
+            )
+        return clinician
+
+    def clean_local_last_reviewed(self):
+        """Refuse a date so far from today that it must be a typing mistake."""
+        return self._review_date("local_last_reviewed")

@@ -94,10 +94,16 @@ def graph_for(page, request) -> dict:
         webpage["description"] = description
     if getattr(page, "last_reviewed", None):
         webpage["lastReviewed"] = page.last_reviewed.isoformat()
-    if getattr(page, "reviewed_by", None):
-        person = reviewer_node(page.reviewed_by, url)
-        nodes.append(person)
-        webpage["reviewedBy"] = {"@id": person["@id"]}
+    reviewers = []
+    # The shared page's reviewer, then the clinic's own (a clinic's page of shared content).
+    for clinician in (getattr(page, "reviewed_by", None), getattr(page, "local_reviewed_by", None)):
+        if clinician and all(clinician.pk != other.pk for other in reviewers):
+            reviewers.append(clinician)
+    if reviewers:
+        people = [reviewer_node(clinician, url) for clinician in reviewers]
+        nodes.extend(people)
+        refs = [{"@id": person["@id"]} for person in people]
+        webpage["reviewedBy"] = refs[0] if len(refs) == 1 else refs
 
     body = getattr(page, "body", None) or []
     questions = faq_questions(body)

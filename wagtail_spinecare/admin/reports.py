@@ -79,6 +79,8 @@ class ClinicalReviewReportView(PageReportView):
         "url_path",
         "review_status_label",
         "reviewer_name",
+        "local_reviewer_name",
+        "local_last",
         "review_last",
         "review_due",
     ]
@@ -88,6 +90,8 @@ class ClinicalReviewReportView(PageReportView):
         "url_path": _("Path"),
         "review_status_label": _("Status"),
         "reviewer_name": _("Reviewer"),
+        "local_reviewer_name": _("Reviewed for the clinic by"),
+        "local_last": _("Reviewed for the clinic on"),
         "review_last": _("Last reviewed"),
         "review_due": _("Next review due"),
     }
@@ -108,14 +112,15 @@ class ClinicalReviewReportView(PageReportView):
         return super().get_queryset()
 
     def decorate_paginated_queryset(self, pages):
-        names = dict(
-            Clinician.objects.filter(pk__in={p.reviewer_id for p in pages}).values_list(
-                "pk", "name"
-            )
-        )
+        reviewers = {p.reviewer_id for p in pages} | {
+            getattr(p, "local_reviewer_id", None) for p in pages
+        }
+        names = dict(Clinician.objects.filter(pk__in=reviewers - {None}).values_list("pk", "name"))
         clinics = clinic_names(pages)
         for page in pages:
             page.reviewer_name = names.get(page.reviewer_id, "")
+            page.local_reviewer_name = names.get(getattr(page, "local_reviewer_id", None), "")
+            page.local_last = getattr(page, "local_last", None)
             page.review_status_label = ReviewStatus(page.review_status).label
             page.clinic_name = clinics[page.pk]
             page.report_title = (

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from ..models.clinic import ClinicSettings
 from ..models.library import library_of
+from ..models.review import add_months
 from .body import check_body
 from .findings import ERROR, WARNING, Finding
 
@@ -118,12 +119,69 @@ def check_shared(page, site, today, reader=None) -> list[Finding]:
         ]
     clinic = ClinicSettings.for_site_or_defaults(site)
     stand_in = page.adapted(shared, clinic, library_of(shared))
-    return [
+    return check_local_review(page, site, today) + [
         Finding(
             f.code, f.severity, f.message, f"{where}: {f.location}" if f.location else where, f.path
         )
         for f in check_page(stand_in, site, today, reader)
     ]
+
+
+def check_local_review(page, site, today) -> list[Finding]:
+    """A clinic's own review of its page of shared content: a reviewer and a date together,
+    the date not in the future, and the reviewer one of the clinic's own clinicians."""
+    where = _("Your clinic's clinical review")
+    reviewer, day = page.local_reviewed_by_id, page.local_last_reviewed
+    findings = []
+    if day and not reviewer:
+        findings.append(
+            Finding(
+                "local-reviewer-missing",
+                ERROR,
+                _(
+                    "Choose the clinician who reviewed this page for your clinic, or clear "
+                    "the date."
+                ),
+                where,
+            )
+        )
+    if reviewer and not day:
+        findings.append(
+            Finding(
+                "local-review-date-missing",
+                ERROR,
+                _("Give the date your clinician reviewed this page for your clinic."),
+                where,
+            )
+        )
+    if day and day > today:
+        findings.append(
+            Finding(
+                "local-review-date-future",
+                ERROR,
+                _("The date reviewed for your clinic (%s) is in the future.") % day.isoformat(),
+                where,
+            )
+        )
+    if reviewer and not page.local_reviewed_by.works_for(site):
+        findings.append(
+            Finding(
+                "local-reviewer-elsewhere",
+                ERROR,
+                local_reviewer_elsewhere_message(page.local_reviewed_by, site),
+                where,
+            )
+        )
+    return findings
+
+
+def local_reviewer_elsewhere_message(clinician, site) -> str:
+    """Why ``clinician`` cannot review a page for the clinic of ``site``."""
+    clinic = ClinicSettings.for_site_or_defaults(site).display_name if site else ""
+    return _(
+        "%(name)s does not work for %(clinic)s. Choose one of your clinic's own clinicians, "
+        "or add this clinic to theirs under Clinicians."
+    ) % {"name": clinician.name, "clinic": clinic or _("this clinic")}
 
 
 # Clinical review --------------------------------------------------------------------------
@@ -163,7 +221,7 @@ def check_review(page, site, today) -> list[Finding]:
         )
     if page.last_reviewed and page.next_review_due:
         months = ClinicSettings.for_site_or_defaults(site).review_interval_months
-        if page.next_review_due > _add_months(page.last_reviewed, months):
+        if page.next_review_due > add_months(page.last_reviewed, months):
             findings.append(
                 Finding(
                     "review-interval-too-long",
@@ -174,7 +232,7 @@ def check_review(page, site, today) -> list[Finding]:
                     )
                     % {
                         "months": months,
-                        "date": _add_months(page.last_reviewed, months).isoformat(),
+                        "date": add_months(page.last_reviewed, months).isoformat(),
                     },
                     _("Clinical review"),
                 )
@@ -190,19 +248,3 @@ def check_review(page, site, today) -> list[Finding]:
             )
         )
     return findings
-
-
-def _add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    # Past the calendar's ends (a review dated 9999-12-31), the nearest date there is.
-    if year > date.max.year:
-        return date.max
-    if year < date.min.year:
-        return date.min
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return day.replace(year=year, month=month, day=min(day.day, candidate))
-        except ValueError:
-            continue
-    raise ValueError(day)

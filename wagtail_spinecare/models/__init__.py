@@ -8,6 +8,7 @@ from .library import Canonical, ConditionLibraryPage
 from .pages import QUICK_ANSWER_MAX_LENGTH, ConditionPage, TreatmentComparisonPage
 from .review import ClinicalReviewMixin
 from .shared import ClinicConditionPage
+from .signoff import ClinicalSignOffTask
 from .sources import PageSource
 from .testimonials import AgeBand, MaterialConnection, Naming, Testimonial
 from .treatments import (
@@ -26,6 +27,7 @@ __all__ = [
     "ConditionLibraryPage",
     "PageSource",
     "ClinicalReviewMixin",
+    "ClinicalSignOffTask",
     "Guideline",
     "GuidelineRecommendation",
     "Strength",

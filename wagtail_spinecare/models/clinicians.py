@@ -1,5 +1,7 @@
 """The clinicians who review pages and treat patients."""
 
+from django import forms
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -53,6 +55,28 @@ class Clinician(index.Indexed, models.Model):
         blank=True,
         help_text=_("Optional. A page about this clinician, on your site or a register."),
     )
+    sites = models.ManyToManyField(
+        "wagtailcore.Site",
+        verbose_name=_("clinics they work for"),
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "The clinics this clinician works for. They may sign off those clinics' pages, "
+            "and be chosen as a clinic's own reviewer there."
+        ),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("admin account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="spinecare_clinician",
+        help_text=_(
+            "Optional. The clinician's own login to this admin. With it they can approve the "
+            "clinical sign-off step of a workflow for the clinics they work for."
+        ),
+    )
 
     panels = [
         FieldPanel("name"),
@@ -65,6 +89,10 @@ class Clinician(index.Indexed, models.Model):
         ),
         FieldPanel("photo"),
         FieldPanel("profile_url"),
+        MultiFieldPanel(
+            [FieldPanel("sites", widget=forms.CheckboxSelectMultiple), FieldPanel("user")],
+            heading=_("Clinical sign-off"),
+        ),
     ]
 
     search_fields = [
@@ -90,3 +118,7 @@ class Clinician(index.Indexed, models.Model):
     def registration(self) -> str:
         """Registration body and number in one line, for patients to check the register."""
         return " ".join(part for part in (self.registration_body, self.registration_number) if part)
+
+    def works_for(self, site) -> bool:
+        """Whether this clinician works for the clinic of ``site``."""
+        return site is not None and self.sites.filter(pk=site.pk).exists()

@@ -99,7 +99,9 @@ class ConditionIndexPage(SpinecarePageMixin, Page):
             child = (
                 Page.objects.child_of(self)
                 .filter(slug=slug)
-                .select_related(*(f"{name}__{related}" for name, (_m, related) in ROUTED.items()))
+                .select_related(
+                    *(f"{name}__{one}" for name, (_m, related) in ROUTED.items() for one in related)
+                )
                 .annotate(
                     spinecare_library=library_subquery("clinicconditionpage__shared_page__path")
                 )
@@ -123,7 +125,7 @@ class ConditionIndexPage(SpinecarePageMixin, Page):
             if specific is model:
                 remember_route(self.pk, child.slug, name)
             else:
-                routed = specific.objects.filter(pk=child.pk).select_related(related).first()
+                routed = specific.objects.filter(pk=child.pk).select_related(*related).first()
             if isinstance(routed, ClinicConditionPage):
                 routed.shared_library = library_from_json(child.spinecare_library)
             return routed
@@ -169,7 +171,7 @@ def _children_at(name, depth, slug, paths):
     model, related = ROUTED[name]
     pages = model.objects.filter(
         path__startswith=paths[-1], depth=depth + 1, slug=slug
-    ).select_related(related)
+    ).select_related(*related)
     shared_tree = []
     if model is ClinicConditionPage:
         pages = pages.annotate(spinecare_library=library_subquery("shared_page__path"))
@@ -182,9 +184,12 @@ def _children_at(name, depth, slug, paths):
 #: The page types routing loads in one query: their names as Page's related objects, the
 #: model, and what their pages show that the query brings with them.
 ROUTED = {
-    "conditionpage": (ConditionPage, "reviewed_by"),
-    "clinicconditionpage": (ClinicConditionPage, "shared_page__reviewed_by"),
-    "treatmentcomparisonpage": (TreatmentComparisonPage, "reviewed_by"),
+    "conditionpage": (ConditionPage, ("reviewed_by",)),
+    "clinicconditionpage": (
+        ClinicConditionPage,
+        ("shared_page__reviewed_by", "local_reviewed_by"),
+    ),
+    "treatmentcomparisonpage": (TreatmentComparisonPage, ("reviewed_by",)),
 }
 
 #: (index page id, slug): the ROUTED name of the page found there last, in this process. A

@@ -59,6 +59,24 @@ def latest_change(*moments) -> datetime | None:
     return max(times, default=None)
 
 
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day where it is shorter): how far
+    ahead a clinic's longest interval between reviews reaches."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    # Past the calendar's ends (a review dated 9999-12-31), the nearest date there is.
+    if year > date.max.year:
+        return date.max
+    if year < date.min.year:
+        return date.min
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, candidate))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
 class ClinicalReviewMixin(models.Model):
     """Who clinically checked a page, when, and when it must be checked again.
 

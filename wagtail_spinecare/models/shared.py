@@ -12,10 +12,11 @@ publishing the shared page changes every clinic's page at once.
 from django import forms
 from django.db import models
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, PageChooserPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
@@ -68,6 +69,25 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
         related_name="+",
         help_text=_("Optional. Your clinicians who treat this condition."),
     )
+    local_reviewed_by = models.ForeignKey(
+        "wagtail_spinecare.Clinician",
+        verbose_name=_("reviewed for your clinic by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Optional. Your own licensed clinician who checked this page is right for your "
+            "clinic. Patients see their name after the shared page's reviewer. Usually filled "
+            "in when they approve the clinical sign-off step of a workflow."
+        ),
+    )
+    local_last_reviewed = models.DateField(
+        _("reviewed for your clinic on"),
+        null=True,
+        blank=True,
+        help_text=_("The date your clinician last checked this page for your clinic."),
+    )
 
     content_panels = Page.content_panels + [
         ContentChecksPanel(),
@@ -75,6 +95,10 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
         SharedContentPanel(),
         FieldPanel("introduction"),
         FieldPanel("clinicians", widget=forms.CheckboxSelectMultiple),
+        MultiFieldPanel(
+            [FieldPanel("local_reviewed_by"), FieldPanel("local_last_reviewed")],
+            heading=_("Your clinic's clinical review"),
+        ),
     ]
     #: The index holds the shared page's text in the clinic's words (see :meth:`for_search`),
     #: never a patient's: testimonial blocks give the index none of their words.
@@ -138,11 +162,33 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
         stand_in.condition_id = shared.pk
         stand_in.clinic_introduction = self.introduction
         stand_in.clinic_clinicians = list(self.clinicians.select_related("photo"))
+        self.add_local_review(stand_in, clinic)
         stand_in.canonical_override = self.canonical_url(library, clinic)
         stand_in.cache_version = f"{self.live_revision_id}.{shared.live_revision_id}"
         if (parent := cached_parent(self)) is not None:
             set_cached_parent(stand_in, parent)
         return stand_in
+
+    def add_local_review(self, stand_in, clinic: ClinicSettings) -> None:
+        """Give ``stand_in`` this clinic's own review (``local_reviewed_by``,
+        ``local_last_reviewed`` and the clinic's name, ``local_review_clinic``) beside the
+        shared page's. The page
+        counts as last reviewed on the later of the two dates (one in the future does not
+        count); the next review stays the shared page's."""
+        local = self.local_reviewed_by if self.local_reviewed_by_id else None
+        stand_in.local_reviewed_by = local
+        stand_in.local_reviewed_by_id = self.local_reviewed_by_id
+        stand_in.local_last_reviewed = self.local_last_reviewed
+        stand_in.local_review_clinic = clinic.display_name
+        day = self.counted_local_review()
+        if day and (stand_in.last_reviewed is None or day > stand_in.last_reviewed):
+            stand_in.last_reviewed = day
+
+    def counted_local_review(self):
+        """The clinic's own review date, unless it is in the future: such a date does not
+        count until the day comes."""
+        day = self.local_last_reviewed
+        return day if day and day <= timezone.localdate() else None
 
     @staticmethod
     def adapted_text(text: str, library, clinic: ClinicSettings) -> str:
@@ -222,9 +268,13 @@ class ClinicConditionPage(SpinecarePageMixin, Page):
             return []
         urls = super().get_sitemap_urls(request)
         for url in urls:
-            # The page changes when the shared page is published or reviewed, too.
+            # The page changes when the shared page is published or reviewed, and when the
+            # clinic's own clinician reviews it.
             url["lastmod"] = latest_change(
-                url.get("lastmod"), shared.last_published_at, shared.last_reviewed
+                url.get("lastmod"),
+                shared.last_published_at,
+                shared.last_reviewed,
+                self.counted_local_review(),
             )
         return urls
 

@@ -9,13 +9,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from wagtail.images import get_image_model
-from wagtail.models import Collection, Page, Site
+from wagtail.models import Collection, Page, Site, Workflow, WorkflowPage, WorkflowTask
 
 from wagtail_spinecare.clinic_setup import add_clinic
 from wagtail_spinecare.demo import content, testimonials, treatments, wagtail_defaults
 from wagtail_spinecare.demo.images import DRAWINGS, logo_mark, png_bytes, portrait, site_icon
 from wagtail_spinecare.demo.profiles import CLINICS
 from wagtail_spinecare.models import (
+    ClinicalSignOffTask,
     ClinicConditionPage,
     Clinician,
     ClinicSettings,
@@ -36,6 +37,8 @@ LAWFUL_BASIS = {
 LIBRARY_SLUG = "shared-clinical-content"
 BLOCK_ID_NAMESPACE = uuid.UUID("6f1c1a4e-3b7d-4b0e-9a55-2f5f0c2d7a10")
 DEMO_COLLECTION = "Spinecare demo"
+#: The name of the demo's workflow, and of its one step, through which clinicians sign off.
+SIGN_OFF = "Clinical sign-off"
 
 
 DEMO_PASSWORD = "spinecare-demo"  # noqa: S105 - a development-only demo account
@@ -247,6 +250,7 @@ class Command(BaseCommand):
         self.report("saved", f"{len(testimonial_ids)} testimonials with consent records")
         self.ensure_comparison_page(home, shared, clinician, terms, treatment_ids)
         self.ensure_editor(clinic, setup.group)
+        self.ensure_sign_off(clinic, site, home, clinician, setup.group)
 
     def replace_unshared_page(self, clinic, shared):
         """Demo databases made before pages were shared had the page on each clinic's site."""
@@ -274,6 +278,44 @@ class Command(BaseCommand):
             )
             self.report("created", f"editor account {username}")
         user.groups.add(group)
+
+    def ensure_sign_off(self, clinic, site, home, clinician, group) -> None:
+        """The clinic's clinician works for it, signs its pages off in the "Clinical sign-off"
+        workflow, and, with editor accounts, has a login of their own in its editors group."""
+        if not clinician.sites.filter(pk=site.pk).exists():
+            clinician.sites.add(site)
+            self.report("saved", f"{clinician.name} as working for {clinic.clinic_name}")
+        task, created = ClinicalSignOffTask.objects.get_or_create(name=SIGN_OFF)
+        if created:
+            self.report("created", f"workflow step '{SIGN_OFF}'")
+        workflow, created = Workflow.objects.get_or_create(name=SIGN_OFF)
+        if created:
+            self.report("created", f"workflow '{SIGN_OFF}'")
+        WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+        assigned = WorkflowPage.objects.filter(page=home).first()
+        if assigned is None or assigned.workflow_id != workflow.pk:
+            WorkflowPage.objects.update_or_create(page=home, defaults={"workflow": workflow})
+            self.report("saved", f"workflow '{SIGN_OFF}' for {clinic.clinic_name}'s pages")
+        if not self.editor_accounts:
+            return
+        User = get_user_model()
+        username = clinician_username(clinic)
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            first, _space, last = clinician.name.partition(" ")
+            user = User.objects.create_user(
+                username=username,
+                password=DEMO_PASSWORD,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@example.com",
+            )
+            self.report("created", f"clinician account {username}")
+        user.groups.add(group)
+        if clinician.user_id != user.pk:
+            clinician.user = user
+            clinician.save(update_fields=["user"])
+            self.report("saved", f"{clinician.name}'s login as {username}")
 
     def ensure_comparison_page(self, home, condition_page, clinician, terms, treatment_ids):
         values = content.comparison_page(terms, treatment_ids)
@@ -323,6 +365,10 @@ def editor_username(clinic) -> str:
     return f"{clinic.root_slug}-editor"
 
 
+def clinician_username(clinic) -> str:
+    return f"{clinic.root_slug}-clinician"
+
+
 def summary_lines(port: int) -> list[str]:
     """Where the demo clinics are served and who may log in: the last lines ``make demo``
     prints, once the server answers."""
@@ -345,6 +391,18 @@ def summary_lines(port: int) -> list[str]:
     for clinic in editors:
         lines.append(
             f"  {clinic.clinic_name}: {editor_username(clinic)} / {DEMO_PASSWORD} "
+            f"at http://{clinic.hostname}:{port}/admin/"
+        )
+    signers = [
+        clinic
+        for clinic in editors
+        if User.objects.filter(username=clinician_username(clinic)).exists()
+    ]
+    if signers:
+        lines.append(f"Clinician logins, to approve the '{SIGN_OFF}' workflow step:")
+    for clinic in signers:
+        lines.append(
+            f"  {clinic.clinic_name}: {clinician_username(clinic)} / {DEMO_PASSWORD} "
             f"at http://{clinic.hostname}:{port}/admin/"
         )
     lines.append(
