@@ -15,7 +15,13 @@ from pathlib import Path
 
 import polib
 
-PACKAGE = Path(__file__).resolve().parent.parent / "wagtail_spinecare"
+import wagtail_spinecare
+
+#: The package as it is imported: the source tree's, or the wheel's where the suite runs
+#: against an installed wheel.
+PACKAGE = Path(wagtail_spinecare.__file__).resolve().parent
+#: Where the ``tests`` package is, for commands that load its settings.
+SUITE = Path(__file__).resolve().parent.parent
 LOCALE = PACKAGE / "locale"
 DOMAINS = ("django", "djangojs")
 #: Languages whose catalogues follow from the word list, and (from, to) for each; None for

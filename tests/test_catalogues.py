@@ -10,7 +10,16 @@ import polib
 import pytest
 from django.utils import translation
 
-from .catalogues import DOMAINS, ENGLISH, LANGUAGES, PACKAGE, TRANSLATED, catalogue, english
+from .catalogues import (
+    DOMAINS,
+    ENGLISH,
+    LANGUAGES,
+    PACKAGE,
+    SUITE,
+    TRANSLATED,
+    catalogue,
+    english,
+)
 
 CATALOGUES = [(language, domain) for language in LANGUAGES for domain in DOMAINS]
 PLACEHOLDER = re.compile(r"%\([^)]*\)(?:\.\d+)?[a-z]|%[a-z]|\{[^}]*\}")
@@ -86,7 +95,7 @@ def test_the_catalogues_hold_every_string_in_the_source(tmp_path):
             cwd=copy,
             check=True,
             capture_output=True,
-            env={**os.environ, "PYTHONPATH": str(PACKAGE.parent)},
+            env={**os.environ, "PYTHONPATH": os.pathsep.join([str(SUITE), str(PACKAGE.parent)])},
         )
         made = polib.pofile(str(copy / "locale" / "es" / "LC_MESSAGES" / f"{domain}.po"))
         fresh = {(e.msgctxt, e.msgid) for e in made}

@@ -35,6 +35,18 @@ def test_the_page_model_is_wagtails_own():
     assert ConditionPage._meta.get_field("page_ptr").related_model is Page
 
 
+def test_every_migration_depends_on_wagtail_migrations_74_has():
+    """Wagtail 7.4's last core migration is 0097: a migration made on Wagtail 8.0 names a
+    later one, which a 7.4 project cannot apply."""
+    migrations = Path(wagtail_spinecare.__file__).parent / "migrations"
+    named = set()
+    for migration in migrations.glob("0*.py"):
+        named |= set(
+            re.findall(r"\(\s*[\"']wagtailcore[\"'],\s*[\"'](\d{4})_", migration.read_text())
+        )
+    assert named and max(named) <= "0097"
+
+
 def test_no_migration_names_a_setting_only_wagtail_8_has():
     files = sorted(MIGRATIONS.glob("0*.py"))
     assert len(files) >= 9
