@@ -33,17 +33,20 @@ def _as_html(text: str) -> str:
 
 def expected_texts(words: tuple[str, str] | None = None) -> list[str]:
     """Every text the page shows; ``words``: (from, to) regions, for shared content shown in
-    a clinic's words (the page's text changes; stories and treatments are not the page's)."""
+    a clinic's words (the page's text and the treatments, written in the library's words,
+    change; stories and guidelines' conditions are not the page's)."""
     texts = content.visible_texts(stories=False)
+    treatments = [text for t in content.TREATMENTS for text in (t.name, t.summary)]
     if words:
         from wagtail_spinecare.terminology import adapt_text, terminology_for
 
         source, target = (terminology_for(region) for region in words)
         texts = [adapt_text(text, source, target) for text in texts]
+        treatments = [adapt_text(text, source, target) for text in treatments]
     for story in content.STORIES:
         texts += [story.quote, story.shown_name]
+    texts += treatments
     for treatment in content.TREATMENTS:
-        texts += [treatment.name, treatment.summary]
         texts += [caveats for _number, _strength, caveats in treatment.recommendations]
     return [_as_html(text) for text in texts if text]
 
