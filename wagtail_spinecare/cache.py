@@ -571,9 +571,7 @@ def cached_page(environ):
     key = _front_key(environ)
     if key is None:
         return None
-    if not generation_in_cache():
-        # The generation is in the database, read through a request (see _read_generation).
-        return _cached_page(WSGIRequest(environ), alone=True)[0]
+    # Alone, the generation is read without a request, from the cache or the database.
     return _page_at(key, None, alone=True)[0]
 
 
